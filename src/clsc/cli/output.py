@@ -1,0 +1,63 @@
+"""Printing results: one JSON object per result, or a readable table."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from clsc.results import Result
+
+
+def fmt(value: Any) -> str:
+    if isinstance(value, float):
+        if math.isinf(value) or math.isnan(value):
+            return str(value)
+        return f"{value:.6g}" if abs(value) >= 1e6 or (value != 0 and abs(value) < 1e-4) else (
+            f"{value:.4f}"
+        )
+    return str(value)
+
+
+def dumps(result: Result) -> str:
+    return json.dumps(result.to_dict(), indent=None, sort_keys=False)
+
+
+def _section(title: str, mapping: Mapping[str, Any], errors: Mapping[str, float]) -> list[str]:
+    if not mapping:
+        return []
+    lines = [f"{title}:"]
+    width = max(len(k) for k in mapping)
+    for k, v in mapping.items():
+        se = f"  (se {fmt(errors[k])})" if k in errors else ""
+        lines.append(f"  {k:<{width}}  {fmt(v)}{se}")
+    return lines
+
+
+def table(result: Result) -> str:
+    head = f"{result.model}"
+    if result.scenario:
+        head += f" [{result.scenario}]"
+    lines = [f"{head}  method={result.method}  status={result.status}"]
+    if result.message:
+        lines.append(f"  {result.message}")
+    params = {k: (v.spec if hasattr(v, "spec") else v) for k, v in result.params.items()}
+    lines += _section("parameters", params, {})
+    lines += _section("decisions", result.decisions, result.std_errors)
+    lines += _section("profits", result.profits, result.std_errors)
+    lines += _section("metrics", result.metrics, result.std_errors)
+    if result.conditions:
+        lines.append("conditions:")
+        for c in result.conditions:
+            mark = "holds" if c.holds else "FAILS"
+            value = "" if c.value is None else f" = {fmt(c.value)}"
+            lines.append(f"  [{c.kind}] {c.name}: {c.expression}{value}  -> {mark}")
+    for flag in result.flags:
+        lines.append(f"flag: {flag}")
+    return "\n".join(lines)
+
+
+def emit(result: Result, as_json: bool) -> int:
+    print(dumps(result) if as_json else table(result))
+    return 0 if result.ok else 1

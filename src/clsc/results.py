@@ -1,0 +1,168 @@
+"""Typed, frozen results shared by every model and solver.
+
+A :class:`Result` is data: the status says whether the numbers are an equilibrium/optimum
+(``optimal``), an evaluation at fixed decisions (``evaluated``), or not valid at all
+(``condition_failed``, ``infeasible``, ``unbounded``, ...). When the status is not valid the
+decision and profit fields are empty: a failed condition is never dressed as an equilibrium.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+OPTIMAL = "optimal"
+EVALUATED = "evaluated"
+CONDITION_FAILED = "condition_failed"
+INFEASIBLE = "infeasible"
+UNBOUNDED = "unbounded"
+NO_AGREEMENT = "no_agreement"
+SOLVER_ERROR = "solver_error"
+NOT_PROVEN = "not_proven"
+
+VALID_STATUSES = frozenset({OPTIMAL, EVALUATED})
+
+
+def _freeze(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+def jsonable(value: Any) -> Any:
+    """Convert a value to plain JSON types (numpy scalars, arrays, inf/nan, objects with a spec)."""
+    if isinstance(value, bool | str) or value is None:
+        return value
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        v = float(value)
+        if math.isnan(v):
+            return "nan"
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return v
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "spec"):
+        return value.spec
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An existence, second-order, interior or decision condition, symbolic and evaluated.
+
+    ``kind`` is ``"SOC"`` (second-order / existence: failure invalidates the result),
+    ``"interior"`` (a declared bound is respected), ``"FLAG"`` (recorded, never enforced) or
+    ``"decision"`` (a model's comparative condition, e.g. M gains iff k <= k_bar).
+    """
+
+    name: str
+    expression: str
+    value: float | None
+    holds: bool
+    kind: str = "SOC"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "expression": self.expression,
+            "value": jsonable(self.value),
+            "holds": bool(self.holds),
+            "kind": self.kind,
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    """Outcome of one solve.
+
+    Attributes mirror the JSON printed by ``clsc solve --json``: ``model``, ``scenario``,
+    ``method``, ``status``, ``params``, ``decisions``, ``profits``, ``metrics``, ``conditions``;
+    plus ``std_errors`` (Monte Carlo / SAA estimates), ``flags`` (FLAG-class warnings),
+    ``message`` and ``seconds``.
+    """
+
+    model: str
+    scenario: str | None
+    method: str
+    status: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    decisions: Mapping[str, float] = field(default_factory=dict)
+    profits: Mapping[str, float] = field(default_factory=dict)
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    conditions: tuple[Condition, ...] = ()
+    std_errors: Mapping[str, float] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+    message: str = ""
+    seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("params", "decisions", "profits", "metrics", "std_errors"):
+            object.__setattr__(self, name, _freeze(getattr(self, name)))
+        object.__setattr__(self, "conditions", tuple(self.conditions))
+        object.__setattr__(self, "flags", tuple(self.flags))
+
+    @property
+    def ok(self) -> bool:
+        """True when the numbers are a valid optimum/equilibrium or a valid evaluation."""
+        return self.status in VALID_STATUSES
+
+    @property
+    def failed_conditions(self) -> tuple[Condition, ...]:
+        return tuple(c for c in self.conditions if c.kind == "SOC" and not c.holds)
+
+    def condition(self, name: str) -> Condition:
+        for c in self.conditions:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "model": self.model,
+            "scenario": self.scenario,
+            "method": self.method,
+            "status": self.status,
+            "params": jsonable(self.params),
+            "decisions": jsonable(self.decisions),
+            "profits": jsonable(self.profits),
+            "metrics": jsonable(self.metrics),
+            "conditions": [c.to_dict() for c in self.conditions],
+        }
+        if self.std_errors:
+            out["std_errors"] = jsonable(self.std_errors)
+        if self.flags:
+            out["flags"] = list(self.flags)
+        if self.message:
+            out["message"] = self.message
+        if self.seconds is not None:
+            out["seconds"] = self.seconds
+        return out
+
+    def to_frame(self):
+        """One-row ``pandas.DataFrame``: identifiers, then ``param.*``, decisions, profits, metrics."""
+        import pandas as pd
+
+        row: dict[str, Any] = {
+            "model": self.model,
+            "scenario": self.scenario,
+            "method": self.method,
+            "status": self.status,
+        }
+        for k, v in self.params.items():
+            row[f"param.{k}"] = v.spec if hasattr(v, "spec") else v
+        row.update({f"{k}": v for k, v in self.decisions.items()})
+        row.update({f"profit.{k}": v for k, v in self.profits.items()})
+        row.update({f"metric.{k}": v for k, v in self.metrics.items()})
+        row.update({f"se.{k}": v for k, v in self.std_errors.items()})
+        row.update({f"cond.{c.name}": c.holds for c in self.conditions})
+        return pd.DataFrame([row])
