@@ -8,6 +8,7 @@ are converted by :meth:`Param.coerce` through the safe literal parser; nothing i
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -130,6 +131,8 @@ def _as_vector(param: Param, value: Any) -> tuple[float, ...]:
         raise ParameterError(param.name, "must be a list of numbers", value) from None
     out = []
     for i, item in enumerate(items):
+        if isinstance(item, str):
+            raise ParameterError(f"{param.name}[{i}]", "must be a number", item)
         sub = Param(f"{param.name}[{i}]", lower=param.lower, upper=param.upper, strict=param.strict)
         out.append(_as_float(sub, item))
     return tuple(out)
@@ -240,6 +243,6 @@ def ordered(names: Sequence[str], strict: bool = True) -> Callable[[Mapping[str,
 
     def check(values: Mapping[str, Any]) -> bool:
         seq = [values[n] for n in names]
-        return all((a < b) if strict else (a <= b) for a, b in zip(seq, seq[1:], strict=False))
+        return all((a < b) if strict else (a <= b) for a, b in itertools.pairwise(seq))
 
     return check

@@ -149,7 +149,7 @@ class Result:
         return out
 
     def to_frame(self):
-        """One-row ``pandas.DataFrame``: identifiers, then ``param.*``, decisions, profits, metrics."""
+        """One-row ``pandas.DataFrame``: ids, ``param.*``, decisions, profits, metrics."""
         import pandas as pd
 
         row: dict[str, Any] = {

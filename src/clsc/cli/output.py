@@ -14,8 +14,10 @@ def fmt(value: Any) -> str:
     if isinstance(value, float):
         if math.isinf(value) or math.isnan(value):
             return str(value)
-        return f"{value:.6g}" if abs(value) >= 1e6 or (value != 0 and abs(value) < 1e-4) else (
-            f"{value:.4f}"
+        return (
+            f"{value:.6g}"
+            if abs(value) >= 1e6 or (value != 0 and abs(value) < 1e-4)
+            else (f"{value:.4f}")
         )
     return str(value)
 

@@ -61,9 +61,9 @@ class Model:
     def resolve_method(self, method: str | None) -> str:
         method = method or self.default_method
         if method not in self.methods:
+            valid = ", ".join(self.methods)
             raise ParameterError(
-                "method",
-                message=f"unknown method '{method}' for {self.name}; valid: {', '.join(self.methods)}",
+                "method", message=f"unknown method '{method}' for {self.name}; valid: {valid}"
             )
         return method
 

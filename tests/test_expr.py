@@ -1,0 +1,108 @@
+"""Safe expression parser: whitelist only, clear errors, never eval."""
+
+import math
+
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from clsc.errors import ClscError, SpecError
+from clsc.expr import parse_call, parse_expr, parse_literal, parse_relation
+
+x, y = sp.symbols("x y", real=True)
+SYMS = {"x": x, "y": y}
+
+
+def test_caret_is_power_with_paper_precedence():
+    # '^' must bind like '**', not like Python's xor (which binds looser than '+').
+    assert parse_expr("-x - 10*y + x^2", SYMS) == x**2 - x - 10 * y
+    assert (
+        parse_expr("k*t^2", allow_unknown=True)
+        == sp.Symbol("k", real=True) * sp.Symbol("t", real=True) ** 2
+    )
+
+
+def test_functions_and_constants():
+    assert parse_expr("sqrt(x) + max(x, 0) + exp(0)", SYMS) == sp.sqrt(x) + sp.Max(x, 0) + 1
+    assert parse_expr("pos(x - y)", SYMS) == sp.Max(x - y, 0)
+
+
+def test_relation():
+    lhs, op, rhs = parse_relation("-25*x + 20*y <= 30", SYMS)
+    assert (lhs, op, rhs) == (-25 * x + 20 * y, "<=", 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "token"),
+    [
+        ("__import__('os').system('true')", "__import__('os').system"),
+        ("__import__('os')", "__import__"),
+        ("x.real", "x.real"),
+        ("z + 1", "z"),
+        ("[x, y]", "[x, y]"),
+        ("lambda: 1", "lambda: 1"),
+        ("x if y else 1", "x if y else 1"),
+        ("open('f')", "open"),
+    ],
+)
+def test_rejects_non_whitelisted(text, token):
+    with pytest.raises(SpecError) as info:
+        parse_expr(text, SYMS)
+    assert info.value.token == token
+    assert token in str(info.value)
+
+
+def test_relation_needs_exactly_one_comparison():
+    with pytest.raises(SpecError, match="exactly one"):
+        parse_relation("0 <= x <= 1", SYMS)
+    with pytest.raises(SpecError, match="comparison"):
+        parse_expr("x <= 1", SYMS)
+
+
+def test_parse_call_forms():
+    assert parse_call("normal(mean=50, sd=8)") == (None, "normal", {"mean": 50, "sd": 8})
+    assert parse_call("scipy:burr12(c=2, d=3, scale=10)") == (
+        "scipy",
+        "burr12",
+        {"c": 2, "d": 3, "scale": 10},
+    )
+    assert parse_call("truncnormal(mean=1, sd=2, upper=inf, lower=-3)")[2] == {
+        "mean": 1,
+        "sd": 2,
+        "upper": math.inf,
+        "lower": -3,
+    }
+    assert parse_call("discrete(values=[0,1], probs=[0.5,0.5])")[2]["values"] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "text", ["normal(50, 8)", "normal(mean=1, mean=2)", "normal(**k)", "f(x=a)", "1+", "normal("]
+)
+def test_parse_call_errors(text):
+    with pytest.raises(SpecError):
+        parse_call(text)
+
+
+def test_parse_literal():
+    assert parse_literal("-2.5") == -2.5
+    assert parse_literal("[1, 2]") == [1, 2]
+    assert parse_literal("inf") == math.inf
+    with pytest.raises(SpecError):
+        parse_literal("x + 1")
+
+
+@given(st.text(max_size=60))
+def test_any_text_parses_or_raises_spec_error(text):
+    for parse in (
+        lambda t: parse_expr(t, SYMS),
+        lambda t: parse_relation(t, SYMS),
+        parse_call,
+        parse_literal,
+    ):
+        try:
+            parse(text)
+        except ClscError:
+            pass
+        except (ZeroDivisionError, OverflowError):  # arithmetic on literal numbers, e.g. "1/0"
+            pass
