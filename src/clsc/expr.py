@@ -50,20 +50,35 @@ RELATIONS = {ast.LtE: "<=", ast.GtE: ">=", ast.Eq: "==", ast.Lt: "<", ast.Gt: ">
 MAX_LENGTH = 10_000
 
 
-def _parse_tree(text: str, what: str, *, caret_is_power: bool = False) -> ast.expr:
+def _parse_tree(
+    text: str, what: str, *, caret_is_power: bool = False, max_length: int = MAX_LENGTH
+) -> ast.expr:
     if not isinstance(text, str):
         raise SpecError(f"{what} must be text; got {type(text).__name__}", token=str(text))
     if caret_is_power:
         # '^' is a power in papers; Python's '^' binds looser than '+', so rewrite the text.
         text = text.replace("^", "**")
-    if len(text) > MAX_LENGTH:
-        raise SpecError(f"{what} is longer than {MAX_LENGTH} characters", token=text[:40])
+    if len(text) > max_length:
+        raise SpecError(f"{what} is longer than {max_length} characters", token=text[:40])
     if not text.strip():
         raise SpecError(f"{what} is empty", token=repr(text))
     try:
         return ast.parse(text.strip(), mode="eval").body
     except SyntaxError as exc:
         raise SpecError(f"cannot parse {what} {text!r}: {exc.msg}", token=text) from None
+
+
+MAX_NUMERIC_EXPONENT = 1024
+
+
+def _check_power(base: sp.Expr, exponent: sp.Expr, text: str) -> None:
+    """Refuse number**number with a huge exponent: sympy would compute it eagerly and hang."""
+    if abs(exponent) > MAX_NUMERIC_EXPONENT and abs(base) not in (0, 1):
+        raise SpecError(
+            f"numeric power with exponent {exponent} is too large "
+            f"(|exponent| <= {MAX_NUMERIC_EXPONENT}) in {text!r}",
+            token=str(exponent),
+        )
 
 
 def _number(node: ast.Constant, text: str) -> sp.Expr:
@@ -90,7 +105,10 @@ class _ExprBuilder:
         if isinstance(node, ast.Name):
             return self._name(node.id)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-            return _BINOPS[type(node.op)](self.build(node.left), self.build(node.right))
+            left, right = self.build(node.left), self.build(node.right)
+            if isinstance(node.op, ast.Pow) and left.is_number and right.is_number:
+                _check_power(left, right, self.text)
+            return _BINOPS[type(node.op)](left, right)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
             operand = self.build(node.operand)
             return -operand if isinstance(node.op, ast.USub) else operand
@@ -195,10 +213,13 @@ def parse_literal(text: str) -> Any:
     return _literal(_parse_tree(text, "value"), text)
 
 
-def parse_call(text: str) -> tuple[str | None, str, dict[str, Any]]:
+def parse_call(
+    text: str, *, max_length: int = MAX_LENGTH
+) -> tuple[str | None, str, dict[str, Any]]:
     """Parse ``[prefix:]name(key=literal, ...)`` into ``(prefix, name, kwargs)``.
 
-    Positional arguments are refused so that every value is named in the spec.
+    Positional arguments are refused so that every value is named in the spec. ``max_length``
+    bounds the text (raise it for specs that carry data, e.g. an empirical sample).
     """
     if not isinstance(text, str):
         raise SpecError(f"spec must be text; got {type(text).__name__}", token=str(text))
@@ -209,7 +230,7 @@ def parse_call(text: str) -> tuple[str | None, str, dict[str, Any]]:
         prefix, body = head.strip(), rest.strip()
         if not prefix.isidentifier():
             raise SpecError(f"bad prefix '{prefix}' in {text!r}", token=prefix)
-    tree = _parse_tree(body, "spec")
+    tree = _parse_tree(body, "spec", max_length=max_length)
     if isinstance(tree, ast.Name):
         return prefix, tree.id, {}
     if not isinstance(tree, ast.Call) or not isinstance(tree.func, ast.Name):

@@ -6,7 +6,7 @@ import importlib
 
 from clsc.models.registry import get_model, model_names, register
 
-MODULES = ("newsvendor",)
+MODULES = ("newsvendor", "cascade_epr", "process_innovation", "buyback_effort", "contracts")
 
 for _module in MODULES:
     importlib.import_module(f"clsc.models.{_module}")

@@ -1,0 +1,19 @@
+"""Bilevel programs (linear / linear-quadratic), solved exactly with pyomo + HiGHS.
+
+Optimistic semantics: ties in the follower's optimal set are broken in the leader's favour.
+Modules: ``problem`` (parse/validate a JSON/TOML file or sympy input -> numeric standard form),
+``bounds`` (proven primal/slack/multiplier bounds), ``kkt`` (big-M KKT MILP), ``duality``
+(strong-duality MILP), ``branch`` (branching on complementarity pieces, LP / convex-QP nodes),
+``integer`` (integer followers by enumeration), ``verify`` (follower re-solve of every answer),
+``grid`` (brute-force baseline), ``api`` (``solve``), ``result`` (:class:`BilevelResult`).
+
+>>> from clsc.bilevel import BilevelProblem, solve
+>>> problem = BilevelProblem.from_file("problem.json")  # doctest: +SKIP
+>>> solve(problem, "kkt-bigm").to_dict()                # doctest: +SKIP
+"""
+
+from clsc.bilevel.api import REFORMULATIONS, solve
+from clsc.bilevel.problem import BilevelProblem, StandardForm
+from clsc.bilevel.result import BilevelResult
+
+__all__ = ["REFORMULATIONS", "BilevelProblem", "BilevelResult", "StandardForm", "solve"]

@@ -1,0 +1,127 @@
+"""``solve(problem, reformulation)``: bounds, reformulation, verification -> :class:`BilevelResult`.
+
+Reformulations (a registry, selected by name):
+
+* ``kkt-bigm`` (default): big-M KKT MILP with proven bounds. A quadratic leader (HiGHS has no
+  MIQP) or a big-M that cannot be proven finite switches to ``kkt-branch``, and the result says so.
+* ``strong-duality``: LP followers; bilinear terms need bounded integer leader variables.
+* ``kkt-branch``: branching on the complementarity with LP / convex-QP nodes (no big-M).
+
+Problems with integer follower variables are solved by enumeration (``integer-enumeration``).
+Every point found is verified (:mod:`clsc.bilevel.verify`); the status is ``optimal`` only when
+the method is exact for the problem as posed *and* the verification passes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from clsc.bilevel.bounds import Bounds, compute_bounds
+from clsc.bilevel.branch import is_convex, solve_kkt_branch
+from clsc.bilevel.duality import solve_strong_duality
+from clsc.bilevel.integer import check_supported, solve_enumeration, verify_enumeration
+from clsc.bilevel.kkt import solve_kkt_bigm
+from clsc.bilevel.problem import BilevelProblem, StandardForm
+from clsc.bilevel.result import BilevelResult, Outcome
+from clsc.bilevel.verify import verify
+from clsc.errors import ParameterError
+from clsc.results import INFEASIBLE, NOT_PROVEN, OPTIMAL, SOLVER_ERROR
+
+Method = Callable[[StandardForm, Bounds, dict], tuple[Outcome, str, str]]
+
+
+def _kkt_branch(sf: StandardForm, bounds: Bounds, opts: dict) -> tuple[Outcome, str, str]:
+    return solve_kkt_branch(sf, bounds, opts.get("node_limit", 50_000)), "kkt-branch", ""
+
+
+def _kkt_bigm(sf: StandardForm, bounds: Bounds, opts: dict) -> tuple[Outcome, str, str]:
+    if sf.leader_quadratic:
+        out, _, _ = _kkt_branch(sf, bounds, opts)
+        why = "quadratic leader objective: solved exactly by branching over complementarity pieces"
+        return out, "kkt-branch", why
+    if not bounds.proven:
+        rows = np.nonzero(bounds.needs_big_m() & ~np.isfinite(bounds.lam_max + bounds.s_max))[0]
+        out, _, _ = _kkt_branch(sf, bounds, opts)
+        why = (f"no finite big-M can be proven for follower row(s) {rows.tolist()}; "
+               "solved by branching on the complementarity instead")  # fmt: skip
+        return out, "kkt-branch", why
+    return solve_kkt_bigm(sf, bounds, opts.get("time_limit")), "kkt-bigm", ""
+
+
+def _strong_duality(sf: StandardForm, bounds: Bounds, opts: dict) -> tuple[Outcome, str, str]:
+    return solve_strong_duality(sf, bounds, opts.get("time_limit")), "strong-duality", ""
+
+
+REFORMULATIONS: dict[str, Method] = {
+    "kkt-bigm": _kkt_bigm,
+    "strong-duality": _strong_duality,
+    "kkt-branch": _kkt_branch,
+}
+
+
+def solve(
+    problem: BilevelProblem,
+    reformulation: str = "kkt-bigm",
+    *,
+    time_limit: float | None = None,
+    node_limit: int = 50_000,
+) -> BilevelResult:
+    """Solve ``problem`` exactly (optimistic semantics) and verify the answer."""
+    if reformulation not in REFORMULATIONS:
+        raise ParameterError(
+            "reformulation", f"must be one of {', '.join(REFORMULATIONS)}", reformulation
+        )
+    start = time.perf_counter()
+    sf = problem.standard_form()
+    if not is_convex(sf.H):
+        raise ParameterError(
+            "leader.objective",
+            message=f"the leader's quadratic objective is not convex ({problem.leader_sense} "
+            f"{problem.leader_obj}); clsc proves optima only for convex leader objectives",
+        )
+    if problem.follower_integer:
+        check_supported(sf)
+    bounds = compute_bounds(sf)
+    info: dict = {}
+    if bounds.hpr_status == INFEASIBLE:
+        out, used, why = (
+            Outcome(INFEASIBLE),
+            reformulation,
+            "the high-point relaxation is infeasible",
+        )
+    elif bounds.hpr_status != OPTIMAL:
+        out, used, why = Outcome(SOLVER_ERROR), reformulation, "HiGHS failed on the relaxation"
+    elif problem.follower_integer:
+        out, used, why = solve_enumeration(sf, bounds), "integer-enumeration", "integer follower"
+    else:
+        opts = {"time_limit": time_limit, "node_limit": node_limit}
+        out, used, why = REFORMULATIONS[reformulation](sf, bounds, opts)
+        info["multiplier_bounds"] = bounds.lam_max.tolist()
+        info["slack_bounds"] = bounds.s_max.tolist()
+    info.update(out.info)
+    message = "; ".join(s for s in (why, out.message) if s)
+    status, v = out.status, out.v
+    if v is not None:
+        v = np.where(sf.integer, np.round(v), v)
+        check = verify_enumeration(sf, bounds, v) if problem.follower_integer else verify(sf, v)
+        info["verified"] = check.ok
+        if check.ok and check.response is not None:  # polish y: exact LP/QP response at x
+            v = np.concatenate([v[: sf.n], check.response])
+        if not check.ok:
+            status = NOT_PROVEN
+            message = "; ".join(s for s in (message, f"verification failed: {check.message}") if s)
+    return _result(sf, status, v, used, message, info, time.perf_counter() - start)
+
+
+def _result(sf, status, v, used, message, info, seconds) -> BilevelResult:
+    if v is None:
+        return BilevelResult(status, {}, {}, None, None, used, seconds, message, info=info)
+    names = sf.names
+    x = {names[j]: float(v[j]) for j in range(sf.n)}
+    y = {names[j]: float(v[j]) for j in range(sf.n, sf.n + sf.m)}
+    F = sf.sign_F * sf.leader_value(v)
+    f = sf.sign_f * sf.follower_value(v)
+    return BilevelResult(status, x, y, F, f, used, seconds, message, info=info)

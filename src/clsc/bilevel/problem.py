@@ -1,0 +1,370 @@
+"""Bilevel problems: parse and validate a problem file (JSON/TOML) or sympy input.
+
+A problem is (optimistic semantics: ties in the follower's optimal set go the leader's way)::
+
+    min_x  F(x, y)            s.t.  G(x, y) <= 0          (leader; may involve y)
+           y in argmin_y  f(x, y)  s.t.  A x + B y <= b   (follower; linear constraints)
+
+``F`` is linear or quadratic; ``f`` is linear or quadratic and convex in ``y`` (positive
+semidefinite Hessian in ``y``), so that the follower's KKT conditions characterise its optima.
+Constraints are linear; ``==`` is allowed, strict ``<``/``>`` are not. Follower-block
+constraints that involve only leader variables are constraints on ``x`` and are moved to the
+leader. A ``max`` sense is turned into ``min`` of the negated objective.
+
+File format (JSON; TOML with the same tables)::
+
+    {"leader":   {"vars": ["x"], "sense": "min", "objective": "-x - 10*y", "constraints": []},
+     "follower": {"vars": ["y"], "sense": "min", "objective": "y",
+                  "constraints": ["-25*x + 20*y <= 30", "x + 2*y <= 10", "x >= 0", "y >= 0"]},
+     "integer_vars": []}
+
+:meth:`BilevelProblem.standard_form` gives the numeric :class:`StandardForm` used by solvers.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from clsc.errors import ParameterError, SpecError
+from clsc.expr import parse_expr, parse_relation
+
+SENSES = ("min", "max")
+_LEVEL_KEYS = {"vars", "sense", "objective", "constraints"}
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """``expr <= 0`` (``kind='<='``) or ``expr == 0`` (``kind='=='``); ``text`` for messages."""
+
+    expr: sp.Expr
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StandardForm:
+    """Numeric data over ``v = (x, y)`` (``n`` leader, ``m`` follower variables), min form.
+
+    Leader ``F = 0.5 v'Hv + h'v + h0`` (``sign_F`` = +1 for min, -1 for max: reported F is
+    ``sign_F * F``); follower ``f = 0.5 v'Pv + p'v + p0`` likewise with ``sign_f``. Leader rows
+    ``G v <= g``; follower rows ``A x + B y <= b`` (equalities split into two rows).
+    """
+
+    names: tuple[str, ...]
+    n: int
+    m: int
+    H: np.ndarray
+    h: np.ndarray
+    h0: float
+    sign_F: float
+    P: np.ndarray
+    p: np.ndarray
+    p0: float
+    sign_f: float
+    G: np.ndarray
+    g: np.ndarray
+    A: np.ndarray
+    B: np.ndarray
+    b: np.ndarray
+    integer: np.ndarray
+
+    @property
+    def Q(self) -> np.ndarray:  # follower Hessian in y
+        return self.P[self.n :, self.n :]
+
+    @property
+    def K(self) -> np.ndarray:  # gradient in y = K v + c
+        return self.P[self.n :, :]
+
+    @property
+    def c(self) -> np.ndarray:
+        return self.p[self.n :]
+
+    @property
+    def leader_quadratic(self) -> bool:
+        return bool(np.any(self.H))
+
+    @property
+    def follower_quadratic(self) -> bool:
+        return bool(np.any(self.Q))
+
+    def leader_value(self, v: np.ndarray) -> float:
+        return float(0.5 * v @ self.H @ v + self.h @ v + self.h0)
+
+    def follower_value(self, v: np.ndarray) -> float:
+        return float(0.5 * v @ self.P @ v + self.p @ v + self.p0)
+
+
+@dataclass(frozen=True)
+class BilevelProblem:
+    """A validated bilevel problem in sympy form.
+
+    Build it with ``from_dict``, ``from_file`` or ``from_sympy``.
+    """
+
+    leader_vars: tuple[sp.Symbol, ...]
+    follower_vars: tuple[sp.Symbol, ...]
+    leader_obj: sp.Expr
+    follower_obj: sp.Expr
+    leader_sense: str
+    follower_sense: str
+    leader_cons: tuple[Constraint, ...]
+    follower_cons: tuple[Constraint, ...]
+    integer_vars: frozenset[str]
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_sympy(
+        cls,
+        leader_vars: Sequence[sp.Symbol],
+        follower_vars: Sequence[sp.Symbol],
+        leader_obj: sp.Expr,
+        follower_obj: sp.Expr,
+        leader_cons: Iterable[sp.Rel] = (),
+        follower_cons: Iterable[sp.Rel] = (),
+        *,
+        leader_sense: str = "min",
+        follower_sense: str = "min",
+        integer_vars: Iterable[str | sp.Symbol] = (),
+    ) -> BilevelProblem:
+        """Build from sympy symbols, expressions and relations (``x + y <= 3``, ``sp.Eq``)."""
+        lv, fv = tuple(leader_vars), tuple(follower_vars)
+        _check_vars(lv, fv)
+        allowed = set(lv) | set(fv)
+        objs = []
+        for who, obj in (("leader", leader_obj), ("follower", follower_obj)):
+            obj = sp.sympify(obj)  # sympy objects from the caller, not user text
+            _check_free(obj, allowed, f"{who}.objective")
+            objs.append(obj)
+        lcons = tuple(_from_relation(r, allowed, "leader") for r in leader_cons)
+        fcons = tuple(_from_relation(r, allowed, "follower") for r in follower_cons)
+        ints = frozenset(str(v) for v in integer_vars)
+        return cls._validated(lv, fv, objs, (leader_sense, follower_sense), lcons, fcons, ints)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BilevelProblem:
+        """Build from the parsed JSON/TOML mapping (see the module docstring)."""
+        if not isinstance(data, Mapping):
+            raise SpecError("a bilevel problem must be a mapping with 'leader' and 'follower'")
+        extra = set(data) - {"leader", "follower", "integer_vars", "name", "source"}
+        if extra:
+            raise SpecError(f"unknown key(s) {sorted(extra)} in bilevel problem", token="keys")
+        levels = []
+        for who in ("leader", "follower"):
+            if who not in data:
+                raise SpecError(f"bilevel problem is missing the '{who}' block", token=who)
+            levels.append(_level(data[who], who))
+        (lnames, lsense, lobj, lcons), (fnames, fsense, fobj, fcons) = levels
+        symbols = {name: sp.Symbol(name, real=True) for name in (*lnames, *fnames)}
+        lv = tuple(symbols[s] for s in lnames)
+        fv = tuple(symbols[s] for s in fnames)
+        _check_vars(lv, fv)
+        objs = [
+            parse_expr(text, symbols) if text.strip() not in ("", "0") else sp.Integer(0)
+            for text in (lobj, fobj)
+        ]
+        lc = tuple(_from_text(t, symbols, "leader") for t in lcons)
+        fc = tuple(_from_text(t, symbols, "follower") for t in fcons)
+        ints = data.get("integer_vars", [])
+        if not isinstance(ints, list) or not all(isinstance(s, str) for s in ints):
+            raise SpecError("integer_vars must be a list of variable names", token="integer_vars")
+        return cls._validated(lv, fv, objs, (lsense, fsense), lc, fc, frozenset(ints))
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> BilevelProblem:
+        """Read a ``.json`` or ``.toml`` problem file."""
+        path = Path(path)
+        try:
+            text = path.read_text()
+        except OSError as exc:
+            raise ParameterError(
+                "file", message=f"cannot read problem file {path}: {exc}"
+            ) from None
+        try:
+            data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+        except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise SpecError(f"malformed problem file {path.name}: {exc}", token="file") from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def _validated(cls, lv, fv, objs, senses, lcons, fcons, ints) -> BilevelProblem:
+        for who, sense in zip(("leader", "follower"), senses, strict=True):
+            if sense not in SENSES:
+                raise ParameterError(f"{who}.sense", "must be 'min' or 'max'", sense)
+        names = {str(s) for s in (*lv, *fv)}
+        unknown = sorted(set(ints) - names)
+        if unknown:
+            raise SpecError(f"integer_vars names unknown variable(s) {unknown}", token=unknown[0])
+        allv = (*lv, *fv)
+        for who, obj in zip(("leader", "follower"), objs, strict=True):
+            if _degree(obj, allv, f"{who}.objective") > 2:
+                raise SpecError(f"{who}.objective must be linear or quadratic: {obj}", token=who)
+        for con in (*lcons, *fcons):
+            if _degree(con.expr, allv, con.text) > 1:
+                raise SpecError(f"constraint must be linear: {con.text!r}", token=con.text)
+        # follower-block constraints that involve only leader variables belong to the leader
+        fset = set(fv)
+        moved = tuple(c for c in fcons if not (c.expr.free_symbols & fset))
+        kept = tuple(c for c in fcons if c.expr.free_symbols & fset)
+        problem = cls(lv, fv, objs[0], objs[1], senses[0], senses[1], (*lcons, *moved), kept, ints)
+        _check_convex_follower(problem.standard_form(), problem)
+        return problem
+
+    # ------------------------------------------------------------------ numeric form
+    def standard_form(self) -> StandardForm:
+        allv = (*self.leader_vars, *self.follower_vars)
+        n, m = len(self.leader_vars), len(self.follower_vars)
+        sF = 1.0 if self.leader_sense == "min" else -1.0
+        sf = 1.0 if self.follower_sense == "min" else -1.0
+        H, h, h0 = _quadratic(sF * self.leader_obj, allv)
+        P, p, p0 = _quadratic(sf * self.follower_obj, allv)
+        G, g = _rows(self.leader_cons, allv)
+        AB, b = _rows(self.follower_cons, allv)
+        integer = np.array([str(s) in self.integer_vars for s in allv], dtype=bool)
+        return StandardForm(
+            tuple(str(s) for s in allv), n, m, H, h, h0, sF, P, p, p0, sf,
+            G, g, AB[:, :n], AB[:, n:], b, integer,
+        )  # fmt: skip
+
+    @property
+    def follower_integer(self) -> bool:
+        return any(str(s) in self.integer_vars for s in self.follower_vars)
+
+
+# ---------------------------------------------------------------------- helpers
+def _level(block: Any, who: str) -> tuple[list[str], str, str, list[str]]:
+    if not isinstance(block, Mapping):
+        raise SpecError(f"'{who}' must be a mapping with vars, objective, ...", token=who)
+    extra = set(block) - _LEVEL_KEYS
+    if extra:
+        raise SpecError(f"unknown key(s) {sorted(extra)} in '{who}'", token=who)
+    for key in ("vars", "objective"):
+        if key not in block:
+            raise SpecError(f"'{who}' is missing '{key}'", token=f"{who}.{key}")
+    names = block["vars"]
+    if not isinstance(names, list) or not all(isinstance(s, str) for s in names):
+        raise SpecError(f"{who}.vars must be a list of names", token=f"{who}.vars")
+    bad = [s for s in names if not s.isidentifier()]
+    if bad:
+        raise SpecError(f"{who}.vars: {bad[0]!r} is not a valid name", token=bad[0])
+    sense = block.get("sense", "min")
+    objective = block["objective"]
+    if isinstance(objective, int | float) and not isinstance(objective, bool):
+        objective = repr(objective)
+    if not isinstance(objective, str):
+        raise SpecError(f"{who}.objective must be text", token=f"{who}.objective")
+    cons = block.get("constraints", [])
+    if not isinstance(cons, list) or not all(isinstance(c, str) for c in cons):
+        raise SpecError(f"{who}.constraints must be a list of text", token=f"{who}.constraints")
+    return names, sense, objective, cons
+
+
+def _check_vars(lv: tuple, fv: tuple) -> None:
+    allv = (*lv, *fv)
+    if not fv:
+        raise SpecError("the follower needs at least one variable", token="follower.vars")
+    if not all(isinstance(s, sp.Symbol) for s in allv):
+        raise SpecError("variables must be sympy Symbols", token="vars")
+    names = [str(s) for s in allv]
+    dup = sorted({s for s in names if names.count(s) > 1})
+    if dup:
+        raise SpecError(f"variable {dup[0]!r} is declared twice", token=dup[0])
+
+
+def _check_free(expr: sp.Expr, allowed: set, what: str) -> None:
+    extra = sorted(str(s) for s in expr.free_symbols - allowed)
+    if extra:
+        raise SpecError(f"unknown symbol '{extra[0]}' in {what}", token=extra[0])
+
+
+def _from_text(text: str, symbols: Mapping[str, sp.Symbol], who: str) -> Constraint:
+    lhs, op, rhs = parse_relation(text, symbols)
+    return _make(lhs, op, rhs, text, who)
+
+
+def _from_relation(rel: Any, allowed: set, who: str) -> Constraint:
+    ops = {sp.LessThan: "<=", sp.GreaterThan: ">=", sp.Equality: "==",
+           sp.StrictLessThan: "<", sp.StrictGreaterThan: ">"}  # fmt: skip
+    op = ops.get(type(rel))
+    if op is None:
+        raise SpecError(f"{who} constraint must be a sympy relation; got {rel!r}", token=str(rel))
+    _check_free(rel.lhs - rel.rhs, allowed, f"{who} constraint {rel}")
+    return _make(rel.lhs, op, rel.rhs, str(rel), who)
+
+
+def _make(lhs: sp.Expr, op: str, rhs: sp.Expr, text: str, who: str) -> Constraint:
+    if op in ("<", ">"):
+        raise SpecError(f"strict inequality in {who} constraint {text!r}; use <= or >=", token=op)
+    expr = sp.expand(lhs - rhs if op in ("<=", "==") else rhs - lhs)
+    return Constraint(expr, "==" if op == "==" else "<=", text)
+
+
+def _degree(expr: sp.Expr, allv: tuple, what: str) -> int:
+    for power in expr.atoms(sp.Pow):  # refuse x^1000 / (x+y)^99 before expanding them
+        exponent = power.exp
+        if power.base.free_symbols and not (exponent.is_Integer and 0 <= exponent <= 2):
+            raise SpecError(
+                f"{what} must be linear or quadratic; got the power {power}", token=what
+            )
+    expr = sp.expand(expr)
+    if expr.is_number:
+        if not expr.is_finite:
+            raise SpecError(f"{what} is not finite", token=what)
+        return 0
+    try:
+        poly = sp.Poly(expr, *allv)
+    except sp.PolynomialError:
+        raise SpecError(
+            f"{what} is not a polynomial in the variables: {expr}", token=what
+        ) from None
+    if not all(c.is_number and c.is_finite for c in poly.coeffs()):
+        raise SpecError(f"{what} has a non-numeric coefficient: {expr}", token=what)
+    return int(poly.total_degree())
+
+
+def _quadratic(expr: sp.Expr, allv: tuple) -> tuple[np.ndarray, np.ndarray, float]:
+    k = len(allv)
+    H, h, h0 = np.zeros((k, k)), np.zeros(k), 0.0
+    expr = sp.expand(expr)
+    if expr.is_number:
+        return H, h, float(expr)
+    for monom, coeff in sp.Poly(expr, *allv).terms():
+        c, idx = float(coeff), [i for i, e in enumerate(monom) for _ in range(e)]
+        if not idx:
+            h0 += c
+        elif len(idx) == 1:
+            h[idx[0]] += c
+        else:
+            i, j = idx
+            H[i, j] += c
+            H[j, i] += c
+    return H, h, h0
+
+
+def _rows(cons: Sequence[Constraint], allv: tuple) -> tuple[np.ndarray, np.ndarray]:
+    rows, rhs = [], []
+    for con in cons:
+        _, a, a0 = _quadratic(con.expr, allv)
+        signs = (1.0, -1.0) if con.kind == "==" else (1.0,)
+        for s in signs:
+            rows.append(s * a)
+            rhs.append(-s * a0)
+    return np.array(rows).reshape(-1, len(allv)), np.array(rhs, dtype=float)
+
+
+def _check_convex_follower(sf: StandardForm, problem: BilevelProblem) -> None:
+    if sf.m and np.linalg.eigvalsh(sf.Q).min(initial=0.0) < -1e-9:
+        raise SpecError(
+            "the follower's objective is not convex in its variables "
+            f"({problem.follower_sense} {problem.follower_obj}); KKT conditions would not be "
+            "sufficient, so clsc refuses it",
+            token="follower.objective",
+        )

@@ -1,0 +1,44 @@
+"""Game engine: declare a Stackelberg/Nash game once, solve it in closed form or numerically.
+
+Declarations (:mod:`clsc.game.declare`): :class:`Var`, :class:`Player`, :class:`Coalition`,
+:class:`Game`, plus the extensions :class:`Ref` (a quantity of another game), :class:`Root`
+(a parameter threshold output) and ``Var(flag_only=...)`` / ``Game(fixed=..., flags=...)``.
+
+* :func:`clsc.game.symbolic.solve_game` -> :class:`~clsc.game.symbolic.SymbolicSolution`
+  (sympy backward induction with SOC / interior conditions);
+* :func:`clsc.game.compile.compile_solution` -> vectorised numpy evaluator;
+* :func:`clsc.game.numeric.solve_numeric` -> nested scipy best responses (bounds honoured);
+* :class:`clsc.game.model.GameModel`: a registered model made of declared scenarios.
+
+Compatibility notes (vs the agreed API): profits in results are keyed ``pi_<player>`` and
+``Pi_<coalition>``; in outputs both ``pi_X`` and ``Pi_X`` refer to X's equilibrium profit.
+"""
+
+from __future__ import annotations
+
+from clsc.game.declare import Coalition, Game, GameError, Player, Ref, Root, Var
+from clsc.game.symbolic import SymbolicSolution, SymCondition, solve_game
+from clsc.game.symbols import symbol
+
+__all__ = [
+    "Coalition",
+    "Game",
+    "GameError",
+    "GameModel",
+    "Player",
+    "Ref",
+    "Root",
+    "SymCondition",
+    "SymbolicSolution",
+    "Var",
+    "solve_game",
+    "symbol",
+]
+
+
+def __getattr__(name: str):  # lazy: GameModel imports the model base and scipy
+    if name == "GameModel":
+        from clsc.game.model import GameModel
+
+        return GameModel
+    raise AttributeError(name)

@@ -1,0 +1,79 @@
+"""Closed forms compiled to one vectorised numpy function of the parameters.
+
+:func:`compile_solution` lambdifies every decision, profit (``pi_X``/``Pi_X``), quantity and
+condition of a :class:`~clsc.game.symbolic.SymbolicSolution` into a single function with
+common subexpressions eliminated, so one call evaluates the whole equilibrium on arrays of
+millions of parameter points (numpy broadcasting). Division by zero where a condition fails
+yields inf/nan silently; use :meth:`CompiledSolution.valid` to mask such points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from clsc.errors import ParameterError
+from clsc.game.symbolic import SymbolicSolution
+
+TOLERANCE = 1e-9  # relative slack when checking a '>= 0' condition numerically
+
+
+def condition_holds(value: np.ndarray, relation: str, scale: np.ndarray | float = 1.0):
+    """Elementwise truth of ``value relation`` with a small tolerance for ``>= 0``/``<= 0``."""
+    value = np.asarray(value, dtype=float)
+    slack = TOLERANCE * np.maximum(1.0, np.abs(scale))
+    if relation == ">0":
+        return value > 0
+    if relation == ">=0":
+        return value >= -slack
+    if relation == "<=0":
+        return value <= slack
+    raise ValueError(f"unknown relation {relation!r}")
+
+
+@dataclass(frozen=True)
+class CompiledSolution:
+    """Vectorised evaluator: ``cs(**params) -> {name: ndarray}`` for every closed form."""
+
+    solution: SymbolicSolution
+    params: tuple[str, ...]
+    names: tuple[str, ...]  # decisions, profits, quantities
+    condition_names: tuple[str, ...]
+    _func: Any
+
+    def __call__(self, **values: Any) -> dict[str, np.ndarray]:
+        missing = [p for p in self.params if p not in values]
+        if missing:
+            raise ParameterError(missing[0], message=f"missing parameter(s): {', '.join(missing)}")
+        args = [np.asarray(values[p], dtype=float) for p in self.params]
+        shape = np.broadcast_shapes(*(a.shape for a in args)) if args else ()
+        with np.errstate(all="ignore"):
+            outs = self._func(*args)
+        keys = (*self.names, *self.condition_names)
+        return {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in zip(keys, outs, strict=True)}
+
+    def valid(self, values: Mapping[str, np.ndarray] | None = None, **params: Any) -> np.ndarray:
+        """Mask of points where every SOC and interior condition holds."""
+        out = values if values is not None else self(**params)
+        mask = np.ones(np.shape(next(iter(out.values()))) if out else (), dtype=bool)
+        for c in self.solution.conditions:
+            if c.kind in ("SOC", "interior"):
+                mask &= condition_holds(out[c.name], c.relation)
+        return mask
+
+
+@lru_cache(maxsize=128)
+def compile_solution(sol: SymbolicSolution) -> CompiledSolution:
+    """Compile ``sol`` (cached per solution object)."""
+    exprs = sol.expressions()
+    names = tuple(exprs)
+    cond_names = tuple(c.name for c in sol.conditions)
+    params = tuple(s.name for s in sol.params)
+    body = [*(exprs[n] for n in names), *(c.expr if c.value is None else c.value for c in sol.conditions)]
+    func = sp.lambdify(list(sol.params), body, modules="numpy", cse=True)
+    return CompiledSolution(sol, params, names, cond_names, func)

@@ -1,0 +1,441 @@
+"""Numeric subgame-perfect equilibrium by nested best responses (no symbolic solving).
+
+The profits are compiled to plain numeric functions (sympy only differentiates and lambdifies;
+nothing is solved symbolically). Stages are solved from the last backwards *by nesting*:
+
+* a mover of the **last stage** maximises its profit over its own variables with a projected
+  Newton method (analytic gradient and Hessian, backtracking, bounds as active sets), falling
+  back to L-BFGS-B from several starts when its Hessian is not negative definite;
+* a mover of an **earlier stage** maximises its profit with the later stages' responses
+  re-solved at every trial point: multi-start bounded Nelder-Mead, then a finite-difference
+  Newton polish of the free coordinates (corner solutions stay on their bounds);
+* **simultaneous movers** iterate best responses (Gauss-Seidel) to a Nash point.
+
+A follower problem that diverges raises :class:`Unbounded` (status ``unbounded``). Flag-only
+bounds are not enforced, exactly as in the closed form.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+from scipy import optimize
+
+from clsc.errors import SolverError
+from clsc.game.declare import Game
+from clsc.game.prepare import prepare, profit_key
+from clsc.game.symbols import symbol
+
+HUGE = 1e8  # |variable| beyond this (for an unbounded variable) means a diverging problem
+MAX_NASH_ITER = 500
+
+
+class Unbounded(SolverError):
+    """A mover's problem has no maximum (its profit grows without bound)."""
+
+
+@dataclass(frozen=True)
+class _Mover:
+    name: str
+    stage: int
+    idx: np.ndarray  # positions of own variables in the variable vector
+    lower: np.ndarray
+    upper: np.ndarray
+    f: object
+    grad: object
+    hess: object
+    d1: object = None  # scalar first and second derivative (one-variable movers)
+    d2: object = None
+    quadratic: bool = False  # Hessian in own variables is constant
+
+
+class NumericGame:
+    """Compiled numeric form of a game (built once per declaration and fixed variables)."""
+
+    def __init__(self, game: Game, fixed_vars: frozenset[str] = frozenset()):
+        prep = prepare(game, fixed_vars)
+        self.game, self.prep = game, prep
+        self.refs = dict(prep.references)
+        self.param_names = tuple(s.name for s in prep.params) + tuple(self.refs)
+        psyms = [symbol(n) for n in self.param_names]
+        objs = prep.objectives
+        relevant = []
+        for n, vs in prep.movers.items():
+            for v in vs:
+                s = symbol(v.name)
+                if any(sp.cancel(sp.diff(objs[m], s)) != 0 for m in objs):
+                    relevant.append(v)
+        self.vars = tuple(prep.vars.values())  # irrelevant ones stay 0 and are not reported
+        self.var_names = tuple(v.name for v in relevant)
+        vsyms = [symbol(v.name) for v in self.vars]
+        args = [*vsyms, *psyms]
+        pos = {v.name: i for i, v in enumerate(self.vars)}
+        self._report_idx = [pos[n] for n in self.var_names]
+        self.movers: list[list[_Mover]] = []
+        for si, stage in enumerate(prep.stages):
+            row = []
+            for n in stage:
+                own = [v for v in prep.movers[n] if v.name in self.var_names]
+                if not own:
+                    continue
+                osyms = [symbol(v.name) for v in own]
+                obj = objs[n]
+                lo = [-np.inf if v.enforced("lower") is None else v.enforced("lower") for v in own]
+                hi = [np.inf if v.enforced("upper") is None else v.enforced("upper") for v in own]
+                row.append(
+                    _Mover(
+                        n,
+                        si,
+                        np.array([pos[v.name] for v in own]),
+                        np.array(lo, dtype=float),
+                        np.array(hi, dtype=float),
+                        sp.lambdify(args, obj, "numpy"),
+                        sp.lambdify(args, [sp.diff(obj, s) for s in osyms], "numpy"),
+                        sp.lambdify(args, sp.hessian(obj, osyms), "numpy"),
+                        *(
+                            (
+                                sp.lambdify(args, sp.diff(obj, osyms[0]), "math"),
+                                sp.lambdify(args, sp.diff(obj, osyms[0], 2), "math"),
+                            )
+                            if len(osyms) == 1
+                            else (None, None)
+                        ),
+                        not (sp.hessian(obj, osyms).free_symbols & set(osyms)),
+                    )
+                )
+            self.movers.append(row)
+        pi_syms = []
+        for p in game.players:
+            pi_syms += [symbol("pi_" + p.name), symbol("Pi_" + p.name)]
+        unused = [symbol(v.name) for v in self.vars if v.name not in self.var_names]
+        self.profit_names = tuple(
+            n for n, e in prep.profits.items() if all(sp.cancel(sp.diff(e, u)) == 0 for u in unused)
+        )
+        self._profits = sp.lambdify(args, [prep.profits[n] for n in self.profit_names], "numpy")
+        self._defs = sp.lambdify(args, list(prep.definitions.values()), "numpy")
+        plain = {k: v for k, v in prep.outputs.items() if not isinstance(v, tuple)}
+        self.roots = {k: v for k, v in prep.outputs.items() if isinstance(v, tuple)}
+        self.output_names = tuple(plain)
+        self._outputs = sp.lambdify([*args, *pi_syms], list(plain.values()), "numpy")
+        self._root_exprs = {
+            k: sp.lambdify([*args, *pi_syms], v[0], "numpy") for k, v in self.roots.items()
+        }
+        self._flags = [(t, sp.lambdify(args, e, "numpy"), op) for t, e, op in prep.flags]
+        self.pi_names = [str(s) for s in pi_syms]
+        self._root_cache: dict[tuple, float] = {}
+
+    # -- single mover problems ---------------------------------------------------------------
+    def _inner(self, m: _Mover, x: np.ndarray, p: list[float]) -> None:
+        """Best response of a last-stage mover (in place in ``x``)."""
+
+        def val(z):
+            y = x.copy()
+            y[m.idx] = z
+            return float(m.f(*y, *p))
+
+        z = np.clip(x[m.idx], m.lower, m.upper)
+        z = np.where(np.isfinite(z), z, 1.0)
+        if m.d1 is not None and self._newton1(m, x, p, float(z[0])):
+            return
+        if self._newton(m, x, p, z, val):
+            return
+        best = None
+        for start in _starts(m.lower, m.upper, z):
+            y = x.copy()
+
+            def nf(zz, y=y):
+                y[m.idx] = zz
+                return -float(m.f(*y, *p))
+
+            def ng(zz, y=y):
+                y[m.idx] = zz
+                return -np.asarray(m.grad(*y, *p), dtype=float)
+
+            res = optimize.minimize(nf, start, jac=ng, method="L-BFGS-B",
+                                    bounds=list(zip(m.lower, m.upper, strict=True)),
+                                    options={"maxiter": 300, "maxfun": 600})
+            _check_bounded(m, res.x, -res.fun)
+            if best is None or res.fun < best.fun:
+                best = res
+        _check_bounded(m, best.x, -best.fun)
+        x[m.idx] = best.x
+
+    @staticmethod
+    def _newton1(m: _Mover, x: np.ndarray, p: list[float], z: float) -> bool:
+        """Projected Newton for a one-variable concave problem (plain floats)."""
+        i = int(m.idx[0])
+        lo, hi = float(m.lower[0]), float(m.upper[0])
+        y = [float(v) for v in x]
+        for _ in range(60):
+            y[i] = z
+            g, h = m.d1(*y, *p), m.d2(*y, *p)
+            if not h < 0:
+                if m.quadratic and math.isinf(lo) and math.isinf(hi):
+                    raise Unbounded(
+                        f"{m.name}'s problem is unbounded: its profit is not concave in "
+                        f"its own variable"
+                    )
+                return False
+            if (z <= lo and g < 0) or (z >= hi and g > 0) or g == 0:
+                break
+            zn = min(max(z - g / h, lo), hi)
+            done = abs(zn - z) <= 1e-13 * (1 + abs(z))
+            z = zn
+            if done:
+                break
+            if abs(z) > HUGE:
+                raise Unbounded(f"{m.name}'s problem is unbounded (variables diverge)")
+        else:
+            return False
+        x[i] = z
+        return True
+
+    def _newton(self, m, x, p, z, val) -> bool:
+        y = x.copy()
+        for _ in range(60):
+            y[m.idx] = z
+            g = np.asarray(m.grad(*y, *p), dtype=float).ravel()
+            H = np.atleast_2d(np.asarray(m.hess(*y, *p), dtype=float))
+            free = ~(((z <= m.lower) & (g < 0)) | ((z >= m.upper) & (g > 0)))
+            if not free.any() or np.max(np.abs(g[free])) == 0.0:
+                break
+            Hf = H[np.ix_(free, free)]
+            try:
+                np.linalg.cholesky(-Hf)
+            except np.linalg.LinAlgError:
+                open_box = ~np.isfinite(m.lower[free]) & ~np.isfinite(m.upper[free])
+                if m.quadratic and open_box.all():
+                    raise Unbounded(
+                        f"{m.name}'s problem is unbounded: its profit is not concave in "
+                        f"its own variables (Hessian not negative definite)"
+                    ) from None
+                return False
+            step = np.zeros_like(z)
+            step[free] = np.linalg.solve(Hf, -g[free])
+            if np.max(np.abs(step)) <= 1e-13 * (1 + np.max(np.abs(z))):
+                z = np.clip(z + step, m.lower, m.upper)
+                break
+            f0, t = val(z), 1.0
+            while t > 1e-10:
+                zn = np.clip(z + t * step, m.lower, m.upper)
+                if val(zn) >= f0 - 1e-13 * (1 + abs(f0)):
+                    break
+                t /= 2
+            else:
+                return False
+            z = zn
+            if np.max(np.abs(z)) > HUGE:
+                raise Unbounded(f"{m.name}'s problem is unbounded (variables diverge)")
+        x[m.idx] = z
+        return True
+
+    def _outer(self, m: _Mover, x: np.ndarray, p: list[float]) -> None:
+        """Best response of an earlier-stage mover, re-solving the later stages."""
+
+        def neg(z):
+            z = np.clip(z, m.lower, m.upper)
+            x[m.idx] = z
+            self._respond(m.stage + 1, x, p)
+            return -float(m.f(*x, *p))
+
+        bounds = list(zip(m.lower, m.upper, strict=True))
+        best = None
+        for start in _starts(m.lower, m.upper, x[m.idx]):
+            res = optimize.minimize(neg, start, method="Nelder-Mead", bounds=bounds,
+                                    options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 2000})
+            if best is None or res.fun < best.fun:
+                best = res
+        z = self._polish(neg, np.clip(best.x, m.lower, m.upper), m)
+        _check_bounded(m, z, -neg(z))
+        x[m.idx] = z
+        self._respond(m.stage + 1, x, p)
+
+    @staticmethod
+    def _polish(neg, z, m: _Mover) -> np.ndarray:
+        """Finite-difference Newton steps on the coordinates not at a bound."""
+        for _ in range(6):
+            h = 1e-4 * (1 + np.abs(z))
+            free = (z - h > m.lower) & (z + h < m.upper)
+            if not free.any():
+                return z
+            fi = np.flatnonzero(free)
+            f0 = neg(z)
+            n = len(fi)
+            g, H = np.zeros(n), np.zeros((n, n))
+            for a, i in enumerate(fi):
+                e = np.zeros_like(z)
+                e[i] = h[i]
+                fp, fm = neg(z + e), neg(z - e)
+                g[a] = (fp - fm) / (2 * h[i])
+                H[a, a] = (fp - 2 * f0 + fm) / h[i] ** 2
+                for b in range(a):
+                    j = fi[b]
+                    e2 = np.zeros_like(z)
+                    e2[j] = h[j]
+                    H[a, b] = H[b, a] = (
+                        neg(z + e + e2) - neg(z + e - e2) - neg(z - e + e2) + neg(z - e - e2)
+                    ) / (4 * h[i] * h[j])
+            try:
+                np.linalg.cholesky(H)
+            except np.linalg.LinAlgError:
+                return z
+            zn = z.copy()
+            zn[fi] -= np.linalg.solve(H, g)
+            zn = np.clip(zn, m.lower, m.upper)
+            if neg(zn) > f0 + 1e-12 * (1 + abs(f0)):
+                return z
+            if np.max(np.abs(zn - z)) < 1e-13 * (1 + np.max(np.abs(z))):
+                return zn
+            z = zn
+        return z
+
+    # -- stages --------------------------------------------------------------------------------
+    def _respond(self, stage: int, x: np.ndarray, p: list[float]) -> None:
+        if stage >= len(self.movers):
+            return
+        row = self.movers[stage]
+        if not row:
+            self._respond(stage + 1, x, p)
+            return
+        last = all(not r for r in self.movers[stage + 1:])
+        solve = self._inner if last else self._outer
+        if len(row) == 1:
+            solve(row[0], x, p)
+            return
+        for _ in range(MAX_NASH_ITER):
+            old = x.copy()
+            for m in row:
+                solve(m, x, p)
+            if np.max(np.abs(x - old)) <= 1e-12 * (1 + np.max(np.abs(x))):
+                return
+        raise SolverError(f"best responses of {', '.join(m.name for m in row)} do not converge")
+
+    def _point(self, params: Mapping[str, float]) -> tuple[np.ndarray, list[float]]:
+        values = dict(params)
+        for name, ref in self.refs.items():
+            other = numeric_game(ref.game)
+            key = tuple(float(params[n]) for n in other.input_names)
+            values[name] = other.cached_solve(key)[ref.quantity]
+        p = [float(values[n]) for n in self.param_names]
+        x = np.array([_initial(v) if v.name in self.var_names else 0.0 for v in self.vars])
+        self._respond(0, x, p)
+        return x, p
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        """Parameters this game (and the games it references) read."""
+        names = dict.fromkeys(n for n in self.param_names if n not in self.refs)
+        for ref in self.refs.values():
+            names.update(dict.fromkeys(numeric_game(ref.game).input_names))
+        return tuple(names)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - games are cached for the life of the process
+    def cached_solve(self, key: tuple[float, ...]) -> dict[str, float]:
+        return self.solve(dict(zip(self.input_names, key, strict=True)))
+
+    def solve(self, params: Mapping[str, float]) -> dict[str, float]:
+        """Equilibrium at ``params``: variables, definitions, profits (``pi_X``), outputs."""
+        with np.errstate(all="ignore"):
+            x, p = self._point(params)
+            out = self._report(x, p)
+            for name, (_, param, bracket) in self.roots.items():
+                key = (name, *sorted((k, float(v)) for k, v in params.items() if k != param.name))
+                if key not in self._root_cache:  # the root does not depend on its parameter
+                    self._root_cache[key] = self._root(name, param.name, bracket, params)
+                out[name] = self._root_cache[key]
+        return out
+
+    def _profit_values(self, x, p) -> tuple[dict[str, float], list[float]]:
+        out = {}
+        for name, value in zip(self.profit_names, self._profits(*x, *p), strict=True):
+            out[profit_key(self.game, name)] = float(value)
+        pis = []
+        for pl in self.game.players:
+            v = out.get(profit_key(self.game, pl.name), np.nan)
+            pis += [v, v]
+        return out, pis
+
+    def _report(self, x: np.ndarray, p: list[float]) -> dict[str, float]:
+        out = dict(zip(self.var_names, map(float, x[self._report_idx]), strict=True))
+        out.update(zip(self.prep.definitions, map(float, self._defs(*x, *p)), strict=True))
+        profits, pis = self._profit_values(x, p)
+        out.update(profits)
+        out.update(zip(self.output_names, map(float, self._outputs(*x, *p, *pis)), strict=True))
+        for text, f, op in self._flags:
+            out[text] = float(f(*x, *p)) * (-1 if op in ("<", "<=") else 1)
+        return out
+
+    def _root(self, name: str, param: str, bracket, params: Mapping[str, float]) -> float:
+        """Zero of a Root output's expression in ``param``: grid scan, then brentq."""
+        expr = self._root_exprs[name]
+
+        def g(v: float) -> float:
+            try:
+                x, p = self._point({**params, param: v})
+            except Unbounded:
+                return float("nan")
+            _, pis = self._profit_values(x, p)
+            return float(expr(*x, *p, *pis))
+
+        grid = np.linspace(bracket[0], bracket[1], 11)
+        vals = [g(v) for v in grid]
+        for i in range(len(grid) - 1):
+            a, b = vals[i], vals[i + 1]
+            if np.isfinite(a) and np.isfinite(b) and a * b <= 0:
+                if a == 0:
+                    return float(grid[i])
+                return float(optimize.brentq(g, grid[i], grid[i + 1], xtol=1e-14, rtol=1e-15))
+        return float("nan")
+
+
+def _initial(v) -> float:
+    if v.start is not None:
+        return float(v.start)
+    lo, hi = v.enforced("lower"), v.enforced("upper")
+    if lo is not None and hi is not None:
+        return 0.5 * (lo + hi)
+    if lo is not None:
+        return lo + 1.0
+    if hi is not None:
+        return hi - 1.0
+    return 1.0
+
+
+def _starts(lower: np.ndarray, upper: np.ndarray, current: np.ndarray) -> list[np.ndarray]:
+    """Multi-start points: the current point and a few scales inside the bounds."""
+    out = [np.clip(np.where(np.isfinite(current), current, 1.0), lower, upper)]
+    box = np.isfinite(lower) & np.isfinite(upper)
+    for frac, scale in ((0.25, 10.0), (0.75, 100.0)):
+        z = np.full(lower.shape, scale)
+        z[box] = lower[box] + frac * (upper[box] - lower[box])
+        only_lo = np.isfinite(lower) & ~box
+        only_hi = np.isfinite(upper) & ~box
+        z[only_lo] = lower[only_lo] + scale
+        z[only_hi] = upper[only_hi] - scale
+        out.append(z)
+    return out
+
+
+def _check_bounded(m: _Mover, z: np.ndarray, value: float) -> None:
+    unb = ~np.isfinite(m.lower) | ~np.isfinite(m.upper)
+    if not np.all(np.isfinite(z)) or np.any(np.abs(z[unb]) > HUGE) or not np.isfinite(value):
+        raise Unbounded(f"{m.name}'s problem is unbounded (no maximum; profit grows without bound)")
+
+
+@lru_cache(maxsize=128)
+def numeric_game(game: Game, fixed_vars: frozenset[str] = frozenset()) -> NumericGame:
+    """The compiled :class:`NumericGame` of a declaration (cached)."""
+    return NumericGame(game, fixed_vars)
+
+
+def solve_numeric(
+    game: Game, params: Mapping[str, float], fixed: Mapping[str, float] | None = None
+) -> dict[str, float]:
+    """Numeric equilibrium of ``game`` at ``params`` with variables ``fixed`` held constant."""
+    fixed = dict(fixed or {})
+    return numeric_game(game, frozenset(fixed)).solve({**params, **fixed})

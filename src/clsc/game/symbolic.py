@@ -1,0 +1,295 @@
+"""Closed-form backward induction with sympy.
+
+For the last stage, the movers' first-order conditions (each mover's gradient in its own
+variables) are solved jointly for their variables, as functions of earlier movers' variables and
+the parameters. The second-order condition of each mover is that its own Hessian is negative
+definite: the leading principal minors ``M_j`` satisfy ``(-1)^j M_j > 0``. The reaction
+functions are substituted into the earlier stages and the procedure repeats up to the first
+stage. Finally every variable, definition, profit and output is expressed in the parameters.
+
+Conditions are reduced by :func:`sign_reduce`: factors that are positive under the parameter
+assumptions (and even powers) are stripped, so e.g. the centralised SOC of cascade-epr reads
+``4*k - alpha*(delta - b)**2 > 0`` up to expansion. Interior conditions state that each enforced
+bound holds at the interior solution; flag-only bounds and ``Game.flags`` give FLAG conditions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+import sympy as sp
+
+from clsc.game.declare import Game, GameError
+from clsc.game.prepare import Prepared, prepare, profit_key
+from clsc.game.symbols import symbol
+
+RELATIONS = (">0", ">=0", "<=0")
+
+
+@dataclass(frozen=True)
+class SymCondition:
+    """``expr relation`` (relation one of ``'>0'``, ``'>=0'``, ``'<=0'``) of a given kind."""
+
+    name: str
+    expr: sp.Expr
+    relation: str
+    kind: str  # 'SOC' | 'interior' | 'FLAG'
+    value: sp.Expr | None = None  # what is evaluated numerically (default: ``expr``)
+
+    @cached_property
+    def text(self) -> str:
+        return f"{sp.sstr(self.expr)} {self.relation[:-1]} 0"
+
+
+@dataclass(frozen=True, eq=False)
+class SymbolicSolution:
+    """Closed forms of one game, all in parameter symbols."""
+
+    game: Game
+    decisions: dict[str, sp.Expr]
+    profits: dict[str, sp.Expr]  # by player / coalition name
+    quantities: dict[str, sp.Expr]  # definitions and outputs at equilibrium
+    conditions: tuple[SymCondition, ...]
+    params: tuple[sp.Symbol, ...]
+    reactions: dict[str, sp.Expr]  # each variable's best response to earlier movers' variables
+
+    def expressions(self) -> dict[str, sp.Expr]:
+        """Every reported closed form keyed as in results (profits as ``pi_X``/``Pi_X``)."""
+        out = dict(self.decisions)
+        out.update({profit_key(self.game, k): v for k, v in self.profits.items()})
+        out.update(self.quantities)
+        return out
+
+
+Assumptions = Mapping[str, str]  # name -> 'positive' | 'nonnegative' | 'real'
+
+
+def _dummies(expr: sp.Expr, assumptions: Assumptions) -> dict[sp.Symbol, sp.Symbol]:
+    out = {}
+    for s in expr.free_symbols:
+        kind = assumptions.get(s.name, "real")
+        if kind == "positive":
+            out[s] = sp.Symbol(s.name, positive=True)
+        elif kind == "nonnegative":
+            out[s] = sp.Symbol(s.name, nonnegative=True)
+    return out
+
+
+def _positive(expr: sp.Expr, assumptions: Assumptions) -> bool:
+    return bool(expr.xreplace(_dummies(expr, assumptions)).is_positive)
+
+
+def sign_reduce(expr: sp.Expr, assumptions: Assumptions) -> sp.Expr:
+    """An expression with the sign of ``expr`` wherever both are nonzero and finite.
+
+    Strips factors that are positive under ``assumptions`` and even powers.
+    """
+    expr = sp.factor(sp.cancel(sp.together(expr)))
+    num, den = sp.fraction(expr)
+    sign = 1
+    kept: list[sp.Expr] = []
+    for part in (num, den):
+        try:
+            coeff, factors = sp.factor_list(part)
+        except (sp.PolynomialError, sp.GeneratorsNeeded, NotImplementedError):
+            coeff, factors = sp.Integer(1), [(part, 1)]
+        if coeff.is_negative:
+            sign = -sign
+        elif not coeff.is_positive:
+            kept.append(coeff)
+        for f, power in factors:
+            if power % 2 == 0 or _positive(f, assumptions):
+                continue
+            if _positive(-f, assumptions):
+                sign = -sign
+                continue
+            kept.append(f)
+    body = sp.Mul(*kept)
+    return sp.expand(-body) if sign < 0 and len(kept) == 1 else sign * body
+
+
+def _solve_focs(focs: list[sp.Expr], unknowns: list[sp.Symbol], stage) -> dict:
+    nums = [sp.numer(sp.together(f)) for f in focs]
+    if all(sp.Poly(n, *unknowns).total_degree() <= 1 for n in nums):
+        A, rhs = sp.linear_eq_to_matrix([sp.expand(n) for n in nums], unknowns)
+        det = sp.factor(A.det())
+        if det == 0:
+            raise GameError(
+                f"stage {stage}: the first-order conditions do not determine "
+                f"{', '.join(map(str, unknowns))} (profit linear or degenerate in them: "
+                "unbounded follower problem)"
+            )
+        sol = A.LUsolve(rhs)
+        return {u: sp.cancel(s) for u, s in zip(unknowns, sol, strict=True)}
+    sols = sp.solve(nums, unknowns, dict=True)
+    if not sols:
+        raise GameError(f"stage {stage}: no stationary point of the first-order conditions")
+    if len(sols) > 1:
+        raise GameError(
+            f"stage {stage}: {len(sols)} stationary points; the closed-form method needs one "
+            "(use method numeric)"
+        )
+    return {u: sp.cancel(sols[0][u]) for u in unknowns}
+
+
+def _minors(hessian: sp.Matrix) -> list[sp.Expr]:
+    n = hessian.shape[0]
+    return [sp.cancel(hessian[:j, :j].det()) for j in range(1, n + 1)]
+
+
+def backward_induction(prep: Prepared, assumptions: Assumptions):
+    """Reaction functions and SOC conditions of every stage (innermost first)."""
+    responses: dict[sp.Symbol, sp.Expr] = {}
+    reactions: dict[sp.Symbol, sp.Expr] = {}
+    socs: list[tuple[str, sp.Expr]] = []
+    for idx in range(len(prep.stages) - 1, -1, -1):
+        stage = prep.stages[idx]
+        objectives = {n: prep.objectives[n].xreplace(responses) for n in stage}
+        owned: dict[str, list[sp.Symbol]] = {}
+        grads: dict[sp.Symbol, sp.Expr] = {}
+        for n in stage:
+            owned[n] = []
+            for v in prep.movers[n]:
+                s = symbol(v.name)
+                g = sp.cancel(sp.diff(objectives[n], s))
+                if g != 0:  # a variable the mover's objective ignores is not determined
+                    owned[n].append(s)
+                    grads[s] = g
+        unknowns = [s for n in stage for s in owned[n]]
+        if not unknowns:
+            continue
+        focs = [grads[s] for s in unknowns]
+        sol = _solve_focs(focs, unknowns, "/".join(stage))
+        for n in stage:
+            if not owned[n]:
+                continue
+            hess = sp.hessian(objectives[n], owned[n]).xreplace(sol)
+            for j, minor in enumerate(_minors(hess), start=1):
+                label = f"{n}: SOC minor {j} ({', '.join(map(str, owned[n][:j]))})"
+                socs.append((label, (-1) ** j * minor))
+        responses = {k: sp.cancel(v.xreplace(sol)) for k, v in responses.items()}
+        responses.update(sol)
+        reactions.update(sol)
+    return responses, socs, reactions
+
+
+@lru_cache(maxsize=128)
+def _solve_cached(
+    game: Game, assumptions: tuple[tuple[str, str], ...], fixed_vars: frozenset[str]
+) -> SymbolicSolution:
+    asm = dict(assumptions)
+    prep = prepare(game, fixed_vars)
+    ref_subs = {}
+    for name, ref in prep.references.items():
+        other = _solve_cached(ref.game, assumptions, frozenset())
+        table = other.expressions()
+        if ref.quantity not in table:
+            raise GameError(f"reference {name}: game has no quantity '{ref.quantity}'")
+        ref_subs[symbol(name)] = table[ref.quantity]
+
+    def sub_refs(e: sp.Expr) -> sp.Expr:
+        return e.xreplace(ref_subs) if ref_subs else e
+
+    prep = Prepared(
+        **{
+            **prep.__dict__,
+            "objectives": {k: sub_refs(v) for k, v in prep.objectives.items()},
+            "profits": {k: sub_refs(v) for k, v in prep.profits.items()},
+            "definitions": {k: sub_refs(v) for k, v in prep.definitions.items()},
+        }
+    )
+    responses, socs, reactions = backward_induction(prep, asm)
+    final = responses
+    var_syms = {symbol(n) for n in prep.vars}
+
+    def at_eq(e: sp.Expr, simplify: bool = True) -> sp.Expr:
+        e = sub_refs(e).xreplace(final)
+        return sp.factor(e) if simplify else e
+
+    decisions = {s.name: sp.factor(final[s]) for s in sorted(final, key=lambda s: list(prep.vars).index(s.name))}
+    profits = {}
+    for name, expr in prep.profits.items():
+        value = at_eq(expr)
+        if not (value.free_symbols & var_syms):
+            profits[name] = value
+    quantities: dict[str, sp.Expr] = {}
+    for name, expr in prep.definitions.items():
+        value = at_eq(expr)
+        if not (value.free_symbols & var_syms):
+            quantities[name] = value
+    pi_subs = {}
+    for name, value in profits.items():
+        pi_subs[symbol("pi_" + name)] = value
+        pi_subs[symbol("Pi_" + name)] = value
+    for name, out in prep.outputs.items():
+        if isinstance(out, tuple):
+            expr, param, _ = out
+            expr = at_eq(expr, False).xreplace(pi_subs)
+            roots = sp.solve(sp.numer(sp.together(expr)), param)
+            if len(roots) != 1:
+                raise GameError(
+                    f"output {name}: {len(roots)} symbolic roots in {param}; use method numeric"
+                )
+            quantities[name] = sp.factor(sp.cancel(roots[0]))
+        else:
+            quantities[name] = sp.factor(at_eq(out, False).xreplace(pi_subs))
+
+    conditions: list[SymCondition] = []
+    for name, expr in socs:
+        raw = at_eq(expr, False)
+        conditions.append(SymCondition(name, sign_reduce(raw, asm), ">0", "SOC", raw))
+    for vname, var in prep.vars.items():
+        s = symbol(vname)
+        if s not in final:
+            continue
+        for side in ("lower", "upper"):
+            bound = getattr(var, side)
+            if bound is None:
+                continue
+            gap = decisions[vname] - bound if side == "lower" else bound - decisions[vname]
+            kind = "FLAG" if side in var.flag_only else "interior"
+            op = ">=" if side == "lower" else "<="
+            conditions.append(
+                SymCondition(f"{vname} {op} {bound:g}", sign_reduce(gap, asm), ">=0", kind, gap)
+            )
+    for text, expr, op in prep.flags:
+        value = at_eq(expr)
+        rel = {">": ">0", ">=": ">=0", "<": ">0", "<=": ">=0"}.get(op)
+        if rel is None:
+            raise GameError(f"flag {text!r}: use <, <=, > or >=")
+        if op in ("<", "<="):
+            value = -value
+        conditions.append(SymCondition(text, value, rel, "FLAG"))
+
+    params: set[sp.Symbol] = set()
+    for e in [*decisions.values(), *profits.values(), *quantities.values()]:
+        params |= e.free_symbols
+    for c in conditions:
+        params |= c.expr.free_symbols
+    params |= set(prep.params)
+    return SymbolicSolution(
+        game=game,
+        decisions=decisions,
+        profits=profits,
+        quantities=quantities,
+        conditions=tuple(conditions),
+        params=tuple(sorted(params, key=lambda s: s.name)),
+        reactions={k.name: v for k, v in reactions.items()},
+    )
+
+
+def solve_game(
+    game: Game,
+    assumptions: Assumptions | None = None,
+    fixed_vars: frozenset[str] | set[str] = frozenset(),
+) -> SymbolicSolution:
+    """Backward induction of ``game`` (cached per declaration, assumptions and fixed variables).
+
+    ``assumptions`` maps parameter names to ``'positive'`` / ``'nonnegative'`` (used only to
+    simplify conditions); ``fixed_vars`` are variables held at given values (they become
+    parameters of the solution).
+    """
+    key = tuple(sorted((assumptions or {}).items()))
+    return _solve_cached(game, key, frozenset(fixed_vars))

@@ -1,0 +1,351 @@
+"""Model ``newsvendor``: single-period stocking under random demand (textbook; no seed).
+
+Parameters: price [p], cost [c], salvage [v], holding [h], shortage (stock-out penalty) [s],
+demand D with cdf F. With sales S(q) = E[min(D, q)], leftover I(q) = E[(q - D)+] and lost sales
+L(q) = E[(D - q)+] (S = q - I, E[D] = q - I + L):
+
+    profit(q) = p*S(q) + (v - h)*I(q) - s*L(q) - c*q
+              = (p - c)*q - (p - v + h)*I(q) - s*L(q)
+    cost(q)   = h*I(q) + s*L(q) + c*q - v*I(q)          (= -profit(q) when p = 0)
+
+Underage cost c_u = p - c + s, overage cost c_o = c - v + h; maximising profit is minimising
+c_o*I(q) + c_u*L(q). The optimum is the critical-ratio quantile q* = F^-1(c_u/(c_u + c_o))
+(clipped at 0); for discrete demand the smallest support point q with F(q) >= ratio.
+The pure cost form (p = c = v = 0) minimises h*I(q) + s*L(q).
+
+Metrics: ``sales``, ``leftover``, ``lost_sales``, ``profit``, ``cost``, ``critical_ratio``,
+``fill_rate`` (= S(q)/E[D]). Methods: ``closed-form`` (exact loss functions of D), ``mc``
+(Monte Carlo with the numba loss-sum kernels, standard errors) and ``saa`` (sample-average LP
+in pyomo solved by HiGHS). ``--fix q=...`` evaluates a given order quantity instead of optimising.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from clsc.errors import ParameterError
+from clsc.models.base import Model, SolveRequest
+from clsc.models.registry import register
+from clsc.params import Param, ParamSpec, Rule
+from clsc.results import EVALUATED, OPTIMAL, Condition, Result
+from clsc.stochastic.mc import LossMoments, SortedSamples, loss_moments
+from clsc.stochastic.sampling import METHODS, Draws, demand_samples, draw_uniforms
+
+
+@dataclass(frozen=True)
+class Economics:
+    """Unit economics of the newsvendor and the affine forms of its outputs in (q, I, L)."""
+
+    price: float
+    cost: float
+    salvage: float
+    holding: float
+    shortage: float
+
+    @classmethod
+    def of(cls, params: Mapping[str, Any]) -> Economics:
+        return cls(*(float(params[k]) for k in ("price", "cost", "salvage", "holding", "shortage")))
+
+    @property
+    def underage(self) -> float:
+        """c_u = p - c + s: loss per unit of unmet demand."""
+        return self.price - self.cost + self.shortage
+
+    @property
+    def overage(self) -> float:
+        """c_o = c - v + h: loss per leftover unit."""
+        return self.cost - self.salvage + self.holding
+
+    @property
+    def ratio(self) -> float:
+        """Critical ratio c_u/(c_u + c_o)."""
+        return self.underage / (self.underage + self.overage)
+
+    def forms(self) -> dict[str, tuple[float, float, float]]:
+        """Each output as (slope on q, coefficient of I, coefficient of L)."""
+        p, c, v, h, s = self.price, self.cost, self.salvage, self.holding, self.shortage
+        return {
+            "sales": (1.0, -1.0, 0.0),
+            "leftover": (0.0, 1.0, 0.0),
+            "lost_sales": (0.0, 0.0, 1.0),
+            "profit": (p - c, -(p - v + h), -s),
+            "cost": (c, h - v, s),
+        }
+
+    def outputs(self, q: float, leftover: float, lost: float) -> dict[str, float]:
+        """Outputs at q from the expected leftover I and expected lost sales L."""
+        return {
+            name: slope * q + a_i * leftover + a_l * lost
+            for name, (slope, a_i, a_l) in self.forms().items()
+        }
+
+
+def metrics(econ: Economics, demand, q: float, leftover: float, lost: float) -> dict[str, float]:
+    """The reported metrics at q given I(q) and L(q) (exact or estimated)."""
+    out = econ.outputs(q, leftover, lost)
+    mean = float(demand.mean)
+    return {
+        "sales": out["sales"],
+        "leftover": out["leftover"],
+        "lost_sales": out["lost_sales"],
+        "profit": out["profit"],
+        "cost": out["cost"],
+        "critical_ratio": econ.ratio,
+        "fill_rate": out["sales"] / mean if mean > 0 else math.nan,
+    }
+
+
+def conditions(econ: Economics, q_raw: float | None = None) -> tuple[Condition, ...]:
+    """Critical ratio in (0, 1), concavity, and (when optimising) a non-negative quantile."""
+    out = [
+        Condition(
+            "critical_ratio",
+            "0 < (price - cost + shortage)/(price + shortage + holding - salvage) < 1",
+            econ.ratio,
+            0.0 < econ.ratio < 1.0,
+            "interior",
+        ),
+        Condition(
+            "concavity",
+            "d2E[profit]/dq2 = -(price + shortage + holding - salvage)*f(q) <= 0",
+            econ.underage + econ.overage,
+            econ.underage + econ.overage > 0.0,
+            "SOC",
+        ),
+    ]
+    if q_raw is not None:
+        out.append(
+            Condition("q_nonnegative", "F^-1(critical_ratio) >= 0", q_raw, q_raw >= 0.0, "interior")
+        )
+    return tuple(out)
+
+
+def fixed_q(req: SolveRequest) -> float | None:
+    """The fixed order quantity of ``--fix q=...`` (checked finite and >= 0), or None."""
+    if "q" not in req.fix:
+        return None
+    q = float(req.fix["q"])
+    if not math.isfinite(q) or q < 0:
+        raise ParameterError("q", "must be a finite number >= 0", q)
+    return q
+
+
+def optimal_q(demand, ratio: float) -> tuple[float, float]:
+    """(q*, raw quantile): the smallest q with F(q) >= ratio, clipped at 0."""
+    raw = float(demand.ppf(ratio))
+    return max(raw, 0.0), raw
+
+
+def make_result(
+    req: SolveRequest,
+    q: float,
+    values: Mapping[str, float],
+    *,
+    q_raw: float | None = None,
+    std_errors: Mapping[str, float] | None = None,
+    message: str = "",
+) -> Result:
+    """Assemble the result; ``q_raw`` given means q was optimised (status optimal)."""
+    econ = Economics.of(req.params)
+    return Result(
+        model=Newsvendor.name,
+        scenario=req.scenario,
+        method=req.method,
+        status=EVALUATED if q_raw is None else OPTIMAL,
+        params=dict(req.params),
+        decisions={"q": q},
+        profits={"retailer": values["profit"]},
+        metrics=dict(values),
+        conditions=conditions(econ, q_raw),
+        std_errors=dict(std_errors or {}),
+        message=message,
+    )
+
+
+def solve_closed_form(model: Model, req: SolveRequest) -> Result:
+    """Critical-ratio quantile and exact loss functions of the demand distribution."""
+    econ = Economics.of(req.params)
+    demand = req.params["demand"]
+    q = fixed_q(req)
+    q_raw = None
+    if q is None:
+        q, q_raw = optimal_q(demand, econ.ratio)
+    leftover = float(demand.expected_leftover(q))
+    lost = float(demand.expected_shortage(q))
+    return make_result(req, q, metrics(econ, demand, q, leftover, lost), q_raw=q_raw)
+
+
+#: default sample sizes per method (``--samples`` overrides)
+DEFAULT_SAMPLES = {"mc": 100_000, "saa": 2_000}
+
+
+def _draws(req: SolveRequest) -> tuple[Draws, np.ndarray]:
+    """Seeded uniforms (``sampling``/``replicates`` options) and demand samples F^-1(u)."""
+    opts = req.options
+    sampling = Param("sampling", kind="choice", choices=METHODS).coerce(
+        opts.get("sampling", "plain")
+    )
+    replicates = Param("replicates", kind="int", lower=2).coerce(opts.get("replicates", 16))
+    n = req.samples if req.samples is not None else DEFAULT_SAMPLES[req.method]
+    draws = draw_uniforms(n, 0 if req.seed is None else req.seed, sampling, replicates)
+    return draws, demand_samples(req.params["demand"], draws)
+
+
+def _estimates(
+    econ: Economics, demand, draws: Draws, samples: np.ndarray, moments: LossMoments
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Sample-average metrics at the single q of ``moments`` and their standard errors.
+
+    Plain sampling: the exact iid formula from the loss sums (:meth:`LossMoments.affine`).
+    Antithetic / Sobol: sd of the independent group means / sqrt(#groups) (:class:`Draws`).
+    """
+    q = float(moments.q[0])
+    values = metrics(econ, demand, q, float(moments.leftover[0]), float(moments.shortage[0]))
+    se: dict[str, float] = {}
+    if draws.method == "plain":
+        for name, (slope, a_i, a_l) in econ.forms().items():
+            se[name] = float(moments.affine(a_i, a_l, 0.0, slope)[1][0])
+    else:
+        leftover = np.maximum(q - samples, 0.0)
+        lost = np.maximum(samples - q, 0.0)
+        for name, (_slope, a_i, a_l) in econ.forms().items():
+            se[name] = float(draws.mean_se(a_i * leftover + a_l * lost)[1])
+    mean = float(demand.mean)
+    se["fill_rate"] = se["sales"] / mean if mean > 0 else math.nan
+    se["retailer"] = se["profit"]
+    return values, se
+
+
+def _exact(econ: Economics, demand, q: float) -> dict[str, float]:
+    """Exact expected profit and cost at q (to judge a sampled decision)."""
+    out = econ.outputs(q, float(demand.expected_leftover(q)), float(demand.expected_shortage(q)))
+    return {"profit_exact": out["profit"], "cost_exact": out["cost"]}
+
+
+def _q_se(demand, ratio: float, n: int, q: float) -> float:
+    """Asymptotic sd of a sample quantile, sqrt(r(1-r)/n)/f(q); nan for discrete demand."""
+    density = float(demand.pdf(q)) if not demand.discrete else 0.0
+    return math.sqrt(ratio * (1.0 - ratio) / n) / density if density > 0 else math.nan
+
+
+SE_NOTE = (
+    "std_errors are standard errors of the sample averages at the reported q, q held fixed "
+    "(the in-sample optimism of an optimised q is not included); se of q is the asymptotic "
+    "quantile error sqrt(r(1-r)/n)/f(q) for iid sampling"
+)
+
+
+def solve_mc(model: Model, req: SolveRequest) -> Result:
+    """Monte Carlo: q is the sample critical-ratio quantile (the exact minimiser of the
+    sample-average cost); metrics are sample averages from the numba loss-sum evaluators."""
+    econ = Economics.of(req.params)
+    demand = req.params["demand"]
+    draws, samples = _draws(req)
+    evaluator = Param("evaluator", kind="choice", choices=("sorted", "brute")).coerce(
+        req.options.get("evaluator", "sorted")
+    )
+    sorted_samples = SortedSamples(samples)
+    q = fixed_q(req)
+    q_raw = None
+    if q is None:
+        q_raw = sorted_samples.quantile(econ.ratio)
+        q = max(q_raw, 0.0)
+    qs = np.array([q])
+    moments = (
+        sorted_samples.moments(qs) if evaluator == "sorted" else loss_moments(samples, qs, "brute")
+    )
+    values, se = _estimates(econ, demand, draws, samples, moments)
+    values.update(_exact(econ, demand, q))
+    values["samples"] = float(draws.n)
+    if q_raw is not None:
+        se["q"] = _q_se(demand, econ.ratio, draws.n, q)
+    return make_result(req, q, values, q_raw=q_raw, std_errors=se, message=SE_NOTE)
+
+
+def solve_saa(model: Model, req: SolveRequest) -> Result:
+    """SAA LP in pyomo solved by HiGHS (any q of the optimal interval); a fixed q is
+    evaluated by the same sample averages without a solve."""
+    from clsc.stochastic.saa import NewsvendorSAA
+
+    econ = Economics.of(req.params)
+    demand = req.params["demand"]
+    draws, samples = _draws(req)
+    sorted_samples = SortedSamples(samples)
+    q = fixed_q(req)
+    q_raw = None
+    if q is None:
+        sol = NewsvendorSAA(draws.n).solve(samples, econ.overage, econ.underage)
+        if sol.status != OPTIMAL:
+            return Result(
+                model=Newsvendor.name,
+                scenario=req.scenario,
+                method=req.method,
+                status=sol.status,
+                params=dict(req.params),
+                conditions=conditions(econ),
+                message=sol.message,
+            )
+        q = max(float(sol.q), 0.0)
+        q_raw = sorted_samples.quantile(econ.ratio)
+    moments = sorted_samples.moments(np.array([q]))
+    values, se = _estimates(econ, demand, draws, samples, moments)
+    values["objective"] = econ.overage * values["leftover"] + econ.underage * values["lost_sales"]
+    values.update(_exact(econ, demand, q))
+    values["samples"] = float(draws.n)
+    return make_result(req, q, values, q_raw=q_raw, std_errors=se, message=SE_NOTE)
+
+
+def _positive_underage(v: Mapping[str, Any]) -> bool:
+    return v["price"] - v["cost"] + v["shortage"] > 0
+
+
+def _positive_overage(v: Mapping[str, Any]) -> bool:
+    return v["cost"] - v["salvage"] + v["holding"] > 0
+
+
+@register
+class Newsvendor(Model):
+    """Single-period newsvendor (see the module docstring for the equations)."""
+
+    name = "newsvendor"
+    summary = "single-period newsvendor: critical ratio, exact loss functions, Monte Carlo, SAA"
+    spec = ParamSpec(
+        params=(
+            Param("price", 0.0, "retail price per unit sold [p]", lower=0.0),
+            Param("cost", 0.0, "purchase cost per unit ordered [c]", lower=0.0),
+            Param("salvage", 0.0, "salvage value per leftover unit [v]", lower=0.0),
+            Param("holding", 0.0, "holding/disposal cost per leftover unit [h]", lower=0.0),
+            Param("shortage", 0.0, "stock-out penalty per unit of unmet demand [s]", lower=0.0),
+            Param("demand", doc="demand distribution D, e.g. normal(mean=50, sd=8)", kind="demand"),
+        ),
+        rules=(
+            Rule(
+                ("price", "cost", "shortage"),
+                "must satisfy underage cost price - cost + shortage > 0 "
+                "(critical ratio must be > 0)",
+                _positive_underage,
+            ),
+            Rule(
+                ("cost", "salvage", "holding"),
+                "must satisfy overage cost cost - salvage + holding > 0 "
+                "(critical ratio must be < 1)",
+                _positive_overage,
+            ),
+        ),
+    )
+    decisions = ("q",)
+    methods = MappingProxyType({"closed-form": solve_closed_form, "mc": solve_mc, "saa": solve_saa})
+    default_method = "closed-form"
+    options = MappingProxyType(
+        {
+            "sampling": "mc/saa: plain (default), antithetic or sobol (scrambled replicates)",
+            "replicates": "mc/saa with sampling=sobol: number of scrambled replicates (default 16)",
+            "evaluator": "mc: loss-sum evaluator, sorted (default) or brute (numba brute force)",
+        }
+    )

@@ -1,0 +1,61 @@
+"""Generic CLI behaviour: in-process main(), exit codes, one-line errors, JSON shape."""
+
+import json
+
+import pytest
+
+from clsc.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_models_lists_every_registered_model(capsys):
+    from clsc.models import model_names
+
+    code, out, _ = run(capsys, "models", "--json")
+    assert code == 0
+    listed = {m["name"] for m in json.loads(out)}
+    assert listed == set(model_names())
+    assert "newsvendor" in listed
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (("solve", "no-such-model"), "unknown model 'no-such-model'; valid:"),
+        (("solve", "newsvendor", "--set", "bogus=1"), "unknown parameter 'bogus'; valid parameters:"),
+        (("solve", "newsvendor", "--set", "price"), "--set expects NAME=VALUE"),
+        (("solve", "newsvendor", "--set", "demand=normal(mean=5, sd=-1)"), "sd must be > 0"),
+        (("solve", "newsvendor", "--method", "nope",
+          "--set", "demand=normal(mean=5, sd=1)"), "unknown method 'nope'"),
+        (("frobnicate",), "invalid choice"),
+        (("solve",), "required"),
+    ],
+)
+def test_user_errors_exit_2_with_one_line(capsys, argv, needle):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert needle in lines[0]
+    assert "Traceback" not in err
+
+
+def test_solve_json_has_the_documented_keys(capsys):
+    code, out, _ = run(
+        capsys, "solve", "newsvendor", "--set", "demand=normal(mean=50, sd=8)",
+        "--set", "holding=0.18", "--set", "shortage=0.70", "--json",
+    )
+    assert code == 0
+    data = json.loads(out)
+    for key in ("model", "scenario", "method", "status", "params", "decisions", "profits",
+                "metrics", "conditions"):
+        assert key in data
+    assert data["status"] == "optimal"
+    for cond in data["conditions"]:
+        assert set(cond) >= {"name", "expression", "value", "holds"}
