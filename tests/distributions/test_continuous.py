@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import quad_shortage
+from dist_reference import quad_shortage
 from scipy import integrate, stats
 
 from clsc.distributions import (
@@ -175,8 +175,12 @@ def test_invalid_parameters_name_argument_rule_and_value(factory, args, message)
 
 
 def test_sampling_uses_only_the_generator(rng):
+    np.random.seed(0)
+    global_state = np.random.get_state()[1].copy()
     for spec in FAMILIES:
         d = parse(spec)
+        # the passed generator advances: two calls give different draws
+        assert not np.array_equal(d.sample(5, rng), d.sample(5, rng))
         a = d.sample(2000, np.random.default_rng(7))
         b = d.sample(2000, np.random.default_rng(7))
         np.testing.assert_array_equal(a, b)
@@ -185,3 +189,5 @@ def test_sampling_uses_only_the_generator(rng):
         assert np.all((a >= lo) & (a <= hi))
         # the sample mean is within 5 standard errors of the mean
         assert abs(a.mean() - d.mean) <= 5 * d.sd / math.sqrt(2000)
+    # numpy's global RandomState was never touched
+    np.testing.assert_array_equal(np.random.get_state()[1], global_state)

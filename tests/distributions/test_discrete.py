@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import sum_shortage
+from dist_reference import sum_shortage
 from scipy import stats
 
 from clsc.distributions import binomial, discrete, parse, poisson

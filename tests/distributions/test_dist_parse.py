@@ -74,7 +74,8 @@ def test_as_distribution_accepts_objects_text_and_refuses_others():
         (
             "norml(mean=50, sd=8)",
             SpecError,
-            "unknown distribution family 'norml'; valid families: normal, truncnormal",
+            "unknown distribution family 'norml' (did you mean normal?); "
+            "valid families: normal, truncnormal",
         ),
         ("normal(mean=50)", SpecError, "missing argument 'sd' for normal; arguments: mean, sd"),
         (

@@ -12,6 +12,7 @@ from clsc.distributions import (
     binomial,
     discrete,
     exponential,
+    from_scipy,
     gamma,
     lognormal,
     normal,
@@ -28,7 +29,13 @@ loc = st.floats(-100.0, 300.0)
 
 @st.composite
 def distributions(draw):
-    kind = draw(st.sampled_from(range(9)))
+    kind = draw(st.sampled_from(range(11)))
+    if kind == 9:
+        return from_scipy(
+            "burr12", c=draw(st.floats(1.5, 6.0)), d=draw(st.floats(0.8, 4.0)), scale=draw(pos)
+        )
+    if kind == 10:
+        return from_scipy("nbinom", n=draw(st.floats(0.5, 30.0)), p=draw(st.floats(0.02, 0.95)))
     if kind == 0:
         return normal(draw(loc), draw(pos))
     if kind == 1:
@@ -65,7 +72,8 @@ def grid(d) -> np.ndarray:
 def test_loss_identity_monotone_convex(d):
     x = grid(d)
     short, left = d.expected_shortage(x), d.expected_leftover(x)
-    scale = max(d.sd, 1.0) + abs(d.mean) * 1e-3
+    spread = d.sd if math.isfinite(d.sd) else d.ppf(0.75) - d.ppf(0.25)  # heavy tails
+    scale = max(spread, 1.0) + abs(d.mean) * 1e-3
     # E[(x-D)+] - E[(D-x)+] = x - E[D]
     np.testing.assert_allclose(left - short, x - d.mean, atol=1e-9 * (scale + np.abs(x).max()))
     assert np.all(short >= 0) and np.all(left >= -1e-9 * scale)
@@ -205,3 +213,39 @@ def test_random_text_never_crashes(text):
 @given(st.text(alphabet="normalpiscy:()[]=,.-+0123456789e'_ ", max_size=50))
 def test_spec_like_text_never_crashes(text):
     _parse_or_clear_error(text)
+
+
+anything = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(10**400), 10**400),
+    st.text(max_size=5),
+    st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=4),
+    st.just(np.array([1.0, np.nan])),
+)
+FACTORIES = [
+    normal,
+    truncnormal,
+    uniform,
+    exponential,
+    gamma,
+    lognormal,
+    poisson,
+    binomial,
+    discrete,
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(FACTORIES), st.lists(anything, min_size=1, max_size=4))
+def test_factories_with_arbitrary_python_values_raise_parameter_error(factory, args):
+    import inspect
+
+    n = len(inspect.signature(factory).parameters)
+    try:
+        d = factory(*args[:n], *([1.0] * max(0, n - len(args))))
+    except ParameterError as exc:
+        assert str(exc)
+        return
+    assert parse(d.spec) == d

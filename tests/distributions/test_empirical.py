@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import sum_shortage
+from dist_reference import sum_shortage
 
 from clsc.distributions import discrete, empirical, parse
 from clsc.errors import ParameterError

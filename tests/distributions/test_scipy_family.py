@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import quad_shortage, sum_shortage
+from dist_reference import quad_shortage, sum_shortage
 from scipy import stats
 
 from clsc.distributions import as_distribution, from_scipy, normal, parse
@@ -93,3 +93,60 @@ def test_invalid_scipy_specs(text, cls, message):
     with pytest.raises(cls) as info:
         parse(text)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "spec"),
+    [
+        ("norm", {"loc": 50, "scale": 8}, "normal(mean=50, sd=8)"),
+        ("gamma", {"a": 0.5, "scale": 3}, "gamma(shape=0.5, scale=3)"),
+        ("lognorm", {"s": 1.2, "scale": np.e}, "lognormal(mu=1, sigma=1.2)"),
+        ("expon", {"scale": 100}, "exponential(mean=100)"),
+        ("uniform", {"loc": -20, "scale": 25}, "uniform(low=-20, high=5)"),
+        (
+            "truncnorm",
+            {"a": -10 / 3, "b": np.inf, "loc": 100, "scale": 30},
+            "truncnormal(mean=100, sd=30, lower=0)",
+        ),
+    ],
+)
+def test_tabulated_quadrature_agrees_with_closed_forms(name, kwargs, spec):
+    generic, closed = from_scipy(name, **kwargs), parse(spec)
+    u = np.array([1e-9, 1e-4, 0.01, 0.2, 0.5, 0.8, 0.99, 0.9999, 1 - 1e-9])
+    x = np.concatenate([closed.ppf(u), closed.ppf(u) + 0.37 * closed.sd])
+    scale = closed.sd
+    np.testing.assert_allclose(
+        generic.expected_shortage(x), closed.expected_shortage(x), rtol=1e-9, atol=1e-12 * scale
+    )
+    np.testing.assert_allclose(
+        generic.expected_leftover(x), closed.expected_leftover(x), rtol=1e-9, atol=1e-9 * scale
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "spec"),
+    [
+        ("poisson", {"mu": 6}, "poisson(mean=6)"),
+        ("poisson", {"mu": 1e4}, "poisson(mean=10000)"),
+        ("binom", {"n": 2000, "p": 0.02}, "binomial(n=2000, p=0.02)"),
+    ],
+)
+def test_tabulated_sums_agree_with_closed_form_discrete(name, kwargs, spec):
+    generic, closed = from_scipy(name, **kwargs), parse(spec)
+    x = np.concatenate(
+        [closed.ppf([1e-9, 0.01, 0.3, 0.5, 0.7, 0.99, 0.999999]) + 0.25, [-3.0, 0.0]]
+    )
+    np.testing.assert_allclose(
+        generic.expected_shortage(x), closed.expected_shortage(x), rtol=1e-10, atol=1e-13
+    )
+    np.testing.assert_allclose(
+        generic.expected_leftover(x), closed.expected_leftover(x), rtol=1e-7, atol=1e-12
+    )
+
+
+def test_heavy_tail_pareto_exact():
+    # Pareto(b) on [1, inf): E[(D - x)+] = x^(1 - b)/(b - 1) for x >= 1
+    d = from_scipy("pareto", b=2.5)
+    x = np.array([1.0, 2.0, 10.0, 1e3, 1e5])
+    expected_loss = x**-1.5 / 1.5
+    np.testing.assert_allclose(d.expected_shortage(x), expected_loss, rtol=1e-10)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -83,8 +84,9 @@ def test_coalition_is_the_sum_of_members_profits():
 
 # --- a small model: interior closed form vs enforced bound (corner) -------------------------
 CAPPED = Game(
-    players=[Player("C", [Var("p1"), Var("tau", lower=0, upper=1)],
-                    "(p1 - cm)*q + d*tau*q - k*tau^2")],
+    players=[
+        Player("C", [Var("p1"), Var("tau", lower=0, upper=1)], "(p1 - cm)*q + d*tau*q - k*tau^2")
+    ],
     stages=[["C"]],
     definitions={"q": "a - alpha*p1"},
 )
@@ -98,7 +100,7 @@ class Capped(GameModel):
             for n, v in {"a": 100.0, "alpha": 2.0, "cm": 30.0, "d": 15.0, "k": 200.0}.items()
         )
     )
-    games = {"C": CAPPED}
+    games: ClassVar[dict[str, Game]] = {"C": CAPPED}
 
 
 def test_binding_bound_closed_form_status_and_numeric_corner():
@@ -156,7 +158,7 @@ def test_unknown_symbol_is_a_clear_error():
         class Bad(GameModel):  # the model class refuses the declaration at import time
             name = "bad-test"
             spec = ParamSpec(params=(Param("a", 1.0), Param("w", 1.0)))
-            games = {"S": g}
+            games: ClassVar[dict[str, Game]] = {"S": g}
 
 
 def test_unbounded_follower():
@@ -173,7 +175,7 @@ def test_non_concave_stage_is_a_condition_status():
     class Convex(GameModel):
         name = "convex-test"
         spec = ParamSpec(params=(Param("a", 1.0), Param("w", 1.0)))
-        games = {"S": g}
+        games: ClassVar[dict[str, Game]] = {"S": g}
 
     r = Convex().solve("S")
     assert r.status == CONDITION_FAILED and "SOC" in r.message and not r.decisions

@@ -49,19 +49,19 @@ expected_table1 = [
 # spec 5.10 Table 2 (B = delta = 20; b sweeps 5..17):
 # b, w, p1, p1 - b, q, t, pi_R, pi_M, total, p1* (C), t* (C), Pi* (C)
 expected_table2 = [
-    (5, 40.0, 38.5714, 33.5714, 22.8571, 0.8571, 114.2857, 228.5714, 342.8571, 27.1429, 1.7143, 457.1429),
-    (6, 40.0, 40.1961, 34.1961, 19.6078, 0.6863, 98.0392, 196.0784, 294.1176, 30.3922, 1.3725, 392.1569),
-    (7, 40.0, 41.3420, 34.3420, 17.3160, 0.5628, 86.5801, 173.1602, 259.7403, 32.6840, 1.1255, 346.3203),
-    (8, 40.0, 42.1875, 34.1875, 15.6250, 0.4688, 78.1250, 156.2500, 234.3750, 34.3750, 0.9375, 312.5000),
-    (9, 40.0, 42.8315, 33.8315, 14.3369, 0.3943, 71.6846, 143.3692, 215.0538, 35.6631, 0.7885, 286.7384),
-    (10, 40.0, 43.3333, 33.3333, 13.3333, 0.3333, 66.6667, 133.3333, 200.0000, 36.6667, 0.6667, 266.6667),
-    (11, 40.0, 43.7304, 32.7304, 12.5392, 0.2821, 62.6959, 125.3918, 188.0878, 37.4608, 0.5643, 250.7837),
-    (12, 40.0, 44.0476, 32.0476, 11.9048, 0.2381, 59.5238, 119.0476, 178.5714, 38.0952, 0.4762, 238.0952),
-    (13, 40.0, 44.3020, 31.3020, 11.3960, 0.1994, 56.9801, 113.9601, 170.9402, 38.6040, 0.3989, 227.9202),
-    (14, 40.0, 44.5055, 30.5055, 10.9890, 0.1648, 54.9451, 109.8901, 164.8352, 39.0110, 0.3297, 219.7802),
-    (15, 40.0, 44.6667, 29.6667, 10.6667, 0.1333, 53.3333, 106.6667, 160.0000, 39.3333, 0.2667, 213.3333),
-    (16, 40.0, 44.7917, 28.7917, 10.4167, 0.1042, 52.0833, 104.1667, 156.2500, 39.5833, 0.2083, 208.3333),
-    (17, 40.0, 44.8849, 27.8849, 10.2302, 0.0767, 51.1509, 102.3018, 153.4527, 39.7698, 0.1535, 204.6036),
+    (5, 40.0, 38.5714, 33.5714, 22.8571, 0.8571, 114.2857, 228.5714, 342.8571, 27.1429, 1.7143, 457.1429),  # noqa: E501
+    (6, 40.0, 40.1961, 34.1961, 19.6078, 0.6863, 98.0392, 196.0784, 294.1176, 30.3922, 1.3725, 392.1569),  # noqa: E501
+    (7, 40.0, 41.3420, 34.3420, 17.3160, 0.5628, 86.5801, 173.1602, 259.7403, 32.6840, 1.1255, 346.3203),  # noqa: E501
+    (8, 40.0, 42.1875, 34.1875, 15.6250, 0.4688, 78.1250, 156.2500, 234.3750, 34.3750, 0.9375, 312.5000),  # noqa: E501
+    (9, 40.0, 42.8315, 33.8315, 14.3369, 0.3943, 71.6846, 143.3692, 215.0538, 35.6631, 0.7885, 286.7384),  # noqa: E501
+    (10, 40.0, 43.3333, 33.3333, 13.3333, 0.3333, 66.6667, 133.3333, 200.0000, 36.6667, 0.6667, 266.6667),  # noqa: E501
+    (11, 40.0, 43.7304, 32.7304, 12.5392, 0.2821, 62.6959, 125.3918, 188.0878, 37.4608, 0.5643, 250.7837),  # noqa: E501
+    (12, 40.0, 44.0476, 32.0476, 11.9048, 0.2381, 59.5238, 119.0476, 178.5714, 38.0952, 0.4762, 238.0952),  # noqa: E501
+    (13, 40.0, 44.3020, 31.3020, 11.3960, 0.1994, 56.9801, 113.9601, 170.9402, 38.6040, 0.3989, 227.9202),  # noqa: E501
+    (14, 40.0, 44.5055, 30.5055, 10.9890, 0.1648, 54.9451, 109.8901, 164.8352, 39.0110, 0.3297, 219.7802),  # noqa: E501
+    (15, 40.0, 44.6667, 29.6667, 10.6667, 0.1333, 53.3333, 106.6667, 160.0000, 39.3333, 0.2667, 213.3333),  # noqa: E501
+    (16, 40.0, 44.7917, 28.7917, 10.4167, 0.1042, 52.0833, 104.1667, 156.2500, 39.5833, 0.2083, 208.3333),  # noqa: E501
+    (17, 40.0, 44.8849, 27.8849, 10.2302, 0.0767, 51.1509, 102.3018, 153.4527, 39.7698, 0.1535, 204.6036),  # noqa: E501
 ]  # fmt: skip
 
 # spec 5.10 contract example: phi, ws, pi_R^s, pi_M^s
@@ -146,7 +146,8 @@ def test_contract_table_and_pareto_range(model, method):
 
 def test_pareto_range_exact_and_ws_line(model):
     sol = model.symbolic("revenue-sharing")
-    a, alpha, b, delta, k, phi, cm = (symbol(n) for n in "a alpha b delta k phi cm".split())
+    names = ["a", "alpha", "b", "delta", "k", "phi", "cm"]
+    a, alpha, b, delta, k, phi, cm = (symbol(n) for n in names)
     # spec 5.6: Pareto range 1/4 + 3*alpha*d^2/(16k) <= phi <= 1/2 + alpha*d^2/(8k)
     d = delta - b
     expected_low = sp.Rational(1, 4) + 3 * alpha * d**2 / (16 * k)
@@ -166,9 +167,8 @@ def _same_sign_condition(cond: sp.Expr, expected: sp.Expr, assumptions: dict) ->
 
 
 def test_theorem1_and_second_order_conditions(model):
-    a, alpha, b, B, delta, k, phi = (
-        symbol(n) for n in "a alpha b B_subsidy delta k phi".split()
-    )
+    names = ["alpha", "b", "B_subsidy", "delta", "k", "phi"]
+    alpha, b, B, delta, k, phi = (symbol(n) for n in names)
     socs = {
         sc: [c.expr for c in model.symbolic(sc).conditions if c.kind == "SOC"]
         for sc in model.scenarios
@@ -177,11 +177,16 @@ def test_theorem1_and_second_order_conditions(model):
     theorem1 = 4 * k - alpha * (delta - b) ** 2
     assert any(_same_sign_condition(c, theorem1, {}) for c in socs["centralised"])
     # D: R's SOC 4k > alpha (B - b)^2 and M's SOC K = 4k - alpha (B - b)(delta - b) > 0
-    assert any(_same_sign_condition(c, 4 * k - alpha * (B - b) ** 2, {}) for c in socs["decentralised"])
+    assert any(
+        _same_sign_condition(c, 4 * k - alpha * (B - b) ** 2, {}) for c in socs["decentralised"]
+    )
     K = 4 * k - alpha * (B - b) * (delta - b)
     assert any(_same_sign_condition(c, K, {}) for c in socs["decentralised"])
     # RS: phi > alpha (delta - b)^2 / (4k) (0.36 at the defaults)
-    assert any(_same_sign_condition(c, 4 * k * phi - alpha * (delta - b) ** 2, {}) for c in socs["revenue-sharing"])
+    assert any(
+        _same_sign_condition(c, 4 * k * phi - alpha * (delta - b) ** 2, {})
+        for c in socs["revenue-sharing"]
+    )
 
 
 @pytest.mark.parametrize("method", ["closed-form"])
@@ -243,7 +248,9 @@ def test_bad_parameters_raise_clear_errors(model):
 @settings(max_examples=30, deadline=None)
 @given(
     name=st.sampled_from(["a", "alpha", "cm", "k", "b", "theta", "p2"]),
-    value=st.one_of(st.floats(max_value=0.0), st.just(float("nan")), st.text(alphabet="xyz!@(", max_size=5)),
+    value=st.one_of(
+        st.floats(max_value=0.0), st.just(float("nan")), st.text(alphabet="xyz!@(", max_size=5)
+    ),
 )
 def test_invalid_input_always_gives_parameter_error(model, name, value):
     with pytest.raises(ParameterError):

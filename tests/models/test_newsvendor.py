@@ -265,3 +265,17 @@ def test_any_input_either_solves_or_raises_parameter_error(
     assert res.ok
     assert math.isfinite(res.profits["retailer"])
     assert 0 < res.metrics["critical_ratio"] < 1
+
+
+def test_saa_solver_failure_is_a_status_without_numbers(monkeypatch):
+    from clsc.results import INFEASIBLE
+    from clsc.stochastic import saa
+
+    def failing(self, samples=None, overage=None, underage=None):
+        return saa.SAASolution(INFEASIBLE, None, None, "the SAA program is infeasible")
+
+    monkeypatch.setattr(saa.NewsvendorSAA, "solve", failing)
+    res = MODEL.solve(params=NORMAL, method="saa", samples=50)
+    assert res.status == INFEASIBLE and not res.ok
+    assert res.decisions == {} and res.profits == {}
+    assert "infeasible" in res.message

@@ -49,7 +49,10 @@ expected_table4_printed = {
 KEYS = ("w", "x", "q", "p", "pi_PB", "pi_NEV", "total")
 
 
-def _exact_point(theta=sp.Rational(1, 2)):
+HALF = sp.Rational(1, 2)
+
+
+def _exact_point(theta=HALF):
     subs = {symbol(k): sp.Integer(v) for k, v in DEFAULTS.items()}
     subs[symbol("theta")] = theta
     return subs
@@ -87,9 +90,11 @@ def test_table4_ordering(model):
 
 
 def test_existence_conditions_as_in_the_source(model):
-    h, k, r, theta = (symbol(n) for n in "h k r theta".split())
+    h, k, r, theta = (symbol(n) for n in ["h", "k", "r", "theta"])
     leader = {
-        mode: [c.expr for c in model.symbolic(mode).conditions if c.name.startswith("PB: SOC minor 2")]
+        mode: [
+            c.expr for c in model.symbolic(mode).conditions if c.name.startswith("PB: SOC minor 2")
+        ]
         for mode in ("P", "M", "PM")
     }
     # spec 6.1 / 6.7 [TEXT]: (4+k)h - r^2 > 0, 2(2+k)h - r^2 > 0, 2h[2+k(1-θ)^2] + hkθ^2 - r^2 > 0
@@ -144,8 +149,9 @@ def test_theta_maximisers(model, method, key):
     f = _theta_function(model, method, key)
     # coarse bounded search, then the vertex of a least-squares parabola through nearby points
     # (robust to the ~1e-12 noise of nested numeric solves on a flat maximum)
-    coarse = optimize.minimize_scalar(lambda t: -f(t), bounds=(0.0, 1.0), method="bounded",
-                                      options={"xatol": 1e-5}).x
+    coarse = optimize.minimize_scalar(
+        lambda t: -f(t), bounds=(0.0, 1.0), method="bounded", options={"xatol": 1e-5}
+    ).x
     theta = coarse
     for half_width in (2e-3, 2e-4):
         ts = theta + np.linspace(-half_width, half_width, 7)
@@ -158,8 +164,10 @@ def test_theta_maximisers(model, method, key):
 
 def test_pb_peak_exactly_two_thirds(model):
     theta = symbol("theta")
-    pi_pb = model.symbolic("PM").profits["PB"].xreplace(
-        {symbol(k): sp.Integer(v) for k, v in DEFAULTS.items()}
+    pi_pb = (
+        model.symbolic("PM")
+        .profits["PB"]
+        .xreplace({symbol(k): sp.Integer(v) for k, v in DEFAULTS.items()})
     )
     roots = sp.solve(sp.numer(sp.together(sp.diff(pi_pb, theta))), theta)
     assert sp.Rational(2, 3) in roots  # spec 6.6: D(theta) is minimised at theta = 2/3

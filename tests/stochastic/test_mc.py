@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clsc.errors import ParameterError
 from clsc.stochastic.mc import EVALUATORS, SortedSamples, loss_moments
@@ -73,3 +75,17 @@ def test_bad_samples_raise_parameter_error(bad):
 def test_unknown_evaluator():
     with pytest.raises(ParameterError, match="evaluator must be one of"):
         loss_moments(np.ones(3), np.ones(1), "gpu")
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=8),
+    st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=4),
+    st.sampled_from(sorted(EVALUATORS)),
+)
+def test_any_input_gives_sums_or_a_parameter_error(samples, qs, evaluator):
+    try:
+        m = loss_moments(np.array(samples, dtype=float), np.array(qs, dtype=float), evaluator)
+    except ParameterError:
+        return
+    assert np.all(m.leftover_sum >= 0) and np.all(m.shortage_sum >= 0)

@@ -13,7 +13,7 @@ import sys
 
 from clsc.errors import ClscError
 
-COMMANDS = ("models", "solve", "demo", "bilevel", "derive")
+COMMANDS = ("models", "solve", "demo", "bilevel", "derive", "statics", "threshold")
 
 
 class UsageError(ClscError):

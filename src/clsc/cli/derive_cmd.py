@@ -38,7 +38,12 @@ def derivation(model: GameModel, scenario: str | None, fmt: str = "text") -> dic
         "reactions": {k: show(v) for k, v in sol.reactions.items()},
         "closed_forms": {k: show(v) for k, v in sol.expressions().items()},
         "conditions": [
-            {"name": c.name, "kind": c.kind, "expression": show(c.expr), "relation": c.relation[:-1]}
+            {
+                "name": c.name,
+                "kind": c.kind,
+                "expression": show(c.expr),
+                "relation": c.relation[:-1],
+            }
             for c in sol.conditions
         ],
     }

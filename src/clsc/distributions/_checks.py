@@ -73,6 +73,10 @@ def number_list(name: str, value: Any) -> np.ndarray:
     """A non-empty list of finite numbers as a float array."""
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise ParameterError(name, "must be a list of numbers", _show(value))
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iuf" and value.ndim == 1:
+        out = value.astype(float)  # fast path for numeric arrays
+        if out.size and np.all(np.isfinite(out)) and np.abs(out).max() <= MAX_MAGNITUDE:
+            return out
     items = list(value)
     if not items:
         raise ParameterError(name, "must not be empty", "[]")

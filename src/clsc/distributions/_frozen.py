@@ -88,8 +88,18 @@ class FrozenBacked(Distribution):
         with np.errstate(over="ignore", under="ignore", divide="ignore"):
             return _like(x, self._shortage(x))
 
+    def expected_leftover(self, x: Any) -> Any:
+        x = np.asarray(x, dtype=float)
+        with np.errstate(over="ignore", under="ignore", divide="ignore"):
+            return _like(x, self._leftover(x))
+
     @abstractmethod
     def _shortage(self, x: np.ndarray) -> np.ndarray: ...
+
+    def _leftover(self, x: np.ndarray) -> np.ndarray:
+        """E[(x - D)+]; families with a direct form override this (no cancellation in the
+        lower tail, where x - E[D] + E[(D - x)+] loses digits)."""
+        return np.maximum(x - self.mean + self._shortage(x), 0.0)
 
     def _draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return self._rv.rvs(size=n, random_state=rng)

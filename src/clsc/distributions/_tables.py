@@ -3,14 +3,16 @@
 Continuous D: L(x) = int_x^hi (1 - F(t)) dt. Breakpoints b_0 < ... < b_K are the quantiles at
 513 logit-spaced levels in [1e-12, 1 - 1e-12] (``ppf`` below 1/2, ``isf`` above), continued
 into infinite tails at tail probabilities 10^-12.5 ... 10^-299.5, plus finite support ends;
-each panel is integrated once by 16-point Gauss-Legendre (one vectorised sf call), and
-cumulative sums give C_i = int_{b_i}^hi (1 - F). Then for
-b_i <= x < b_{i+1}: L(x) = C_{i+1} + GL int_x^{b_{i+1}} (1 - F); below b_0:
-L(x) = C_0 + (b_0 - x) - GL int_x^{b_0} F. Points beyond b_K (quad) are practically never hit.
+each panel is integrated once by 16-point Gauss-Legendre (one vectorised sf / cdf call), and
+cumulative sums give C_i = int_{b_i}^hi (1 - F) and H_i = int_lo^{b_i} F. Then for
+b_i <= x < b_{i+1}: E[(D - x)+] = C_{i+1} + GL int_x^{b_{i+1}} (1 - F) and
+E[(x - D)+] = H_i + GL int_{b_i}^x F: sums of positive terms, so both keep their relative
+accuracy in the far tails (no x - E[D] + L(x) cancellation).
 
-Integer-valued D: E[(D - n)+] = sum_{j >= n} P(D > j) for integer n, tabulated by a reverse
-cumulative sum over the central range; for non-integer x, L(x) = L(n) - (x - n) P(D > n)
-with n = floor(x). Points outside the tabulated range use ``rv.expect``.
+Integer-valued D: for integer n, E[(D - n)+] = sum_{j >= n} P(D > j) and
+E[(n - D)+] = sum_{j < n} F(j), tabulated by cumulative sums over the range between the 1e-14
+and 1 - 1e-14 quantiles; for non-integer x, interpolate linearly (slopes -P(D > n), F(n),
+n = floor(x)). Points outside the tabulated range use ``rv.expect``.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def quad(f: Callable[[float], float], a: float, b: float, epsrel: float = 1e-9) 
 
 
 class ContinuousLoss:
-    """Tabulated L(x) for a frozen continuous scipy distribution ``rv``."""
+    """Tabulated E[(D - x)+] and E[(x - D)+] for a frozen continuous scipy distribution."""
 
     def __init__(self, rv: Any):
         self.rv = rv
@@ -62,39 +64,44 @@ class ContinuousLoss:
             b = np.concatenate([np.asarray(q, dtype=float) for q in parts])
         b = np.unique(b[np.isfinite(b)])
         self.lo, self.hi, self.b = lo, hi, b
-        panels = _gauss(rv.sf, b[:-1], b[1:])
-        # beyond the last breakpoint (hi, or the 1 - 1e-300 quantile) nothing measurable is left
-        self.c = np.append(np.cumsum(panels[::-1])[::-1], 0.0)
+        # beyond the end breakpoints (support ends, or the 1e-300 tail quantiles) nothing
+        # measurable is left: c_i = int_{b_i}^hi (1 - F), h_i = int_lo^{b_i} F
+        self.c = np.append(np.cumsum(_gauss(rv.sf, b[:-1], b[1:])[::-1])[::-1], 0.0)
+        self.h = np.append(0.0, np.cumsum(_gauss(rv.cdf, b[:-1], b[1:])))
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
-        flat = x.ravel()
-        out = np.full(flat.shape, np.nan)
-        b, c, last = self.b, self.c, len(self.b) - 1
-        i = np.searchsorted(b, flat, side="right") - 1
-        mid = (i >= 0) & (i < last)
+    def shortage(self, x: np.ndarray) -> np.ndarray:
+        """E[(D - x)+]: c_{i+1} + int_x^{b_{i+1}} (1 - F) (a sum of positive terms)."""
+        flat, out, i, mid, low, high = self._locate(x)
+        b, c = self.b, self.c
         if mid.any():
-            right = b[i[mid] + 1]
-            out[mid] = c[i[mid] + 1] + _gauss(self.rv.sf, flat[mid], right)
-        low = i < 0
-        if low.any():
-            xl = flat[low]
-            below = xl <= self.lo
-            inner = (
-                c[0]
-                + (b[0] - xl)
-                - _gauss(self.rv.cdf, np.minimum(xl, b[0]), np.full(xl.shape, b[0]))
-            )
-            out[low] = np.where(below, c[0] + (b[0] - xl), inner)
-        high = i >= last
+            out[mid] = c[i[mid] + 1] + _gauss(self.rv.sf, flat[mid], b[i[mid] + 1])
+        # below b_0 (which is lo, or the 1e-300 quantile): F is negligible
+        out[low] = c[0] + (b[0] - flat[low])
         for j in np.flatnonzero(high):
             out[j] = 0.0 if flat[j] >= self.hi else quad(self.rv.sf, flat[j], self.hi)
-        out[np.isnan(flat)] = np.nan
-        return np.maximum(out, 0.0).reshape(x.shape)
+        return np.maximum(out, 0.0).reshape(np.shape(x))
+
+    def leftover(self, x: np.ndarray) -> np.ndarray:
+        """E[(x - D)+]: h_i + int_{b_i}^x F."""
+        flat, out, i, mid, low, high = self._locate(x)
+        b, h = self.b, self.h
+        if mid.any():
+            out[mid] = h[i[mid]] + _gauss(self.rv.cdf, b[i[mid]], flat[mid])
+        out[low] = 0.0
+        out[high] = h[-1] + (flat[high] - b[-1])
+        return np.maximum(out, 0.0).reshape(np.shape(x))
+
+    def _locate(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
+        flat = np.asarray(x, dtype=float).ravel()
+        i = np.searchsorted(self.b, flat, side="right") - 1
+        last = len(self.b) - 1
+        ok = ~np.isnan(flat)
+        out = np.full(flat.shape, np.nan)
+        return flat, out, i, ok & (i >= 0) & (i < last), ok & (i < 0), ok & (i >= last)
 
 
 class LatticeLoss:
-    """Tabulated L(x) for a frozen integer-valued scipy distribution ``rv`` with mean ``mean``."""
+    """Tabulated E[(D - x)+] and E[(x - D)+] for a frozen integer-valued scipy distribution."""
 
     def __init__(self, rv: Any, mean: float):
         self.rv, self.mean = rv, mean
@@ -103,44 +110,60 @@ class LatticeLoss:
         k0 = lo if math.isfinite(lo) else float(rv.ppf(1e-14)) - 1.0
         k1 = hi if math.isfinite(hi) else float(rv.ppf(1.0 - 1e-14)) + 1.0
         self.k0, self.k1 = k0, k1
-        self.table: np.ndarray | None = None
+        self.upper: np.ndarray | None = None
         if k1 - k0 > MAX_LATTICE:
             return
         ks = np.arange(k0, k1 + 1.0)
-        sf = rv.sf(ks)
-        inner = np.cumsum(sf[::-1])[::-1]  # sum_{j >= k}^{k1} P(D > j)
-        if math.isfinite(hi):
-            rest = 0.0
-        elif math.isfinite(lo):
-            rest = mean - lo - float(inner[0])  # sum over all j >= lo is E[D] - lo
-        else:
-            rest = self._expect_tail(k1 + 1.0)
-        self.ks, self.sf, self.table = ks, sf, inner + rest
+        # F and P(D > k) from one pmf vector (some scipy families compute cdf/sf by summation,
+        # which would be quadratic here), each cumulated from its own end of the range
+        pmf = rv.pmf(ks)
+        cdf = (float(rv.cdf(k0 - 1.0)) if not math.isfinite(lo) else 0.0) + np.cumsum(pmf)
+        sf = (float(rv.sf(k1)) if not math.isfinite(hi) else 0.0) + np.append(
+            np.cumsum(pmf[:0:-1])[::-1], 0.0
+        )
+        # E[(D - k)+] = sum_{j >= k} P(D > j);  E[(k - D)+] = sum_{j < k} F(j)
+        rest_hi = self._expect_above(k1 + 1.0) if not math.isfinite(hi) else 0.0
+        rest_lo = self._expect_below(k0) if not math.isfinite(lo) else 0.0
+        self.ks, self.cdf, self.sf = ks, cdf, sf
+        self.upper = np.cumsum(sf[::-1])[::-1] + rest_hi
+        self.lower = np.append(0.0, np.cumsum(cdf[:-1])) + rest_lo
 
-    def _expect_tail(self, x: float) -> float:
+    def _expect_above(self, x: float) -> float:
+        """E[(D - x)+] by scipy's summation."""
         n = math.floor(x)
         return max(float(self.rv.expect(lambda d: d - x, lb=n + 1, ub=self.hi)), 0.0)
 
-    def _expect_head(self, x: float) -> float:
+    def _expect_below(self, x: float) -> float:
+        """E[(x - D)+] by scipy's summation."""
         n = math.floor(x)
-        left = float(self.rv.expect(lambda d: x - d, lb=self.lo, ub=n))
-        return max(self.mean - x + left, 0.0)
+        return max(float(self.rv.expect(lambda d: x - d, lb=self.lo, ub=n)), 0.0)
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
-        flat = x.ravel()
+    def shortage(self, x: np.ndarray) -> np.ndarray:
+        """E[(D - x)+] = E[(D - n)+] - (x - n) P(D > n), n = floor(x)."""
+        return self._evaluate(x, shortage=True)
+
+    def leftover(self, x: np.ndarray) -> np.ndarray:
+        """E[(x - D)+] = E[(n - D)+] + (x - n) F(n), n = floor(x)."""
+        return self._evaluate(x, shortage=False)
+
+    def _evaluate(self, x: np.ndarray, shortage: bool) -> np.ndarray:
+        flat = np.asarray(x, dtype=float).ravel()
         out = np.full(flat.shape, np.nan)
-        below = flat < self.lo
-        out[below] = self.mean - flat[below]
-        out[flat >= self.hi] = 0.0
-        todo = ~np.isnan(flat) & ~below & (flat < self.hi)
-        if self.table is not None:
+        below, above = flat < self.lo, flat >= self.hi
+        out[below] = self.mean - flat[below] if shortage else 0.0
+        out[above] = 0.0 if shortage else flat[above] - self.mean
+        todo = ~np.isnan(flat) & ~below & ~above
+        if self.upper is not None:
             n = np.floor(flat)
             inside = todo & (n >= self.k0) & (n <= self.k1)
             j = (n[inside] - self.k0).astype(np.int64)
-            out[inside] = self.table[j] - (flat[inside] - n[inside]) * self.sf[j]
+            frac = flat[inside] - n[inside]
+            if shortage:
+                out[inside] = self.upper[j] - frac * self.sf[j]
+            else:
+                out[inside] = self.lower[j] + frac * self.cdf[j]
             todo &= ~inside
         for j in np.flatnonzero(todo):
             t = float(flat[j])
-            out[j] = self._expect_head(t) if t < self.k0 else self._expect_tail(t)
-        return np.maximum(out, 0.0).reshape(x.shape)
+            out[j] = self._expect_above(t) if shortage else self._expect_below(t)
+        return np.maximum(out, 0.0).reshape(np.shape(x))

@@ -43,6 +43,11 @@ class Distribution(ABC):
     def sd(self) -> float: ...
 
     @property
+    def var(self) -> float:
+        """Variance of D (sd squared unless a family computes it directly)."""
+        return self.sd**2
+
+    @property
     def support(self) -> tuple[float, float]:
         """(lower, upper) of the support, possibly infinite."""
         return (float(self.ppf(0.0)), float(self.ppf(1.0)))

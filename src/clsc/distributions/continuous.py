@@ -2,12 +2,14 @@
 
 Notation: phi, Phi are the standard normal pdf and cdf, Q(a, y) the regularized upper
 incomplete gamma function; every formula below holds for x inside the support, and
-L(x) = E[D] - x below it, 0 above it.
+L(x) = E[D] - x below it, 0 above it. E[(x - D)+] = x - E[D] + L(x) unless a direct form is
+given (the direct form keeps its digits in the lower tail).
 
-* normal(mean=mu, sd=s), z = (x - mu)/s:  L = s*(phi(z) - z*(1 - Phi(z)))
+* normal(mean=mu, sd=s), z = (x - mu)/s:  L = s*(phi(z) - z*(1 - Phi(z))), E[(x - D)+] = L(2mu - x)
 * truncnormal(mean=mu, sd=s, lower, upper) (mu, s of the UNDERLYING normal; scipy
   ``truncnorm(a=(lower-mu)/s, b=(upper-mu)/s, loc=mu, scale=s)``), alpha, beta the standardized
-  bounds, Z = Phi(beta) - Phi(alpha):  L = s/Z*[phi(z) - phi(beta) - z*(Phi(beta) - Phi(z))]
+  bounds, Z = Phi(beta) - Phi(alpha):  L = s/Z*[phi(z) - phi(beta) - z*(Phi(beta) - Phi(z))],
+  E[(x - D)+] = s/Z*[z*(Phi(z) - Phi(alpha)) + phi(z) - phi(alpha)]
 * uniform(low, high):  L = (high - x)^2 / (2*(high - low))
 * exponential(mean=m):  L = m*exp(-x/m)
 * gamma(shape=k, scale=t):  L = k*t*Q(k + 1, x/t) - x*Q(k, x/t)
@@ -82,6 +84,10 @@ class Normal(FrozenBacked):
         inside = self.sigma * (_phi(zc) - zc * special.ndtr(-zc))
         return np.where(z < -40.0, self.mu - x, inside)
 
+    def _leftover(self, x: np.ndarray) -> np.ndarray:
+        # E[(x - D)+] = sd*G(-z) by symmetry
+        return self._shortage(2.0 * self.mu - x)
+
     def _draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.normal(self.mu, self.sigma, size=n)
 
@@ -135,6 +141,13 @@ class TruncNormal(FrozenBacked):
         bracket = _phi(z) - _phi(np.asarray(self._b)) - z * _mass(z, self._b)
         inside = self.sigma / self._z * bracket
         return np.maximum(inside, 0.0) + np.maximum(self.lower - x, 0.0)
+
+    def _leftover(self, x: np.ndarray) -> np.ndarray:
+        # E[(x - D)+] = s/Z*[z*(Phi(z) - Phi(alpha)) + phi(z) - phi(alpha)] inside the support
+        z = np.clip((x - self.mu) / self.sigma, self._a, self._b)
+        bracket = z * _mass(self._a, z) + _phi(z) - _phi(np.asarray(self._a))
+        inside = self.sigma / self._z * bracket
+        return np.maximum(inside, 0.0) + np.maximum(x - self.upper, 0.0)
 
     def _draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return self._rv.ppf(rng.random(n))

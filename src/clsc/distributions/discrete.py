@@ -2,8 +2,10 @@
 
 With n = floor(x) (any real x; D > x iff D >= n + 1):
 
-* poisson(mean=lam):  L(x) = lam*P(D >= n) - x*P(D > n)   (as E[D 1{D > n}] = lam*P(D >= n))
-* binomial(n=N, p):   L(x) = N*p*P(B(N-1, p) >= n) - x*P(B(N, p) > n)
+* poisson(mean=lam):  L(x) = lam*P(D >= n) - x*P(D > n)   (as E[D 1{D > n}] = lam*P(D >= n)),
+  E[(x - D)+] = x*F(n) - lam*F(n - 1)
+* binomial(n=N, p):   L(x) = N*p*P(B(N-1, p) >= n) - x*P(B(N, p) > n),
+  E[(x - D)+] = x*F(n) - N*p*P(B(N-1, p) <= n - 1)
 * discrete(values, probs) (any finite support v_1 < ... < v_m):
   L(x) = sum_{v_i > x} p_i*v_i - x*sum_{v_i > x} p_i, from suffix sums and ``searchsorted``.
 
@@ -54,6 +56,11 @@ class Poisson(LatticeBacked):
         n = np.floor(x)
         return np.maximum(self.lam * self._rv.sf(n - 1.0) - x * self._rv.sf(n), 0.0)
 
+    def _leftover(self, x: np.ndarray) -> np.ndarray:
+        # E[(x - D)+] = x*F(n) - lam*F(n - 1), as E[D 1{D <= n}] = lam*F(n - 1)
+        n = np.floor(x)
+        return np.maximum(x * self._rv.cdf(n) - self.lam * self._rv.cdf(n - 1.0), 0.0)
+
     def _draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.poisson(self.lam, size=n)
 
@@ -85,6 +92,12 @@ class Binomial(LatticeBacked):
         k = np.floor(x)
         head = self.n * self.p * self._rest.sf(k - 1.0) if self.n > 0 else np.zeros_like(x)
         return np.maximum(head - x * self._rv.sf(k), 0.0)
+
+    def _leftover(self, x: np.ndarray) -> np.ndarray:
+        # E[(x - D)+] = x*F(k) - N*p*P(B(N-1, p) <= k - 1), k = floor(x)
+        k = np.floor(x)
+        head = self.n * self.p * self._rest.cdf(k - 1.0) if self.n > 0 else np.zeros_like(x)
+        return np.maximum(x * self._rv.cdf(k) - head, 0.0)
 
     def _draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.binomial(self.n, self.p, size=n)
@@ -126,6 +139,9 @@ class FiniteDiscrete(Distribution):
         tail_p = np.append(np.cumsum(self.probs[::-1])[::-1], 0.0)
         tail_pv = np.append(np.cumsum((self.probs * self.values)[::-1])[::-1], 0.0)
         self._tail_p, self._tail_pv = tail_p, tail_pv
+        # prefix sums for E[(x - D)+] = x*F(x) - E[D 1{D <= x}], exact from the lower end
+        self._head_p = np.append(0.0, np.cumsum(self.probs))
+        self._head_pv = np.append(0.0, np.cumsum(self.probs * self.values))
         self._mean = float(tail_pv[0])
         self._var = float(np.dot(self.probs, (self.values - self._mean) ** 2))
 
@@ -140,7 +156,11 @@ class FiniteDiscrete(Distribution):
 
     @property
     def spec(self) -> str:
-        return spec_text(self.family, self._spec_args())
+        # cached: an empirical sample's spec lists every value
+        text = self.__dict__.get("_spec_text")
+        if text is None:
+            text = self.__dict__["_spec_text"] = spec_text(self.family, self._spec_args())
+        return text
 
     # -- moments ---------------------------------------------------------------------------
     @property
@@ -193,11 +213,18 @@ class FiniteDiscrete(Distribution):
         out = np.maximum(self._tail_pv[idx] - x * self._tail_p[idx], 0.0)
         return _like(x, np.where(np.isnan(x), np.nan, out))
 
+    def expected_leftover(self, x: Any) -> Any:
+        """E[(x - D)+] = sum_{v_i <= x} (x - v_i) p_i from prefix sums."""
+        x = np.asarray(x, dtype=float)
+        idx = np.searchsorted(self.values, x, side="right")
+        out = np.maximum(x * self._head_p[idx] - self._head_pv[idx], 0.0)
+        return _like(x, np.where(np.isnan(x), np.nan, out))
+
     def partial_expectation(self, x: Any) -> Any:
         """E[D 1{D <= x}] as an exact prefix sum."""
         x = np.asarray(x, dtype=float)
         idx = np.searchsorted(self.values, x, side="right")
-        return _like(x, self._tail_pv[0] - self._tail_pv[idx])
+        return _like(x, self._head_pv[idx])
 
 
 def _first_duplicate(v: np.ndarray) -> float:

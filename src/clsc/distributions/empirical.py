@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from clsc.distributions._checks import number_list, spec_text
+from clsc.distributions._checks import number_list
 from clsc.distributions.discrete import FiniteDiscrete
 from clsc.errors import ParameterError
 
@@ -53,10 +53,6 @@ class Empirical(FiniteDiscrete):
         if self.column is not None:
             args.append(("column", self.column))
         return args
-
-    @property
-    def spec(self) -> str:
-        return spec_text(self.family, self._spec_args())
 
 
 def _read_column(file: Any, column: Any) -> np.ndarray:

@@ -7,6 +7,7 @@ selects any scipy.stats distribution by name (see :mod:`clsc.distributions.scipy
 
 from __future__ import annotations
 
+import difflib
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -70,8 +71,10 @@ def parse(text: str) -> Distribution:
             )
         return from_scipy(name, **kwargs)
     if name not in FAMILIES:
+        close = difflib.get_close_matches(name, FAMILIES, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
         raise SpecError(
-            f"unknown distribution family '{name}'; valid families: {', '.join(FAMILIES)} "
+            f"unknown distribution family '{name}'{hint}; valid families: {', '.join(FAMILIES)} "
             "(or scipy:NAME(...) for any scipy.stats distribution)",
             token=name,
         )

@@ -11,6 +11,7 @@ D (see :mod:`clsc.distributions._tables`).
 
 from __future__ import annotations
 
+import difflib
 import warnings
 from functools import cache
 from typing import Any
@@ -38,8 +39,11 @@ def scipy_names() -> dict[str, Any]:
 def _lookup(name: str) -> Any:
     table = scipy_names()
     if not isinstance(name, str) or name not in table:
+        close = difflib.get_close_matches(str(name), table, n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise SpecError(
-            f"unknown scipy.stats distribution {name!r}; valid names: {', '.join(sorted(table))}",
+            f"unknown scipy.stats distribution {name!r}{hint}; valid names: "
+            f"{', '.join(sorted(table))}",
             token=str(name),
         )
     return table[name]
@@ -73,7 +77,10 @@ class _ScipyMixin:
                 f"arguments: {', '.join(names)}",
                 token=missing[0],
             )
-        values = {k: number(k, kwargs[k]) for k in names if k in kwargs}
+        # shapes may be infinite where scipy allows it (truncnorm's b=inf); loc, scale finite
+        values = {
+            k: number(k, kwargs[k], finite=k in ("loc", "scale")) for k in names if k in kwargs
+        }
         self.family = dist.name
         self.dist = dist
         self._args = [(k, values[k]) for k in names if k in values and not _default(k, values[k])]
@@ -111,10 +118,16 @@ class ScipyContinuous(_ScipyMixin, FrozenBacked):
         FrozenBacked.__init__(self, self._setup(dist, kwargs))
         self._table: ContinuousLoss | None = None
 
-    def _shortage(self, x: np.ndarray) -> np.ndarray:
-        if self._table is None:  # built on first use: it needs ~500 quantiles
+    def _loss_table(self) -> ContinuousLoss:
+        if self._table is None:  # built on first use: it needs ~1000 quantiles
             self._table = ContinuousLoss(self._rv)
-        return self._table(x)
+        return self._table
+
+    def _shortage(self, x: np.ndarray) -> np.ndarray:
+        return self._loss_table().shortage(x)
+
+    def _leftover(self, x: np.ndarray) -> np.ndarray:
+        return self._loss_table().leftover(x)
 
 
 class ScipyDiscrete(_ScipyMixin, LatticeBacked):
@@ -128,10 +141,16 @@ class ScipyDiscrete(_ScipyMixin, LatticeBacked):
         LatticeBacked.__init__(self, self._setup(dist, kwargs))
         self._table: LatticeLoss | None = None
 
-    def _shortage(self, x: np.ndarray) -> np.ndarray:
+    def _loss_table(self) -> LatticeLoss:
         if self._table is None:
             self._table = LatticeLoss(self._rv, self.mean)
-        return self._table(x)
+        return self._table
+
+    def _shortage(self, x: np.ndarray) -> np.ndarray:
+        return self._loss_table().shortage(x)
+
+    def _leftover(self, x: np.ndarray) -> np.ndarray:
+        return self._loss_table().leftover(x)
 
 
 def from_scipy(name: str, **kwargs: Any) -> ScipyContinuous | ScipyDiscrete:

@@ -55,7 +55,10 @@ class CompiledSolution:
         with np.errstate(all="ignore"):
             outs = self._func(*args)
         keys = (*self.names, *self.condition_names)
-        return {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in zip(keys, outs, strict=True)}
+        return {
+            k: np.broadcast_to(np.asarray(v, dtype=float), shape)
+            for k, v in zip(keys, outs, strict=True)
+        }
 
     def valid(self, values: Mapping[str, np.ndarray] | None = None, **params: Any) -> np.ndarray:
         """Mask of points where every SOC and interior condition holds."""
@@ -74,6 +77,9 @@ def compile_solution(sol: SymbolicSolution) -> CompiledSolution:
     names = tuple(exprs)
     cond_names = tuple(c.name for c in sol.conditions)
     params = tuple(s.name for s in sol.params)
-    body = [*(exprs[n] for n in names), *(c.expr if c.value is None else c.value for c in sol.conditions)]
+    body = [
+        *(exprs[n] for n in names),
+        *(c.expr if c.value is None else c.value for c in sol.conditions),
+    ]
     func = sp.lambdify(list(sol.params), body, modules="numpy", cse=True)
     return CompiledSolution(sol, params, names, cond_names, func)

@@ -52,6 +52,7 @@ class _Mover:
     d1: object = None  # scalar first and second derivative (one-variable movers)
     d2: object = None
     quadratic: bool = False  # Hessian in own variables is constant
+    start: np.ndarray | None = None  # declared (or default) starting point
 
 
 class NumericGame:
@@ -65,7 +66,7 @@ class NumericGame:
         psyms = [symbol(n) for n in self.param_names]
         objs = prep.objectives
         relevant = []
-        for n, vs in prep.movers.items():
+        for vs in prep.movers.values():
             for v in vs:
                 s = symbol(v.name)
                 if any(sp.cancel(sp.diff(objs[m], s)) != 0 for m in objs):
@@ -106,6 +107,7 @@ class NumericGame:
                             else (None, None)
                         ),
                         not (sp.hessian(obj, osyms).free_symbols & set(osyms)),
+                        np.array([_initial(v) for v in own], dtype=float),
                     )
                 )
             self.movers.append(row)
@@ -145,7 +147,8 @@ class NumericGame:
         if self._newton(m, x, p, z, val):
             return
         best = None
-        for start in _starts(m.lower, m.upper, z):
+        starts = [*_starts(m.lower, m.upper, z), m.start]
+        for start in starts:
             y = x.copy()
 
             def nf(zz, y=y):
@@ -156,14 +159,23 @@ class NumericGame:
                 y[m.idx] = zz
                 return -np.asarray(m.grad(*y, *p), dtype=float)
 
-            res = optimize.minimize(nf, start, jac=ng, method="L-BFGS-B",
-                                    bounds=list(zip(m.lower, m.upper, strict=True)),
-                                    options={"maxiter": 300, "maxfun": 600})
+            res = optimize.minimize(
+                nf,
+                start,
+                jac=ng,
+                method="L-BFGS-B",
+                bounds=list(zip(m.lower, m.upper, strict=True)),
+                options={"maxiter": 300, "maxfun": 600, "ftol": 1e-15, "gtol": 1e-12},
+            )
             _check_bounded(m, res.x, -res.fun)
             if best is None or res.fun < best.fun:
                 best = res
-        _check_bounded(m, best.x, -best.fun)
         x[m.idx] = best.x
+        # polish the best point with Newton where the problem is locally concave
+        if m.d1 is not None:
+            self._newton1(m, x, p, float(best.x[0]))
+        else:
+            self._newton(m, x, p, best.x.copy(), val)
 
     @staticmethod
     def _newton1(m: _Mover, x: np.ndarray, p: list[float], z: float) -> bool:
@@ -171,23 +183,39 @@ class NumericGame:
         i = int(m.idx[0])
         lo, hi = float(m.lower[0]), float(m.upper[0])
         y = [float(v) for v in x]
-        for _ in range(60):
+
+        def f(v: float) -> float:
+            y[i] = v
+            return m.f(*y, *p)
+
+        for _ in range(100):
             y[i] = z
             g, h = m.d1(*y, *p), m.d2(*y, *p)
-            if not h < 0:
-                if m.quadratic and math.isinf(lo) and math.isinf(hi):
-                    raise Unbounded(
-                        f"{m.name}'s problem is unbounded: its profit is not concave in "
-                        f"its own variable"
-                    )
-                return False
+            if not h < 0 and m.quadratic and math.isinf(lo) and math.isinf(hi):
+                raise Unbounded(
+                    f"{m.name}'s problem is unbounded: its profit is not concave in its own "
+                    "variable"
+                )
             if (z <= lo and g < 0) or (z >= hi and g > 0) or g == 0:
+                if not h < 0:
+                    return False
                 break
-            zn = min(max(z - g / h, lo), hi)
-            done = abs(zn - z) <= 1e-13 * (1 + abs(z))
+            f0 = f(z)
+            if h < 0 and g * g / -h <= 1e-22 * (1 + abs(f0)):  # Newton decrement: converged
+                z = min(max(z - g / h, lo), hi)
+                break
+            # Newton step where concave, else an ascent step of the size of z (halved below)
+            step = -g / h if h < 0 else math.copysign(max(abs(z), 1.0), g)
+            accepted = False
+            for _ in range(40):
+                zn = min(max(z + step, lo), hi)
+                if f(zn) >= f0:
+                    accepted = True
+                    break
+                step /= 2
+            if not accepted:
+                return False
             z = zn
-            if done:
-                break
             if abs(z) > HUGE:
                 raise Unbounded(f"{m.name}'s problem is unbounded (variables diverge)")
         else:
@@ -217,7 +245,7 @@ class NumericGame:
                 return False
             step = np.zeros_like(z)
             step[free] = np.linalg.solve(Hf, -g[free])
-            if np.max(np.abs(step)) <= 1e-13 * (1 + np.max(np.abs(z))):
+            if g[free] @ step[free] <= 1e-22 * (1 + abs(val(z))):  # Newton decrement
                 z = np.clip(z + step, m.lower, m.upper)
                 break
             f0, t = val(z), 1.0
@@ -246,8 +274,13 @@ class NumericGame:
         bounds = list(zip(m.lower, m.upper, strict=True))
         best = None
         for start in _starts(m.lower, m.upper, x[m.idx]):
-            res = optimize.minimize(neg, start, method="Nelder-Mead", bounds=bounds,
-                                    options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 2000})
+            res = optimize.minimize(
+                neg,
+                start,
+                method="Nelder-Mead",
+                bounds=bounds,
+                options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 600},
+            )
             if best is None or res.fun < best.fun:
                 best = res
         z = self._polish(neg, np.clip(best.x, m.lower, m.upper), m)
@@ -257,41 +290,40 @@ class NumericGame:
 
     @staticmethod
     def _polish(neg, z, m: _Mover) -> np.ndarray:
-        """Finite-difference Newton steps on the coordinates not at a bound."""
-        for _ in range(6):
-            h = 1e-4 * (1 + np.abs(z))
-            free = (z - h > m.lower) & (z + h < m.upper)
-            if not free.any():
-                return z
-            fi = np.flatnonzero(free)
-            f0 = neg(z)
-            n = len(fi)
-            g, H = np.zeros(n), np.zeros((n, n))
-            for a, i in enumerate(fi):
-                e = np.zeros_like(z)
-                e[i] = h[i]
-                fp, fm = neg(z + e), neg(z - e)
-                g[a] = (fp - fm) / (2 * h[i])
-                H[a, a] = (fp - 2 * f0 + fm) / h[i] ** 2
-                for b in range(a):
-                    j = fi[b]
-                    e2 = np.zeros_like(z)
-                    e2[j] = h[j]
-                    H[a, b] = H[b, a] = (
-                        neg(z + e + e2) - neg(z + e - e2) - neg(z - e + e2) + neg(z - e - e2)
-                    ) / (4 * h[i] * h[j])
+        """Projected finite-difference Newton steps (exact for quadratic objectives).
+
+        Derivatives are taken at ``z`` moved just inside the bounds; coordinates whose Newton
+        point falls outside their bounds are fixed there and the others re-solved.
+        """
+        lo, hi = m.lower, m.upper
+        f0 = neg(z)
+        for _ in range(8):
+            h = 1e-5 * (1 + np.abs(z))
+            roomy = hi - lo > 4 * h
+            c = np.where(roomy, np.clip(z, lo + h, hi - h), z)
+            g, H = _fd_derivatives(neg, c, h)
             try:
-                np.linalg.cholesky(H)
+                zn = c - np.linalg.solve(H, g)
+                for _ in range(len(z)):
+                    out = (zn < lo) | (zn > hi)
+                    if not out.any():
+                        break
+                    fixed = np.clip(zn, lo, hi)
+                    free = ~out
+                    zn = fixed.copy()
+                    if free.any():
+                        rhs = g[free] + H[np.ix_(free, ~free)] @ (fixed[~free] - c[~free])
+                        zn[free] = c[free] - np.linalg.solve(H[np.ix_(free, free)], rhs)
             except np.linalg.LinAlgError:
                 return z
-            zn = z.copy()
-            zn[fi] -= np.linalg.solve(H, g)
-            zn = np.clip(zn, m.lower, m.upper)
-            if neg(zn) > f0 + 1e-12 * (1 + abs(f0)):
+            zn = np.clip(zn, lo, hi)
+            fn = neg(zn)
+            if not fn <= f0 + 1e-12 * (1 + abs(f0)):
                 return z
-            if np.max(np.abs(zn - z)) < 1e-13 * (1 + np.max(np.abs(z))):
-                return zn
-            z = zn
+            done = np.max(np.abs(zn - z)) < 1e-12 * (1 + np.max(np.abs(z)))
+            z, f0 = zn, fn
+            if done:
+                break
         return z
 
     # -- stages --------------------------------------------------------------------------------
@@ -302,7 +334,7 @@ class NumericGame:
         if not row:
             self._respond(stage + 1, x, p)
             return
-        last = all(not r for r in self.movers[stage + 1:])
+        last = all(not r for r in self.movers[stage + 1 :])
         solve = self._inner if last else self._outer
         if len(row) == 1:
             solve(row[0], x, p)
@@ -391,6 +423,26 @@ class NumericGame:
                     return float(grid[i])
                 return float(optimize.brentq(g, grid[i], grid[i + 1], xtol=1e-14, rtol=1e-15))
         return float("nan")
+
+
+def _fd_derivatives(f, z: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Central finite-difference gradient and Hessian of ``f`` at ``z`` with steps ``h``."""
+    n = len(z)
+    f0 = f(z)
+    g, H = np.zeros(n), np.zeros((n, n))
+    eye = np.diag(h)
+    for i in range(n):
+        fp, fm = f(z + eye[i]), f(z - eye[i])
+        g[i] = (fp - fm) / (2 * h[i])
+        H[i, i] = (fp - 2 * f0 + fm) / h[i] ** 2
+        for j in range(i):
+            H[i, j] = H[j, i] = (
+                f(z + eye[i] + eye[j])
+                - f(z + eye[i] - eye[j])
+                - f(z - eye[i] + eye[j])
+                + f(z - eye[i] - eye[j])
+            ) / (4 * h[i] * h[j])
+    return g, H
 
 
 def _initial(v) -> float:

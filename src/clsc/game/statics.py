@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,8 @@ import sympy as sp
 from scipy.stats import qmc
 
 from clsc.errors import ParameterError
+from clsc.expr import parse_expr
+from clsc.game.roots import thresholds
 
 Box = Mapping[str, tuple[float, float]]
 Where = Callable[[Mapping[str, np.ndarray]], np.ndarray]
@@ -277,3 +280,240 @@ def _callable_sign(
     return Sign(
         classify(values, 0.0), "numeric", int(values.size), float(values.min()), float(values.max())
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# model level: equilibrium values as functions of one parameter, sign tables, crossings
+
+_TERM = re.compile(r"([A-Za-z_]\w*)\[([^\[\]]+)\]")
+
+
+def _target(model: Any, values: Mapping[str, Any]) -> Any:
+    """The model class whose games apply at ``values`` (a model may pick games by a choice)."""
+    variant = getattr(model, "variant", None)
+    return variant(dict(values)) if variant is not None else type(model)
+
+
+def _resolve(model: Any, scenario: str, params: Mapping[str, Any] | None):
+    scenario = model.resolve_scenario(scenario)
+    values, _ = model.spec.resolve(params, scenario)
+    return scenario, values
+
+
+def _err_ok(model: Any, values: Mapping[str, Any], scenario: str) -> bool:
+    try:
+        model.spec.check(values, scenario)
+    except ParameterError:
+        return False
+    return True
+
+
+def _numbers(values: Mapping[str, Any]) -> dict[str, float]:
+    return {k: float(v) for k, v in values.items() if isinstance(v, int | float)}
+
+
+def scenario_function(
+    model: Any,
+    scenario: str,
+    key: str,
+    param: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    method: str = "closed-form",
+) -> Callable[[np.ndarray], np.ndarray]:
+    """Equilibrium value ``key`` of ``scenario`` as a vectorised function of ``param``.
+
+    The other parameters are the model's defaults updated by ``params``. Points where an
+    ``ERR`` rule or an existence/interior condition fails give NaN. ``closed-form`` evaluates
+    the compiled closed forms on the whole array at once; any other method solves point by point.
+    """
+    scenario, values = _resolve(model, scenario, params)
+    if param not in model.spec.names:
+        raise model.spec.unknown(param)
+    model.resolve_method(method)
+    rules = [r for r in model.spec.rules if r.cls == "ERR" and r.applies(scenario)]
+
+    def admissible(x: np.ndarray) -> np.ndarray:
+        if not rules or not any(param in r.involved for r in rules):
+            return np.ones(x.shape, dtype=bool)
+        return np.array([_err_ok(model, {**values, param: float(v)}, scenario) for v in x])
+
+    if method == "closed-form":
+        cs = _target(model, values).compiled(scenario)
+        if key not in cs.names:
+            raise ParameterError(
+                key, message=f"unknown output '{key}' of {scenario}; valid: {', '.join(cs.names)}"
+            )
+        base = _numbers(values)
+
+        def closed(x: np.ndarray) -> np.ndarray:
+            x = np.asarray(x, dtype=float)
+            out = cs(**{**base, param: x})
+            ok = cs.valid(out) & admissible(np.atleast_1d(x)).reshape(x.shape)
+            return np.where(ok, out[key], np.nan)
+
+        return closed
+
+    def solved(x: np.ndarray) -> np.ndarray:
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        out = np.full(x.shape, np.nan)
+        for i, v in enumerate(x.ravel()):
+            try:
+                res = model.solve(scenario, params={**values, param: float(v)}, method=method)
+            except ParameterError:
+                continue
+            table = {**res.decisions, **res.profits, **res.metrics}
+            if res.ok and key not in table:
+                raise ParameterError(
+                    key, message=f"unknown output '{key}' of {scenario}; valid: {', '.join(table)}"
+                )
+            if res.ok:
+                out.flat[i] = table[key]
+        return out
+
+    return solved
+
+
+def expression_function(
+    model: Any,
+    text: str,
+    param: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    method: str = "closed-form",
+) -> Callable[[np.ndarray], np.ndarray]:
+    """A safe expression over ``key[scenario]`` terms as a function of ``param``.
+
+    Example: ``"Pi_coal[MC] - pi_C[N] - Pi_coal[MR] + pi_R[N]"`` (M's gain from MC over MR).
+    """
+    terms: dict[tuple[str, str], sp.Symbol] = {}
+
+    def placeholder(match: re.Match) -> str:
+        term = (match.group(1), match.group(2).strip())
+        terms.setdefault(term, sp.Symbol(f"_t{len(terms)}", real=True))
+        return terms[term].name
+
+    body = _TERM.sub(placeholder, text)
+    if not terms:
+        raise ParameterError("expr", message=f"no KEY[SCENARIO] term in {text!r}")
+    expr = parse_expr(body, {s.name: s for s in terms.values()})
+    funcs = [scenario_function(model, s, k, param, params, method=method) for k, s in terms]
+    combine = sp.lambdify(list(terms.values()), expr, "numpy")
+    return lambda x: np.asarray(combine(*(f(x) for f in funcs)), dtype=float)
+
+
+def crossings(
+    model: Any,
+    s1: str,
+    s2: str,
+    player: str,
+    param: str,
+    lo: float,
+    hi: float,
+    params: Mapping[str, Any] | None = None,
+    *,
+    method: str = "closed-form",
+    n_grid: int | None = None,
+) -> list[float]:
+    """Values of ``param`` in ``[lo, hi]`` where ``player``'s value in ``s1`` and ``s2`` cross.
+
+    ``player`` is any reported key (``pi_R``, ``Pi_coal``, ``total``, ``q`` ...) or a
+    ``key[scenario]`` expression evaluated for both (see :func:`expression_function`).
+    """
+    text = f"{player}[{s1}] - {player}[{s2}]"
+    f = expression_function(model, text, param, params, method=method)
+    grid = n_grid or (2001 if method == "closed-form" else 41)
+    return thresholds(f, lo, hi, n_grid=grid)
+
+
+def sign_table(
+    model: Any,
+    scenario: str,
+    wrt: str,
+    params: Mapping[str, Any] | None = None,
+    box: Box | None = None,
+    *,
+    method: str = "closed-form",
+    n: int | None = None,
+    seed: int = 0,
+):
+    """Signs of d(value)/d(wrt) for every decision, profit and quantity of a scenario.
+
+    ``closed-form``: each closed form is differentiated (symbolic sign if provable, else
+    sampled over ``box`` where the existence conditions and ``ERR`` rules hold). Any other
+    method: central differences of solves at ``n`` points of the box (or at ``params``).
+    Returns a ``pandas.DataFrame`` indexed by name with columns ``sign``, ``how``, ``points``,
+    ``low``, ``high``.
+    """
+    import pandas as pd
+
+    scenario, values = _resolve(model, scenario, params)
+    if wrt not in model.spec.names:
+        raise model.spec.unknown(wrt)
+    box = _check_box(box)
+    for name in box:
+        if name not in model.spec.names:
+            raise model.spec.unknown(name)
+    model.resolve_method(method)
+    point = _numbers(values)
+    if method == "closed-form":
+        target = _target(model, values)
+        sol, cs = target.symbolic(scenario), target.compiled(scenario)
+        where = _where(model, scenario, values, cs) if box else None
+        rows = {
+            name: derivative_sign(
+                expr, wrt, point=point, box=box, where=where, n=n or 256, seed=seed
+            )
+            for name, expr in sol.expressions().items()
+        }
+    else:
+        rows = _numeric_signs(model, scenario, wrt, values, box, method, n or 8, seed)
+    frame = pd.DataFrame(
+        [(k, r.sign, r.how, r.n_points, r.low, r.high) for k, r in rows.items()],
+        columns=["name", "sign", "how", "points", "low", "high"],
+    )
+    return frame.set_index("name")
+
+
+def _where(model: Any, scenario: str, values: Mapping[str, Any], cs: Any) -> Where:
+    def where(pts: Mapping[str, np.ndarray]) -> np.ndarray:
+        full = {**_numbers(values), **pts}
+        mask = cs.valid(cs(**full))
+        size = mask.shape[0]
+        ok = [
+            _err_ok(model, {**values, **{k: float(v[i]) for k, v in pts.items()}}, scenario)
+            for i in range(size)
+        ]
+        return mask & np.array(ok, dtype=bool)
+
+    return where
+
+
+def _numeric_signs(model, scenario, wrt, values, box, method, n, seed) -> dict[str, Sign]:
+    pts = sample_box(box, n, seed) if box else {}
+    size = len(next(iter(pts.values()))) if pts else 1
+    diffs: dict[str, list[float]] = {}
+    for i in range(size):
+        base = {**values, **{k: float(v[i]) for k, v in pts.items()}}
+        x = float(base[wrt])
+        h = 1e-3 * max(1.0, abs(x))
+        try:
+            up, down = (
+                model.solve(scenario, params={**base, wrt: x + s * h}, method=method)
+                for s in (1, -1)
+            )
+        except ParameterError:
+            continue
+        if not (up.ok and down.ok):
+            continue
+        a = {**up.decisions, **up.profits, **up.metrics}
+        b = {**down.decisions, **down.profits, **down.metrics}
+        for key in a:
+            d = (a[key] - b[key]) / (2 * h)
+            tol = 1e-6 * max(1.0, abs(a[key]), abs(b[key])) / h
+            diffs.setdefault(key, []).append(0.0 if abs(d) <= tol else d)
+    out = {}
+    for key, vals in diffs.items():
+        arr = np.array(vals)
+        out[key] = Sign(classify(arr, 0.0), "numeric", arr.size, float(arr.min()), float(arr.max()))
+    return out

@@ -10,7 +10,8 @@ stage. Finally every variable, definition, profit and output is expressed in the
 Conditions are reduced by :func:`sign_reduce`: factors that are positive under the parameter
 assumptions (and even powers) are stripped, so e.g. the centralised SOC of cascade-epr reads
 ``4*k - alpha*(delta - b)**2 > 0`` up to expansion. Interior conditions state that each enforced
-bound holds at the interior solution; flag-only bounds and ``Game.flags`` give FLAG conditions.
+bound holds at the interior solution (its text is reduced assuming the SOCs hold; its value is the
+raw gap); flag-only bounds and ``Game.flags`` give FLAG conditions.
 """
 
 from __future__ import annotations
@@ -81,13 +82,16 @@ def _positive(expr: sp.Expr, assumptions: Assumptions) -> bool:
     return bool(expr.xreplace(_dummies(expr, assumptions)).is_positive)
 
 
-def sign_reduce(expr: sp.Expr, assumptions: Assumptions) -> sp.Expr:
+def sign_reduce(
+    expr: sp.Expr, assumptions: Assumptions, known_positive: tuple[sp.Expr, ...] = ()
+) -> sp.Expr:
     """An expression with the sign of ``expr`` wherever both are nonzero and finite.
 
-    Strips factors that are positive under ``assumptions`` and even powers.
+    Strips factors that are positive under ``assumptions``, even powers, and factors equal to
+    ``+-`` an expression of ``known_positive`` (e.g. the SOCs, when reducing interior conditions).
     """
-    expr = sp.factor(sp.cancel(sp.together(expr)))
-    num, den = sp.fraction(expr)
+    known = [sp.expand(k) for k in known_positive]
+    num, den = sp.fraction(sp.cancel(sp.together(expr)))
     sign = 1
     kept: list[sp.Expr] = []
     for part in (num, den):
@@ -105,6 +109,12 @@ def sign_reduce(expr: sp.Expr, assumptions: Assumptions) -> sp.Expr:
             if _positive(-f, assumptions):
                 sign = -sign
                 continue
+            fe = sp.expand(f)
+            if any(sp.expand(fe - k) == 0 for k in known):
+                continue
+            if any(sp.expand(fe + k) == 0 for k in known):
+                sign = -sign
+                continue
             kept.append(f)
     body = sp.Mul(*kept)
     return sp.expand(-body) if sign < 0 and len(kept) == 1 else sign * body
@@ -114,7 +124,7 @@ def _solve_focs(focs: list[sp.Expr], unknowns: list[sp.Symbol], stage) -> dict:
     nums = [sp.numer(sp.together(f)) for f in focs]
     if all(sp.Poly(n, *unknowns).total_degree() <= 1 for n in nums):
         A, rhs = sp.linear_eq_to_matrix([sp.expand(n) for n in nums], unknowns)
-        det = sp.factor(A.det())
+        det = sp.cancel(A.det())
         if det == 0:
             raise GameError(
                 f"stage {stage}: the first-order conditions do not determine "
@@ -208,7 +218,10 @@ def _solve_cached(
         e = sub_refs(e).xreplace(final)
         return sp.factor(e) if simplify else e
 
-    decisions = {s.name: sp.factor(final[s]) for s in sorted(final, key=lambda s: list(prep.vars).index(s.name))}
+    decisions = {
+        s.name: sp.factor(final[s])
+        for s in sorted(final, key=lambda s: list(prep.vars).index(s.name))
+    }
     profits = {}
     for name, expr in prep.profits.items():
         value = at_eq(expr)
@@ -240,6 +253,7 @@ def _solve_cached(
     for name, expr in socs:
         raw = at_eq(expr, False)
         conditions.append(SymCondition(name, sign_reduce(raw, asm), ">0", "SOC", raw))
+    socs_positive = tuple(c.expr for c in conditions if c.expr.free_symbols)
     for vname, var in prep.vars.items():
         s = symbol(vname)
         if s not in final:
@@ -252,10 +266,16 @@ def _solve_cached(
             kind = "FLAG" if side in var.flag_only else "interior"
             op = ">=" if side == "lower" else "<="
             conditions.append(
-                SymCondition(f"{vname} {op} {bound:g}", sign_reduce(gap, asm), ">=0", kind, gap)
+                SymCondition(
+                    f"{vname} {op} {bound:g}",
+                    sign_reduce(gap, asm, socs_positive),
+                    ">=0",
+                    kind,
+                    gap,
+                )
             )
     for text, expr, op in prep.flags:
-        value = at_eq(expr)
+        value = sp.cancel(at_eq(expr, False))
         rel = {">": ">0", ">=": ">=0", "<": ">0", "<=": ">=0"}.get(op)
         if rel is None:
             raise GameError(f"flag {text!r}: use <, <=, > or >=")

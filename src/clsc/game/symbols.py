@@ -6,12 +6,12 @@ means the parser, the solver and user code share the same objects.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import sympy as sp
 
 
-@lru_cache(maxsize=None)
+@cache
 def symbol(name: str) -> sp.Symbol:
     """The real sympy symbol called ``name`` (cached, so ``symbol(n) is symbol(n)``)."""
     return sp.Symbol(name, real=True)

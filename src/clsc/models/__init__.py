@@ -6,7 +6,14 @@ import importlib
 
 from clsc.models.registry import get_model, model_names, register
 
-MODULES = ("newsvendor", "cascade_epr", "process_innovation", "buyback_effort", "contracts")
+MODULES = (
+    "newsvendor",
+    "cascade_epr",
+    "process_innovation",
+    "buyback_effort",
+    "contracts",
+    "sorting_collection",
+)
 
 for _module in MODULES:
     importlib.import_module(f"clsc.models.{_module}")

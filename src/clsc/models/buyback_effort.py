@@ -28,6 +28,16 @@ when Gamma <= 0). Assumptions (ERR): cm < v < b < w < p, k > 0, and demand conti
 Methods: ``closed-form`` (ppf and the distribution's exact loss functions), ``mc`` (seeded
 Monte Carlo: empirical quantile for q, e from the sample S, profits as sample means, standard
 errors by sectioning) and ``saa`` (R's order by the sample-average LP in pyomo/HiGHS).
+
+Variants of scenario B (options; ``clsc.stochastic.variants.effort_recourse``): ``resale``
+(resale price p'(e), an expression in v, e, gamma; default v*(1+e)^gamma), ``gamma`` (default 1,
+the closed form above) and ``effort_timing`` = ``ex-ante`` (default; M maximises
+p'(e)*S(q_B) - k*e^2) or ``ex-post`` (M sees the leftover L = (q_B - D)+ and chooses
+e(L) = argmax p'(e)*L - k*e^2, so pi_M = (w - cm)*q_B - b*S(q_B) + E[max_e p'(e)*L - k*e^2];
+for gamma = 1, e(L) = v*L/(2k) and the effort term is v*S + v^2*E[L^2]/(4k)). R's order does
+not depend on e. Solved numerically (bracketed grid + golden section over e; Gauss-Legendre
+quadrature over the leftover for ``closed-form``, Monte Carlo for ``mc``); a non-concave effort
+problem gives status not_proven, an unbounded one status unbounded.
 """
 
 from __future__ import annotations
@@ -44,6 +54,8 @@ from clsc.models.base import Model, SolveRequest
 from clsc.models.registry import register
 from clsc.params import Param, ParamSpec, Rule, ordered
 from clsc.results import EVALUATED, OPTIMAL, Condition, Result
+from clsc.stochastic.variants.effort_recourse import OPTIONS as EFFORT_OPTIONS
+from clsc.stochastic.variants.effort_recourse import with_effort_options
 
 SCENARIOS = ("N", "B")
 ORDER = ("cm", "v", "b", "w", "p")
@@ -314,13 +326,17 @@ class BuybackEffort(Model):
     spec: ClassVar[ParamSpec] = SPEC
     decisions: ClassVar[tuple[str, ...]] = ("q", "e")
     methods: ClassVar[Mapping[str, Any]] = {
-        "closed-form": solve_closed_form,
-        "mc": _solve_mc,
-        "saa": _solve_saa,
+        name: with_effort_options(solver)
+        for name, solver in (
+            ("closed-form", solve_closed_form),
+            ("mc", _solve_mc),
+            ("saa", _solve_saa),
+        )
     }
     default_method: ClassVar[str] = "closed-form"
     options: ClassVar[Mapping[str, str]] = {
         "sampling": "mc/saa: plain (default), antithetic or sobol (scrambled replicates)",
         "batches": "mc/saa: number of sections for the standard errors (default 20 / 10)",
         "lp": "saa: pyomo (default; clsc.stochastic.saa) or highspy (direct LP, faster)",
+        **EFFORT_OPTIONS,
     }

@@ -19,6 +19,8 @@ No equilibrium formula is written here: the game engine derives them.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from clsc.game import Coalition, Game, Player, Ref, Root, Var
 from clsc.game.model import GameModel
 from clsc.models.registry import register
@@ -35,7 +37,9 @@ def _retailer(profit: str) -> Player:
     )
 
 
-MANUFACTURER = Player("M", vars=[Var("w", start=40.0)], profit="(w - cm)*q + (delta - B_subsidy)*tau*q")
+MANUFACTURER = Player(
+    "M", vars=[Var("w", start=40.0)], profit="(w - cm)*q + (delta - B_subsidy)*tau*q"
+)
 RETAILER = _retailer("(p1 - w)*q + (B_subsidy - b)*tau*q - k*tau^2")
 
 CENTRALISED = Game(
@@ -96,22 +100,39 @@ class CascadeEPR(GameModel):
             _positive("p2", 25.0, "price of a type-1 battery (cascade use)"),
             _positive("p3", 18.0, "price of a type-2 battery (metal recovery)"),
             _positive("k", 200.0, "collection investment coefficient (cost k*tau^2)"),
-            Param("phi", 0.6, "share of sales revenue R keeps (revenue-sharing)", symbol="φ",
-                  lower=0.0, upper=1.0),
+            Param(
+                "phi",
+                0.6,
+                "share of sales revenue R keeps (revenue-sharing)",
+                symbol="φ",
+                lower=0.0,
+                upper=1.0,
+            ),
         ),
         rules=(
-            Rule(("a", "alpha", "cm"), "must satisfy a - alpha*cm > 0",
-                 lambda v: v["a"] - v["alpha"] * v["cm"] > 0),
+            Rule(
+                ("a", "alpha", "cm"),
+                "must satisfy a - alpha*cm > 0",
+                lambda v: v["a"] - v["alpha"] * v["cm"] > 0,
+            ),
             Rule(("theta",), "must satisfy 0 < theta <= 1", lambda v: v["theta"] <= 1),
             Rule(("p2", "p3"), "must satisfy p2 > p3", lambda v: v["p2"] > v["p3"]),
-            Rule(("B_subsidy", "b", "delta"), "must satisfy b <= B_subsidy <= delta",
-                 lambda v: v["b"] <= v["B_subsidy"] <= v["delta"], scenarios=("decentralised",)),
-            Rule(("B_subsidy", "b", "p3"), "should satisfy b < B_subsidy < p3 (Assumption 4)",
-                 lambda v: v["b"] < v["B_subsidy"] < v["p3"], cls="FLAG",
-                 scenarios=("decentralised",)),
+            Rule(
+                ("B_subsidy", "b", "delta"),
+                "must satisfy b <= B_subsidy <= delta",
+                lambda v: v["b"] <= v["B_subsidy"] <= v["delta"],
+                scenarios=("decentralised",),
+            ),
+            Rule(
+                ("B_subsidy", "b", "p3"),
+                "should satisfy b < B_subsidy < p3 (Assumption 4)",
+                lambda v: v["b"] < v["B_subsidy"] < v["p3"],
+                cls="FLAG",
+                scenarios=("decentralised",),
+            ),
         ),
     )
-    games = {
+    games: ClassVar[dict[str, Game]] = {
         "centralised": CENTRALISED,
         "decentralised": DECENTRALISED,
         "revenue-sharing": REVENUE_SHARING,

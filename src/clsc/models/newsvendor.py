@@ -17,6 +17,17 @@ Metrics: ``sales``, ``leftover``, ``lost_sales``, ``profit``, ``cost``, ``critic
 ``fill_rate`` (= S(q)/E[D]). Methods: ``closed-form`` (exact loss functions of D), ``mc``
 (Monte Carlo with the numba loss-sum kernels, standard errors) and ``saa`` (sample-average LP
 in pyomo solved by HiGHS). ``--fix q=...`` evaluates a given order quantity instead of optimising.
+
+Variants (options; solved numerically, see ``clsc.stochastic.variants``):
+
+* ``q_max=Q`` capacity q <= Q (q = min(q*, Q) by concavity; any method); ``integer=true``
+  integer q (the better of the two integer neighbours of the continuous optimum);
+* ``alpha=A`` risk-averse retailer maximising CVaR of profit over the worst (1 - A) fraction
+  of outcomes (A = 0: risk neutral). ``closed-form`` (shortage = 0):
+  q* = F^-1((1 - A)*(p - c)/(p - v + h)); ``saa``: Rockafellar-Uryasev LP in pyomo/HiGHS;
+* ``demand_model=additive|multiplicative`` price-dependent demand D = a - slope*p + eps or
+  D = a*p^-elasticity * eps (eps = ``demand``; options ``a``, ``slope``, ``elasticity``): the
+  retailer chooses the price (up to the ``price`` parameter, the highest price allowed) and q.
 """
 
 from __future__ import annotations
@@ -36,6 +47,8 @@ from clsc.params import Param, ParamSpec, Rule
 from clsc.results import EVALUATED, OPTIMAL, Condition, Result
 from clsc.stochastic.mc import LossMoments, SortedSamples, loss_moments
 from clsc.stochastic.sampling import METHODS, Draws, demand_samples, draw_uniforms
+from clsc.stochastic.variants.newsvendor_variants import OPTIONS as VARIANT_OPTIONS
+from clsc.stochastic.variants.newsvendor_variants import with_variants
 
 
 @dataclass(frozen=True)
@@ -263,8 +276,9 @@ def solve_mc(model: Model, req: SolveRequest) -> Result:
     values, se = _estimates(econ, demand, draws, samples, moments)
     values.update(_exact(econ, demand, q))
     values["samples"] = float(draws.n)
-    if q_raw is not None:
-        se["q"] = _q_se(demand, econ.ratio, draws.n, q)
+    q_se = _q_se(demand, econ.ratio, draws.n, q) if q_raw is not None else math.nan
+    if math.isfinite(q_se):
+        se["q"] = q_se
     return make_result(req, q, values, q_raw=q_raw, std_errors=se, message=SE_NOTE)
 
 
@@ -309,6 +323,11 @@ def _positive_overage(v: Mapping[str, Any]) -> bool:
     return v["cost"] - v["salvage"] + v["holding"] > 0
 
 
+def _representable_ratio(v: Mapping[str, Any]) -> bool:
+    """The critical ratio must be strictly inside (0, 1) in floating point, not only on paper."""
+    return 0.0 < Economics.of(v).ratio < 1.0
+
+
 @register
 class Newsvendor(Model):
     """Single-period newsvendor (see the module docstring for the equations)."""
@@ -337,15 +356,31 @@ class Newsvendor(Model):
                 "(critical ratio must be < 1)",
                 _positive_overage,
             ),
+            Rule(
+                ("holding", "price", "cost", "salvage", "shortage"),
+                "must give a critical ratio strictly inside (0, 1) in floating point "
+                "(overage and underage costs differ by too many orders of magnitude)",
+                _representable_ratio,
+            ),
         ),
     )
     decisions = ("q",)
-    methods = MappingProxyType({"closed-form": solve_closed_form, "mc": solve_mc, "saa": solve_saa})
+    methods = MappingProxyType(
+        {
+            name: with_variants(solver)
+            for name, solver in (
+                ("closed-form", solve_closed_form),
+                ("mc", solve_mc),
+                ("saa", solve_saa),
+            )
+        }
+    )
     default_method = "closed-form"
     options = MappingProxyType(
         {
             "sampling": "mc/saa: plain (default), antithetic or sobol (scrambled replicates)",
             "replicates": "mc/saa with sampling=sobol: number of scrambled replicates (default 16)",
             "evaluator": "mc: loss-sum evaluator, sorted (default) or brute (numba brute force)",
+            **VARIANT_OPTIONS,
         }
     )

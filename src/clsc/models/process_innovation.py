@@ -15,6 +15,7 @@ parameters). No equilibrium formula is written here: the game engine derives the
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import ClassVar
 
 from clsc.game import Game, Player, Var
 from clsc.game.model import GameModel
@@ -59,15 +60,17 @@ class ProcessInnovation(GameModel):
             _positive("r", 2.0, "remanufacturing cost reduction per unit of innovation"),
             _positive("k", 6.0, "collection difficulty (cost k*Q^2/2)"),
             Param("b", 2.0, "price PB pays the NEV maker per collected battery", lower=0.0),
-            Param("theta", 0.5, "PB's share of collection in PM", symbol="θ", lower=0.0,
-                  upper=1.0),
+            Param("theta", 0.5, "PB's share of collection in PM", symbol="θ", lower=0.0, upper=1.0),
         ),
         rules=(
-            Rule(("a", "c0", "cr"), "must satisfy A = a - c0 - cr > 0",
-                 lambda v: v["a"] - v["c0"] - v["cr"] > 0),
+            Rule(
+                ("a", "c0", "cr"),
+                "must satisfy A = a - c0 - cr > 0",
+                lambda v: v["a"] - v["c0"] - v["cr"] > 0,
+            ),
         ),
     )
-    games = {
+    games: ClassVar[dict[str, Game]] = {
         "P": replace(PM.with_fixed(theta=1), name="P"),
         "M": replace(PM.with_fixed(theta=0), name="M"),
         "PM": PM,

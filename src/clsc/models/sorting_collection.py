@@ -72,7 +72,9 @@ def _games(per_unit: bool) -> dict[str, Game]:
     mr_vars = ("p", "b", "tau_m") if per_unit else ("p", "b", "tau_m", "s")
     mc_vars = ("w", "tau_m", "tau_c") if per_unit else ("w", "tau_m", "tau_c", "s")
     mrc_vars = ("p", "tau_m", "tau_c") if per_unit else ("p", "tau_m", "tau_c", "s")
-    sorter = [Player("S", vars=_vars("s"), profit=_x("(delta*s - g*s^2)*tau*E"))] if per_unit else []
+    sorter = (
+        [Player("S", vars=_vars("s"), profit=_x("(delta*s - g*s^2)*tau*E"))] if per_unit else []
+    )
     last = ["S"] if per_unit else []
     R = Player("R", vars=_vars("p"), profit=_x(R_PROFIT))
     C = Player("C", vars=_vars("tau_c"), profit=_x(C_PROFIT))
@@ -159,28 +161,53 @@ SPEC = ParamSpec(
         Param("Q0", 50.0, "legacy end-of-life stock; E = q + Q0", lower=0),
         Param("g", 500.0, "sorting cost coefficient, g*s^2", lower=0, strict=True),
         Param("delta", 100.0, "sorting revenue coefficient [delta]", lower=0),
-        Param("lam", 1.0, "extra sorting scope under M-C cooperation [lambda]", lower=0,
-              upper=1, strict=False),
-        Param("sorting", "scope", "sorting model: scope (spec 7) or per_unit (variant C, spec 8)",
-              kind="choice", choices=("scope", "per_unit")),
+        Param(
+            "lam",
+            1.0,
+            "extra sorting scope under M-C cooperation [lambda]",
+            lower=0,
+            upper=1,
+            strict=False,
+        ),
+        Param(
+            "sorting",
+            "scope",
+            "sorting model: scope (spec 7) or per_unit (variant C, spec 8)",
+            kind="choice",
+            choices=("scope", "per_unit"),
+        ),
     ),
     rules=(
         Rule(("lam",), "must satisfy 0 < lam <= 1", lambda v: v["lam"] > 0),
         Rule(("cn", "cr"), "must satisfy cn > cr (Delta > 0)", lambda v: v["cn"] > v["cr"]),
-        Rule(("a", "alpha", "cn"), "must satisfy A0 = a - alpha*cn > 0",
-             lambda v: v["a"] - v["alpha"] * v["cn"] > 0),
-        Rule(("k", "alpha", "cn", "cr", "a", "Q0", "delta", "g", "sorting"),
-             "must satisfy Assumption 4: k > [alpha*U^2 + U*(A0 + 2*Q0)]/2 with U = Delta "
-             "(scope) or Delta + delta^2/(4g) (per_unit), so that tau < 1", _assumption4),
-        Rule(("delta", "lam", "g", "sorting"),
-             "must satisfy s <= 1: (1 + lam)*delta <= 2*g (scope) or delta <= 2*g (per_unit)",
-             _sorting_bound),
-        Rule(("Q0", "a", "alpha", "cn", "k"),
-             "should exceed 2*A0/(4 - 3*alpha*U^2/k) for P4 (tau_MC > tau_MR)", _p4_bound,
-             cls="FLAG"),
-        Rule(("Q0", "delta", "lam", "g"),
-             "should give D0 < 0 and T0 < 0 for the P7/P8 switch in delta", _switch_exists,
-             cls="FLAG"),
+        Rule(
+            ("a", "alpha", "cn"),
+            "must satisfy A0 = a - alpha*cn > 0",
+            lambda v: v["a"] - v["alpha"] * v["cn"] > 0,
+        ),
+        Rule(
+            ("k", "alpha", "cn", "cr", "a", "Q0", "delta", "g", "sorting"),
+            "must satisfy Assumption 4: k > [alpha*U^2 + U*(A0 + 2*Q0)]/2 with U = Delta "
+            "(scope) or Delta + delta^2/(4g) (per_unit), so that tau < 1",
+            _assumption4,
+        ),
+        Rule(
+            ("delta", "lam", "g", "sorting"),
+            "must satisfy s <= 1: (1 + lam)*delta <= 2*g (scope) or delta <= 2*g (per_unit)",
+            _sorting_bound,
+        ),
+        Rule(
+            ("Q0", "a", "alpha", "cn", "k"),
+            "should exceed 2*A0/(4 - 3*alpha*U^2/k) for P4 (tau_MC > tau_MR)",
+            _p4_bound,
+            cls="FLAG",
+        ),
+        Rule(
+            ("Q0", "delta", "lam", "g"),
+            "should give D0 < 0 and T0 < 0 for the P7/P8 switch in delta",
+            _switch_exists,
+            cls="FLAG",
+        ),
     ),
 )
 

@@ -31,6 +31,9 @@ import numpy as np
 from clsc.errors import ParameterError
 from clsc.kernels import loss_sums_brute, loss_sums_sorted
 
+#: largest accepted magnitude of a sample or q (squares of differences stay finite)
+MAX_ABS = 1e150
+
 
 @dataclass(frozen=True)
 class LossMoments:
@@ -83,15 +86,19 @@ def _check_samples(samples: np.ndarray) -> np.ndarray:
     samples = np.ascontiguousarray(samples, dtype=float)
     if samples.ndim != 1 or samples.shape[0] < 1:
         raise ParameterError("samples", message="samples must be a non-empty 1-d array")
-    if not np.all(np.isfinite(samples)):
-        raise ParameterError("samples", message="samples must be finite")
+    if not np.all(np.abs(samples) <= MAX_ABS):
+        raise ParameterError(
+            "samples", message=f"samples must be finite with |value| <= {MAX_ABS:g}"
+        )
     return samples
 
 
 def _check_qs(qs: np.ndarray) -> np.ndarray:
     qs = np.ascontiguousarray(np.atleast_1d(np.asarray(qs, dtype=float)))
-    if qs.ndim != 1 or not np.all(np.isfinite(qs)):
-        raise ParameterError("q", message="order quantities must be a 1-d array of finite numbers")
+    if qs.ndim != 1 or not np.all(np.abs(qs) <= MAX_ABS):
+        raise ParameterError(
+            "q", message=f"order quantities must be a 1-d array of numbers with |q| <= {MAX_ABS:g}"
+        )
     return qs
 
 

@@ -2,9 +2,8 @@
 
 For scenarios d_1..d_N, overage cost c_o and underage cost c_u:
 
-    min_{q >= 0, o >= 0, u >= 0}  c_o*O + c_u*U
+    min_{q >= 0, o >= 0, u >= 0}  (1/N) * sum_i (c_o*o_i + c_u*u_i)
     s.t.  o_i - u_i - q = -d_i                    (i = 1..N)
-          N*O = sum_i o_i,   N*U = sum_i u_i      (mean overage O, mean underage U)
 
 (o_i, u_i: overage and underage in scenario i). With c_o + c_u > 0 at most one of o_i, u_i is
 positive at the optimum, so o_i = (q - d_i)+, u_i = (d_i - q)+ and the objective is the
@@ -98,16 +97,9 @@ class NewsvendorSAA:
         m.over = pyo.Var(m.S, domain=pyo.NonNegativeReals)
         m.under = pyo.Var(m.S, domain=pyo.NonNegativeReals)
         m.balance = pyo.Constraint(m.S, rule=lambda m, i: m.over[i] - m.under[i] - m.q == -m.d[i])
-        # mean overage / underage as two variables: only 2 objective coefficients are mutable
-        m.mean_over = pyo.Var()
-        m.mean_under = pyo.Var()
-        m.mean_over_c = pyo.Constraint(
-            expr=self.n * m.mean_over == pyo.quicksum(m.over[i] for i in m.S)
-        )
-        m.mean_under_c = pyo.Constraint(
-            expr=self.n * m.mean_under == pyo.quicksum(m.under[i] for i in m.S)
-        )
-        m.obj = pyo.Objective(expr=m.co * m.mean_over + m.cu * m.mean_under)
+        total_over = pyo.quicksum(m.over[i] for i in m.S)
+        total_under = pyo.quicksum(m.under[i] for i in m.S)
+        m.obj = pyo.Objective(expr=(m.co * total_over + m.cu * total_under) / self.n)
         self.model = m
         self.solver = Highs()
         if not self.solver.available():
@@ -140,7 +132,8 @@ class NewsvendorSAA:
             con_map = solver._pyomo_con_to_solver_con_map
             var_map = solver._pyomo_var_to_solver_var_map
             rows = np.array([con_map[m.balance[i]] for i in m.S], dtype=np.int32)
-            cols = np.array([var_map[id(m.mean_over)], var_map[id(m.mean_under)]], np.int32)
+            over = [var_map[id(m.over[i])] for i in m.S]
+            cols = np.array(over + [var_map[id(m.under[i])] for i in m.S], dtype=np.int32)
             self._q_col = int(var_map[id(m.q)])
             for key, value in {**solver.highs_options, "log_to_console": False}.items():
                 highs.setOptionValue(key, value)
@@ -165,12 +158,12 @@ class NewsvendorSAA:
             m.co.set_value(float(overage))
         if underage is not None:
             m.cu.set_value(float(underage))
-        if self._push is not None:  # rows o_i - u_i - q in [-d_i, -d_i]; costs (c_o, c_u)
+        if self._push is not None:  # rows o_i - u_i - q in [-d_i, -d_i]; costs c_o/N, c_u/N
             highs, rows, cols = self._push
             if samples is not None:
                 highs.changeRowsBounds(self.n, rows, -samples, -samples)
-            costs = np.array([m.co.value, m.cu.value], dtype=float)
-            highs.changeColsCost(2, cols, costs)
+            costs = np.repeat([m.co.value / self.n, m.cu.value / self.n], self.n)
+            highs.changeColsCost(2 * self.n, cols, costs)
 
     def solve(
         self,

@@ -1,0 +1,218 @@
+"""``GameModel``: a registered model whose scenarios are declared games.
+
+A subclass sets ``name``, ``spec`` (a :class:`~clsc.params.ParamSpec`) and ``games`` (scenario
+name -> :class:`~clsc.game.declare.Game`); it gets ``scenarios``, ``decisions`` and the methods
+``closed-form`` (sympy backward induction, compiled) and ``numeric`` (nested scipy best
+responses). Results: ``decisions`` are the variables and definitions, ``profits`` the players'
+(``pi_X``) and coalitions' (``Pi_X``) profits plus outputs named ``total``/``pi_*``/``Pi_*``,
+``metrics`` the other outputs. A failed SOC or interior condition gives status
+``condition_failed`` naming the condition, with empty decisions and profits; a failed FLAG
+condition (flag-only bound or ``Game.flags``) is recorded in ``flags``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from clsc.errors import SolverError
+from clsc.game.compile import CompiledSolution, compile_solution, condition_holds
+from clsc.game.declare import Game
+from clsc.game.prepare import check_params
+from clsc.game.symbolic import SymbolicSolution, solve_game
+from clsc.models.base import Model, SolveRequest
+from clsc.params import ParamSpec
+from clsc.results import (
+    CONDITION_FAILED,
+    EVALUATED,
+    OPTIMAL,
+    SOLVER_ERROR,
+    UNBOUNDED,
+    Condition,
+    Result,
+)
+
+
+def spec_assumptions(spec: ParamSpec) -> dict[str, str]:
+    """Sign assumptions of the parameters from their declared lower bounds."""
+    out = {}
+    for p in spec:
+        if p.lower is None:
+            continue
+        if p.lower > 0 or (p.lower == 0 and p.strict):
+            out[p.name] = "positive"
+        elif p.lower == 0:
+            out[p.name] = "nonnegative"
+    return out
+
+
+def _is_profit(name: str) -> bool:
+    return name == "total" or name.startswith(("pi_", "Pi_"))
+
+
+class GameModel(Model):
+    """Base class of models declared as games (see the module docstring)."""
+
+    games: ClassVar[Mapping[str, Game]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "games" not in cls.__dict__:
+            return
+        cls.scenarios = tuple(cls.games)
+        if cls.__dict__.get("default_scenario") is None:
+            cls.default_scenario = cls.scenarios[0]
+        names: dict[str, None] = {}
+        for g in cls.games.values():
+            check_params(g, cls.spec.names)
+            names.update(dict.fromkeys(g.all_vars))
+            names.update(dict.fromkeys(n for n, _ in g.definitions))
+        if "decisions" not in cls.__dict__:
+            cls.decisions = tuple(names)
+        cls.methods = {**GAME_METHODS, **cls.__dict__.get("methods", {})}
+
+    # -- closed forms --------------------------------------------------------------------------
+    @classmethod
+    def symbolic(cls, scenario: str, fixed_vars: frozenset[str] = frozenset()) -> SymbolicSolution:
+        """The sympy solution of a scenario (cached)."""
+        return solve_game(cls.games[scenario], spec_assumptions(cls.spec), frozenset(fixed_vars))
+
+    @classmethod
+    def compiled(cls, scenario: str, fixed_vars: frozenset[str] = frozenset()) -> CompiledSolution:
+        """The vectorised evaluator of a scenario's closed forms (cached)."""
+        return compile_solution(cls.symbolic(scenario, fixed_vars))
+
+    def evaluate(self, scenario: str | None = None, **params: Any) -> dict[str, np.ndarray]:
+        """Closed forms of a scenario on (arrays of) parameters; defaults fill the rest."""
+        scenario = self.resolve_scenario(scenario)
+        values = {**self.spec.defaults(), **params}
+        return self.compiled(scenario)(**values)
+
+
+def _numbers(params: Mapping[str, Any]) -> dict[str, float]:
+    return {k: float(v) for k, v in params.items() if isinstance(v, int | float)}
+
+
+def _split(game: Game, values: Mapping[str, float], skip: set[str]):
+    decisions, profits, metrics = {}, {}, {}
+    defs = {n for n, _ in game.definitions}
+    for k, v in values.items():
+        if k in skip:
+            continue
+        if k in game.all_vars or k in defs:
+            decisions[k] = v
+        elif _is_profit(k):
+            profits[k] = v
+        else:
+            metrics[k] = v
+    return decisions, profits, metrics
+
+
+def _result(model, req, status, conditions=(), values=None, skip=(), message="", flags=()):
+    game = model.games[req.scenario]
+    d, p, m = _split(game, values or {}, set(skip)) if values is not None else ({}, {}, {})
+    return Result(
+        model=model.name,
+        scenario=req.scenario,
+        method=req.method,
+        status=status,
+        params=dict(req.params),
+        decisions=d,
+        profits=p,
+        metrics=m,
+        conditions=tuple(conditions),
+        flags=tuple(flags),
+        message=message,
+    )
+
+
+def solve_closed_form(model: GameModel, req: SolveRequest) -> Result:
+    """Evaluate the compiled closed forms; conditions decide the status."""
+    fixed = frozenset(req.fix)
+    try:
+        sol = model.symbolic(req.scenario, fixed)
+    except SolverError as exc:
+        return _result(model, req, SOLVER_ERROR, message=str(exc))
+    cs = compile_solution(sol)
+    values = {k: float(v) for k, v in cs(**_numbers(req.params), **req.fix).items()}
+    conditions, failed, flags = [], [], []
+    for c in sol.conditions:
+        v = values[c.name]
+        holds = bool(condition_holds(v, c.relation))
+        conditions.append(Condition(c.name, c.text, v, holds, c.kind))
+        if not holds and c.kind in ("SOC", "interior"):
+            failed.append(f"{c.kind} condition '{c.name}' fails: {c.text} (value {v:.6g})")
+        elif not holds:
+            flags.append(f"FLAG {c.name} fails (value {v:.6g})")
+    if failed:
+        hint = "" if all(f.startswith("SOC") for f in failed) else "; try --method numeric"
+        return _result(
+            model, req, CONDITION_FAILED, conditions, message="; ".join(failed) + hint, flags=flags
+        )
+    bad = [k for k in cs.names if not math.isfinite(values[k])]
+    if bad:
+        return _result(
+            model,
+            req,
+            CONDITION_FAILED,
+            conditions,
+            message=f"closed form undefined at these parameters ({', '.join(bad)})",
+        )
+    values.update(req.fix)
+    return _result(
+        model,
+        req,
+        EVALUATED if req.fix else OPTIMAL,
+        conditions,
+        values,
+        skip=set(cs.condition_names),
+        flags=flags,
+    )
+
+
+def solve_numeric_method(model: GameModel, req: SolveRequest) -> Result:
+    """Nested numeric best responses (bounds enforced, corners allowed)."""
+    from clsc.game.numeric import Unbounded, numeric_game
+
+    game = model.games[req.scenario]
+    ng = numeric_game(game, frozenset(req.fix))
+    params = {**_numbers(req.params), **req.fix}
+    try:
+        values = ng.solve(params)
+    except Unbounded as exc:
+        return _result(model, req, UNBOUNDED, message=str(exc))
+    except (SolverError, FloatingPointError, np.linalg.LinAlgError) as exc:
+        return _result(model, req, SOLVER_ERROR, message=str(exc))
+    conditions, flags = [], []
+    for text, _, op in ng.prep.flags:
+        v = values[text]
+        holds = bool(condition_holds(v, ">0" if op in (">", "<") else ">=0"))
+        conditions.append(Condition(text, text, v, holds, "FLAG"))
+        if not holds:
+            flags.append(f"FLAG {text} fails (value {v:.6g})")
+    for name in ng.var_names:
+        var = game.all_vars[name]
+        for side in var.flag_only:
+            bound = getattr(var, side)
+            gap = values[name] - bound if side == "lower" else bound - values[name]
+            label = f"{name} {'>=' if side == 'lower' else '<='} {bound:g}"
+            holds = bool(condition_holds(gap, ">=0"))
+            conditions.append(Condition(label, label, gap, holds, "FLAG"))
+            if not holds:
+                flags.append(f"FLAG {label} fails (value {gap:.6g})")
+    values.update(req.fix)
+    return _result(
+        model,
+        req,
+        EVALUATED if req.fix else OPTIMAL,
+        conditions,
+        values,
+        skip={t for t, _, _ in ng.prep.flags},
+        flags=flags,
+    )
+
+
+GAME_METHODS = {"closed-form": solve_closed_form, "numeric": solve_numeric_method}
