@@ -36,6 +36,11 @@ def test_huge_numeric_power_is_refused_not_computed():
     assert parse_expr("1.05^300") == sp.Float("1.05") ** 300
 
 
+def test_sympy_construction_errors_become_spec_errors():
+    with pytest.raises(SpecError, match="invalid expression"):
+        parse_expr("pos(v/0)", {"v": sp.Symbol("v", positive=True)})
+
+
 def test_relation():
     lhs, op, rhs = parse_relation("-25*x + 20*y <= 30", SYMS)
     assert (lhs, op, rhs) == (-25 * x + 20 * y, "<=", 30)

@@ -160,7 +160,17 @@ def parse_expr(
     text = text.replace("^", "**")
     if isinstance(tree, ast.Compare):
         raise SpecError(f"expected an expression, got a comparison: {text!r}", token=text)
-    return _ExprBuilder(text, symbols or {}, allow_unknown).build(tree)
+    return _build(_ExprBuilder(text, symbols or {}, allow_unknown), tree, text)
+
+
+def _build(builder: _ExprBuilder, tree: ast.AST, text: str) -> sp.Expr:
+    """Build with sympy, turning sympy's own construction errors into SpecError."""
+    try:
+        return builder.build(tree)
+    except SpecError:
+        raise
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        raise SpecError(f"invalid expression {text!r}: {exc}", token=text) from None
 
 
 def parse_relation(
@@ -180,7 +190,7 @@ def parse_relation(
     if op is None:
         raise SpecError(f"comparison not allowed in {text!r}", token=text)
     builder = _ExprBuilder(text, symbols or {}, allow_unknown)
-    return builder.build(tree.left), op, builder.build(tree.comparators[0])
+    return _build(builder, tree.left, text), op, _build(builder, tree.comparators[0], text)
 
 
 # ---------------------------------------------------------------------------------------------

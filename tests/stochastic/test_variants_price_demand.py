@@ -150,6 +150,11 @@ def test_bad_options_are_parameter_errors(options, name):
 def test_multiplicative_noise_must_be_nonnegative_and_fix_is_refused():
     with pytest.raises(ParameterError, match="demand"):
         NV.solve(**additive("normal(mean=1, sd=0.2)"), demand_model="multiplicative")
+    with pytest.raises(ParameterError, match="cost must be > 0"):
+        NV.solve(
+            params={"price": 60, "holding": 1, "demand": "uniform(low=0.5, high=1.5)"},
+            demand_model="multiplicative",
+        )
     with pytest.raises(ParameterError, match="fix"):
         NV.solve(**additive("uniform(low=-1, high=1)"), demand_model="additive", fix={"q": 3})
     with pytest.raises(ParameterError, match="method"):

@@ -133,6 +133,9 @@ def _solve_focs(focs: list[sp.Expr], unknowns: list[sp.Symbol], stage) -> dict:
             )
         sol = A.LUsolve(rhs)
         return {u: sp.cancel(s) for u, s in zip(unknowns, sol, strict=True)}
+    solved = _eliminate(nums, unknowns)
+    if solved is not None:
+        return solved
     sols = sp.solve(nums, unknowns, dict=True)
     if not sols:
         raise GameError(f"stage {stage}: no stationary point of the first-order conditions")
@@ -142,6 +145,47 @@ def _solve_focs(focs: list[sp.Expr], unknowns: list[sp.Symbol], stage) -> dict:
             "(use method numeric)"
         )
     return {u: sp.cancel(sols[0][u]) for u in unknowns}
+
+
+def _eliminate(nums: list[sp.Expr], unknowns: list[sp.Symbol]) -> dict | None:
+    """Solve by successive elimination of unknowns that appear linearly in some equation.
+
+    Much faster than a Groebner basis for the block-triangular systems of Stackelberg games;
+    returns None when no equation is linear in a remaining unknown.
+    """
+    eqs = [sp.expand(n) for n in nums]
+    order: list[tuple[sp.Symbol, sp.Expr]] = []
+    left = list(unknowns)
+    while left:
+        pick = None
+        for i, eq in enumerate(eqs):
+            for u in left:
+                if not eq.has(u):
+                    continue
+                poly = sp.Poly(eq, u)
+                if poly.degree() == 1 and not any(c.has(u) for c in poly.all_coeffs()):
+                    c1, c0 = poly.all_coeffs()
+                    pick = (i, u, sp.cancel(-c0 / c1))
+                    break
+            if pick:
+                break
+        if pick is None:
+            return None
+        i, u, value = pick
+        order.append((u, value))
+        left.remove(u)
+        eqs = [
+            sp.expand(sp.numer(sp.together(e.xreplace({u: value}))))
+            for j, e in enumerate(eqs)
+            if j != i
+        ]
+        eqs = [e for e in eqs if e != 0]
+    if eqs:  # leftover equations must hold identically
+        return None
+    sol: dict[sp.Symbol, sp.Expr] = {}
+    for u, value in reversed(order):
+        sol[u] = sp.cancel(value.xreplace(sol))
+    return {u: sol[u] for u in unknowns}
 
 
 def _minors(hessian: sp.Matrix) -> list[sp.Expr]:

@@ -11,8 +11,13 @@ worst case. With profit pi(q, D) = (p - c)*q - (p - v + h)*(q - D)+ - s*(D - q)+
 SAA (method ``saa``): over N demand samples d_i, the LP (MILP with ``integer=true``)
 
     max  eta - 1/(beta*N) * sum_i u_i
-    s.t. u_i >= eta - [(p - c)*q - (p - v + h)*o_i - s*m_i],  o_i - m_i = q - d_i,
-         u_i, o_i, m_i >= 0,  0 <= q <= q_max,  eta free
+    s.t. u_i >= eta - [(p - c)*q - (p - v + h)*(q - d_i)]      (overstock branch of pi)
+         u_i >= eta - [(p - c)*q - s*(d_i - q)]                (understock branch of pi)
+         u_i >= 0,  0 <= q <= q_max,  eta free
+
+(pi(q, d) is the minimum of its two affine branches, so the two rows are u_i >= eta - pi_i;
+this is the overage/underage form with o_i, m_i eliminated: N + 2 variables). HiGHS uses
+its interior-point solver from ``IPM_FROM`` samples on (dense q and eta columns) for the LP.
 
 built in pyomo and solved by HiGHS. Closed form (method ``closed-form``; continuous demand and
 s = 0, so that pi is nondecreasing in D and its lower beta-tail is {D <= x_beta}, x_beta =
@@ -166,7 +171,7 @@ def cvar_lp(
     import pyomo.environ as pyo
     from pyomo.contrib.appsi.solvers import Highs
 
-    from clsc.stochastic.saa import status_from_termination
+    from clsc.stochastic.saa import highs_options, status_from_termination
 
     limits = limits or Limits()
     margin, loss, s = _terms(params)
@@ -181,12 +186,12 @@ def cvar_lp(
         m.q.fix(q_fixed)
     m.eta = pyo.Var()
     m.u = pyo.Var(m.S, domain=pyo.NonNegativeReals)
-    m.over = pyo.Var(m.S, domain=pyo.NonNegativeReals)
-    m.under = pyo.Var(m.S, domain=pyo.NonNegativeReals)
-    m.balance = pyo.Constraint(m.S, rule=lambda m, i: m.over[i] - m.under[i] - m.q == -float(d[i]))
-    m.tail = pyo.Constraint(
-        m.S,
-        rule=lambda m, i: m.u[i] - m.eta + margin * m.q - loss * m.over[i] - s * m.under[i] >= 0,
+    over_slope, under_slope = margin - loss, margin + s
+    m.over = pyo.Constraint(
+        m.S, rule=lambda m, i: m.u[i] - m.eta + over_slope * m.q >= -loss * float(d[i])
+    )
+    m.under = pyo.Constraint(
+        m.S, rule=lambda m, i: m.u[i] - m.eta + under_slope * m.q >= s * float(d[i])
     )
     m.obj = pyo.Objective(
         expr=m.eta - pyo.quicksum(m.u[i] for i in m.S) / (beta * n), sense=pyo.maximize
@@ -196,7 +201,7 @@ def cvar_lp(
         raise SolverError("HiGHS (appsi_highs / highspy) is not available")
     solver.config.load_solution = False
     solver.config.stream_solver = False
-    solver.highs_options = {"output_flag": False}
+    solver.highs_options = {"output_flag": False} if limits.integer else dict(highs_options(n))
     res = solver.solve(m)
     status, _ = status_from_termination(res.termination_condition)
     if status != OPTIMAL:

@@ -74,6 +74,13 @@ class PriceDemand:
                 message="demand (the noise eps of multiplicative demand) must be supported on "
                 f"[0, inf); got {noise.spec}",
             )
+        if kind == "multiplicative" and float(params["cost"]) <= 0.0:
+            raise ParameterError(
+                "cost",
+                "must be > 0 with demand_model=multiplicative (else p*y(p) -> inf as p -> 0: "
+                "unbounded profit)",
+                params["cost"],
+            )
         vals = (float(params[k]) for k in ("cost", "salvage", "holding", "shortage"))
         return cls(kind, a, slope, elasticity, *vals, noise)
 
