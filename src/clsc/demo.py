@@ -1,34 +1,34 @@
-"""Reference examples solved by ``clsc demo`` (one row per solve)."""
+"""Reference examples solved by ``clsc demo``: one row per solve, every model and method.
+
+The parameter values are the spec's reference sets; the printed numbers are computed, never
+stored here (the tests compare them with the spec's tables).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
 from clsc.models import get_model
 
-#: (model, scenario, method, params, options) rows of the demo table.
-EXAMPLES: tuple[tuple[str, str | None, str | None, dict[str, str], dict[str, object]], ...] = (
-    (
-        "newsvendor",
-        None,
-        "closed-form",
-        {"demand": "normal(mean=50, sd=8)", "holding": "0.18", "shortage": "0.70"},
-        {},
-    ),
-    (
-        "newsvendor",
-        None,
-        "mc",
-        {"demand": "normal(mean=50, sd=8)", "holding": "0.18", "shortage": "0.70"},
-        {"samples": 200_000, "seed": 1},
-    ),
-    (
-        "newsvendor",
-        None,
-        "saa",
-        {"demand": "normal(mean=50, sd=8)", "holding": "0.18", "shortage": "0.70"},
-        {"samples": 2_000, "seed": 1},
-    ),
+NORMAL_COST = {"demand": "normal(mean=50, sd=8)", "holding": "0.18", "shortage": "0.70"}
+BUYBACK_B = {
+    "demand": "uniform(low=0, high=100)",
+    "p": "20",
+    "w": "5",
+    "b": "4",
+    "v": "2",
+    "cm": "1",
+    "k": "10",
+}
+
+#: (model, scenario, method, params, solve options) rows of the demo table.
+EXAMPLES: tuple[tuple[str, str | None, str | None, dict[str, str], dict[str, Any]], ...] = (
+    ("newsvendor", None, "closed-form", NORMAL_COST, {}),
+    ("newsvendor", None, "mc", NORMAL_COST, {"samples": 200_000, "seed": 1}),
+    ("newsvendor", None, "saa", NORMAL_COST, {"samples": 2_000, "seed": 1}),
     (
         "newsvendor",
         None,
@@ -36,20 +36,54 @@ EXAMPLES: tuple[tuple[str, str | None, str | None, dict[str, str], dict[str, obj
         {"demand": "poisson(mean=6)", "price": "10", "cost": "4", "salvage": "1"},
         {},
     ),
+    ("buyback-effort", "N", "closed-form", BUYBACK_B, {}),
+    ("buyback-effort", "B", "closed-form", BUYBACK_B, {}),
+    ("buyback-effort", "B", "mc", BUYBACK_B, {"samples": 200_000, "seed": 1}),
+    (
+        "contracts",
+        "wholesale",
+        "closed-form",
+        {"demand": "normal(mean=100, sd=30)", "p": "10", "w": "6", "cm": "2"},
+        {},
+    ),
+    (
+        "contracts",
+        "buyback",
+        "closed-form",
+        {"demand": "normal(mean=100, sd=30)", "p": "10", "w": "6", "cm": "2", "b": "4"},
+        {},
+    ),
+    ("cascade-epr", "centralised", "closed-form", {}, {}),
+    ("cascade-epr", "decentralised", "closed-form", {}, {}),
+    ("cascade-epr", "revenue-sharing", "closed-form", {}, {}),
+    ("cascade-epr", "decentralised", "numeric", {}, {}),
+    ("process-innovation", "P", "closed-form", {}, {}),
+    ("process-innovation", "M", "closed-form", {}, {}),
+    ("process-innovation", "PM", "closed-form", {}, {}),
+    ("sorting-collection", "N", "closed-form", {}, {}),
+    ("sorting-collection", "MR", "closed-form", {}, {}),
+    ("sorting-collection", "MC", "closed-form", {}, {}),
+    ("sorting-collection", "MRC", "closed-form", {}, {}),
 )
 
 
+def _join(values: Mapping[str, float]) -> str:
+    return ", ".join(f"{k}={v:.4f}" for k, v in values.items())
+
+
 def run_demo() -> pd.DataFrame:
+    """Solve every example; returns one row per solve (status, decisions, profits)."""
     rows = []
     for model, scenario, method, params, options in EXAMPLES:
         result = get_model(model).solve(scenario, params=params, method=method, **options)
-        row = {
-            "model": model,
-            "scenario": scenario or "-",
-            "method": result.method,
-            "status": result.status,
-        }
-        row.update({k: round(v, 4) for k, v in result.decisions.items()})
-        row.update({f"pi_{k}": round(v, 4) for k, v in result.profits.items()})
-        rows.append(row)
+        rows.append(
+            {
+                "model": model,
+                "scenario": scenario or "-",
+                "method": result.method,
+                "status": result.status,
+                "decisions": _join(result.decisions),
+                "profits": _join(result.profits),
+            }
+        )
     return pd.DataFrame(rows)

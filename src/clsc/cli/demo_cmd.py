@@ -16,7 +16,7 @@ def run(args) -> int:
     import pandas as pd
 
     with pd.option_context("display.max_rows", 200, "display.width", 200):
-        print(frame.to_string(index=False))
+        print(frame.to_string(index=False, justify="left"))
     if args.csv:
         frame.to_csv(args.csv, index=False)
     return 0 if (frame["status"].isin(["optimal", "evaluated"])).all() else 1

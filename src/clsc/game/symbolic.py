@@ -189,8 +189,19 @@ def _eliminate(nums: list[sp.Expr], unknowns: list[sp.Symbol]) -> dict | None:
 
 
 def _minors(hessian: sp.Matrix) -> list[sp.Expr]:
+    """Leading principal minors, computed over the field of rational functions (fast)."""
+    from sympy.polys.matrices import DomainMatrix
+
     n = hessian.shape[0]
-    return [sp.cancel(hessian[:j, :j].det()) for j in range(1, n + 1)]
+    out = []
+    for j in range(1, n + 1):
+        sub = hessian[:j, :j].applyfunc(lambda e: sp.cancel(sp.together(e)))
+        try:
+            dm = DomainMatrix.from_Matrix(sub)
+            out.append(sp.cancel(dm.domain.to_sympy(dm.det())))
+        except (sp.PolynomialError, NotImplementedError, TypeError):
+            out.append(sp.cancel(sub.det()))
+    return out
 
 
 def backward_induction(prep: Prepared, assumptions: Assumptions):
@@ -306,7 +317,8 @@ def _solve_cached(
             bound = getattr(var, side)
             if bound is None:
                 continue
-            gap = decisions[vname] - bound if side == "lower" else bound - decisions[vname]
+            exact = sp.nsimplify(bound, rational=True)
+            gap = decisions[vname] - exact if side == "lower" else exact - decisions[vname]
             kind = "FLAG" if side in var.flag_only else "interior"
             op = ">=" if side == "lower" else "<="
             conditions.append(
