@@ -234,3 +234,38 @@ def test_derive_cli(capsys):
     assert main(["derive", "cascade-epr", "--scenario", "centralised", "--format", "latex"]) == 0
     assert "\\alpha" in capsys.readouterr().out
     assert main(["derive", "cascade-epr", "--scenario", "nope"]) == 2
+
+
+def test_solve_cli_both_methods_json(capsys):
+    # spec 6.9 Table 4, mode P: w = 1691/23 = 73.5217
+    for method in ("closed-form", "numeric"):
+        argv = ["solve", "process-innovation", "--scenario", "P", "--method", method, "--json"]
+        assert main(argv) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["status"] == "optimal" and out["method"] == method
+        assert out["decisions"]["w"] == pytest.approx(1691 / 23, rel=1e-9)
+    code = main(["solve", "cascade-epr", "--scenario", "centralised", "--set", "k=50"])
+    assert code == 1 and "condition_failed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "model_name, scenario, box",
+    [
+        ("cascade-epr", "decentralised", {"b": (5, 10), "B_subsidy": (10, 20), "k": (150, 300)}),
+        ("cascade-epr", "revenue-sharing", {"b": (5, 10), "phi": (0.5, 0.9)}),
+        ("process-innovation", "PM", {"theta": (0, 1), "h": (3, 8), "k": (2, 10)}),
+    ],
+)
+def test_numeric_agrees_with_closed_form_on_random_points(model_name, scenario, box):
+    from clsc.models import get_model
+
+    model = get_model(model_name)
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        params = {k: float(rng.uniform(*v)) for k, v in box.items()}
+        closed = model.solve(scenario, params=params)
+        numeric = model.solve(scenario, params=params, method="numeric")
+        assert closed.ok and numeric.ok, (params, closed.message, numeric.message)
+        for key, value in {**closed.decisions, **closed.profits, **closed.metrics}.items():
+            other = {**numeric.decisions, **numeric.profits, **numeric.metrics}[key]
+            assert other == pytest.approx(value, rel=1e-6, abs=1e-9), (key, params)

@@ -11,8 +11,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import optimize
 
+from clsc.errors import ParameterError
 from clsc.game.symbols import symbol
 from clsc.models.process_innovation import ProcessInnovation
 from clsc.results import CONDITION_FAILED, OPTIMAL
@@ -232,3 +235,20 @@ def test_derivative_signs_numeric(model, param):
     hi, lo = values(DEFAULTS[param] + step), values(DEFAULTS[param] - step)
     got = tuple(_sign((hi[k] - lo[k]) / (2 * step)) for k in SIGN_KEYS)
     assert got == expected_signs[param]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    name=st.sampled_from(["a", "c0", "cr", "h", "r", "k", "b", "theta"]),
+    value=st.one_of(
+        st.floats(max_value=-1e-9), st.just(float("inf")), st.text(alphabet="xyz!(", max_size=4)
+    ),
+)
+def test_invalid_input_always_gives_parameter_error(model, name, value):
+    with pytest.raises(ParameterError):
+        model.solve("PM", params={name: value})
+
+
+def test_theta_above_one_is_an_error(model):
+    with pytest.raises(ParameterError, match="theta must be <= 1"):
+        model.solve("PM", params={"theta": 1.5})

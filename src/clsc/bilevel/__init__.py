@@ -5,7 +5,8 @@ Modules: ``problem`` (parse/validate a JSON/TOML file or sympy input -> numeric 
 ``bounds`` (proven primal/slack/multiplier bounds), ``kkt`` (big-M KKT MILP), ``duality``
 (strong-duality MILP), ``branch`` (branching on complementarity pieces, LP / convex-QP nodes),
 ``integer`` (integer followers by enumeration), ``verify`` (follower re-solve of every answer),
-``grid`` (brute-force baseline), ``api`` (``solve``), ``result`` (:class:`BilevelResult`).
+``reduced`` (exact QP on a piece's equality subspace, for non-convex leaders), ``grid``
+(brute-force baseline), ``api`` (``solve``), ``result`` (:class:`BilevelResult`).
 
 >>> from clsc.bilevel import BilevelProblem, solve
 >>> problem = BilevelProblem.from_file("problem.json")  # doctest: +SKIP

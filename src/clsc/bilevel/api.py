@@ -5,7 +5,9 @@ Reformulations (a registry, selected by name):
 * ``kkt-bigm`` (default): big-M KKT MILP with proven bounds. A quadratic leader (HiGHS has no
   MIQP) or a big-M that cannot be proven finite switches to ``kkt-branch``, and the result says so.
 * ``strong-duality``: LP followers; bilinear terms need bounded integer leader variables.
-* ``kkt-branch``: branching on the complementarity with LP / convex-QP nodes (no big-M).
+* ``kkt-branch``: branching on the complementarity with LP / convex-QP nodes (no big-M); a
+  non-convex quadratic leader is solved piece by piece where it is convex on the piece's
+  equality subspace (``not_proven`` if some feasible piece is not; refused if none is).
 
 Problems with integer follower variables are solved by enumeration (``integer-enumeration``).
 Every point found is verified (:mod:`clsc.bilevel.verify`); the status is ``optimal`` only when
@@ -20,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from clsc.bilevel.bounds import Bounds, compute_bounds
-from clsc.bilevel.branch import is_convex, solve_kkt_branch
+from clsc.bilevel.branch import NonconvexLeader, is_convex, solve_kkt_branch
 from clsc.bilevel.duality import solve_strong_duality
 from clsc.bilevel.integer import check_supported, solve_enumeration, verify_enumeration
 from clsc.bilevel.kkt import solve_kkt_bigm
@@ -76,11 +78,12 @@ def solve(
         )
     start = time.perf_counter()
     sf = problem.standard_form()
-    if not is_convex(sf.H):
+    if not is_convex(sf.H) and (np.any(sf.integer) or reformulation == "strong-duality"):
         raise ParameterError(
             "leader.objective",
             message=f"the leader's quadratic objective is not convex ({problem.leader_sense} "
-            f"{problem.leader_obj}); clsc proves optima only for convex leader objectives",
+            f"{problem.leader_obj}); with integer variables or strong-duality clsc proves "
+            "optima only for convex leader objectives",
         )
     if problem.follower_integer:
         check_supported(sf)
@@ -98,7 +101,14 @@ def solve(
         out, used, why = solve_enumeration(sf, bounds), "integer-enumeration", "integer follower"
     else:
         opts = {"time_limit": time_limit, "node_limit": node_limit}
-        out, used, why = REFORMULATIONS[reformulation](sf, bounds, opts)
+        try:
+            out, used, why = REFORMULATIONS[reformulation](sf, bounds, opts)
+        except NonconvexLeader as exc:
+            raise ParameterError(
+                "leader.objective",
+                message=f"the leader's quadratic objective is not convex ({problem.leader_sense} "
+                f"{problem.leader_obj}) and {exc}; clsc proves optima only where it is convex",
+            ) from None
         info["multiplier_bounds"] = bounds.lam_max.tolist()
         info["slack_bounds"] = bounds.s_max.tolist()
     info.update(out.info)

@@ -11,7 +11,21 @@ updates the incumbent. Nodes are explored best-bound first; the search is exhaus
 it ends the incumbent is optimal, and with no incumbent the problem is infeasible. A node with
 every complementarity fixed (one *piece*) whose LP is unbounded proves the bilevel problem
 unbounded (every point of the piece is a KKT point). This is the scheme of Bard & Moore (1990,
-SIAM J. Sci. Stat. Comput. 11(2)) with QP nodes. A non-convex quadratic leader is refused.
+SIAM J. Sci. Stat. Comput. 11(2)) with QP nodes.
+
+**Non-convex quadratic leaders** (continuous variables only). Stackelberg leaders typically have
+bilinear terms (``w*q``) and an indefinite ``H``, yet are convex on the follower's response.
+Then a node is first checked for feasibility (LP, zero cost; infeasible -> pruned with proof);
+next its equalities (stationarity, rows fixed active, multipliers fixed to zero) are eliminated
+and the objective's Hessian on the remaining subspace is checked (:mod:`clsc.bilevel.reduced`).
+When it is positive semidefinite the node is solved exactly as a convex QP in the reduced
+variables (a valid bound, exactly as above). When it is not, but the node's polyhedron contains
+a ray along a direction of negative curvature, the node is unbounded (on a piece that proves the
+bilevel problem unbounded, as above). Otherwise an inner node gets no bound and is branched
+further; a *piece* (every complementarity fixed) that is feasible and non-convex cannot be
+solved with proof: the search goes on, and the outcome is ``not_proven`` with the number of
+such pieces (the best point found is returned). If *every* feasible piece is non-convex, the
+problem is outside what clsc can prove and :class:`NonconvexLeader` is raised.
 """
 
 from __future__ import annotations
@@ -26,6 +40,7 @@ import numpy as np
 from clsc.bilevel.bounds import Bounds, hpr_program
 from clsc.bilevel.highs import ERROR, INFEASIBLE, OPTIMAL, UNBOUNDED, Program
 from clsc.bilevel.problem import StandardForm
+from clsc.bilevel.reduced import NONCONVEX, NodeData, solve_reduced
 from clsc.bilevel.result import Outcome
 from clsc.results import NOT_PROVEN, SOLVER_ERROR
 from clsc.results import UNBOUNDED as UNBOUNDED_STATUS
@@ -57,6 +72,16 @@ class _Search:
     heap: list = field(default_factory=list)
     counter: itertools.count = field(default_factory=itertools.count)
     defaults: tuple = ()  # (lb, ub, row_lo, row_hi) of the root program
+    convex: bool = True  # leader Hessian PSD: HiGHS QP nodes; else reduced-space nodes
+    P: np.ndarray | None = None
+    q: np.ndarray | None = None
+    A: np.ndarray | None = None
+    nonconvex_pieces: int = 0
+    convex_pieces: int = 0
+
+
+class NonconvexLeader(ValueError):
+    """The leader's objective is not convex on any feasible complementarity piece."""
 
 
 def is_convex(H: np.ndarray) -> bool:
@@ -65,8 +90,8 @@ def is_convex(H: np.ndarray) -> bool:
 
 def solve_kkt_branch(sf: StandardForm, bounds: Bounds, node_limit: int = NODE_LIMIT) -> Outcome:
     """Branch-and-bound over complementarity pieces (and integer leader variables)."""
-    if not is_convex(sf.H):
-        raise ValueError("the leader's quadratic objective is not convex")
+    if not is_convex(sf.H) and np.any(sf.integer):
+        raise ValueError("the leader's quadratic objective is not convex (integer variables)")
     search = _setup(sf, bounds)
     search.heap.append((-math.inf, next(search.counter), Node()))
     while search.heap:
@@ -80,6 +105,19 @@ def solve_kkt_branch(sf: StandardForm, bounds: Bounds, node_limit: int = NODE_LI
         if outcome is not None:
             return outcome
     info = {"nodes": search.nodes}
+    if not search.convex:
+        info["convex_pieces"] = search.convex_pieces
+        info["nonconvex_pieces"] = search.nonconvex_pieces
+    if search.nonconvex_pieces:
+        if not search.convex_pieces and search.incumbent is None:
+            raise NonconvexLeader(
+                f"the leader's objective is not convex on any of the {search.nonconvex_pieces} "
+                "feasible complementarity piece(s)"
+            )
+        return Outcome(NOT_PROVEN, search.incumbent, info=info,
+                       message=f"the leader's objective is not convex on "
+                       f"{search.nonconvex_pieces} complementarity piece(s); "
+                       "their optima are not proven")  # fmt: skip
     if search.incumbent is None:
         return Outcome(INFEASIBLE, info=info, message="no complementary point exists")
     return Outcome(OPTIMAL, search.incumbent, info=info)
@@ -102,13 +140,30 @@ def _setup(sf: StandardForm, bounds: Bounds) -> _Search:
     P = np.zeros((N + p, N + p))
     P[:N, :N] = sf.H
     q = np.concatenate([sf.h, np.zeros(p)])
-    prog = Program(q, A, row_lo, row_hi, lb, ub, P=P)
     needs = [int(i) for i in np.nonzero(bounds.needs_big_m())[0]]
-    return _Search(sf, bounds, prog, needs, defaults=(lb, ub, row_lo, row_hi))
+    defaults = (lb, ub, row_lo, row_hi)
+    if is_convex(sf.H):
+        prog = Program(q, A, row_lo, row_hi, lb, ub, P=P)
+        return _Search(sf, bounds, prog, needs, defaults=defaults)
+    prog = Program(np.zeros(N + p), A, row_lo, row_hi, lb, ub)  # feasibility LP of a node
+    return _Search(sf, bounds, prog, needs, defaults=defaults, convex=False, P=P, q=q, A=A)
 
 
 def _solve_node(search: _Search, node: Node):
-    return _with_node(search, node, search.prog.solve)
+    if search.convex:
+        return _with_node(search, node, search.prog.solve)
+    feasible = _with_node(search, node, search.prog.solve)
+    if feasible.status != OPTIMAL:
+        return feasible
+    lb, ub, row_lo, row_hi = (a.copy() for a in search.defaults)
+    N, offset = search.sf.n + search.sf.m, len(search.sf.g)
+    for i in node.lam_zero:
+        lb[N + i] = ub[N + i] = 0.0
+    for i in node.slack_zero:
+        row_lo[offset + i] = row_hi[offset + i] = search.sf.b[i]
+    for j, lo, hi in node.col_bounds:
+        lb[j], ub[j] = lo, hi
+    return solve_reduced(NodeData(search.P, search.q, search.A, row_lo, row_hi, lb, ub))
 
 
 def _with_node(search: _Search, node: Node, action):
@@ -147,6 +202,14 @@ def _process(search: _Search, node: Node) -> Outcome | None:
     if sol.status == ERROR:
         return Outcome(SOLVER_ERROR, message="HiGHS failed on a branch-and-bound node")
     free = [i for i in search.needs if i not in node.fixed()]
+    if sol.status == NONCONVEX:
+        if free:
+            _branch_comp(search, node, free[0], -math.inf)
+        else:
+            search.nonconvex_pieces += 1
+        return None
+    if not search.convex and not free:
+        search.convex_pieces += 1
     if sol.status == UNBOUNDED:
         if free:
             _branch_comp(search, node, free[0], -math.inf)

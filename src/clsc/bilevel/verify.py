@@ -19,6 +19,7 @@ import numpy as np
 
 from clsc.bilevel.highs import OPTIMAL, UNBOUNDED, Solution, solve_qp
 from clsc.bilevel.problem import StandardForm
+from clsc.bilevel.reduced import polish
 
 TOL = 1e-6
 
@@ -52,7 +53,12 @@ def follower_response(sf: StandardForm, x: np.ndarray) -> Solution:
     """The follower's LP/QP at ``x``: ``min 0.5 y'Qy + (c + D x)'y  s.t.  B y <= b - A x``."""
     g, rhs = sf.c + sf.P[sf.n :, : sf.n] @ x, sf.b - sf.A @ x
     free = np.full(sf.m, np.inf)
-    return solve_qp(g, sf.B, np.full(len(rhs), -np.inf), rhs, -free, free, P=sf.Q)
+    lo = np.full(len(rhs), -np.inf)
+    sol = solve_qp(g, sf.B, lo, rhs, -free, free, P=sf.Q)
+    if sol.status != OPTIMAL or sol.v is None:
+        return sol
+    y = polish(sf.Q, g, sf.B, lo, rhs, sol.v)  # exact active-set solve of the follower's QP
+    return Solution(OPTIMAL, y, float(0.5 * y @ sf.Q @ y + g @ y))
 
 
 def optimistic_response(
@@ -62,6 +68,11 @@ def optimistic_response(
     intersected with the leader's rows; ``slack`` relaxes ``g'y <= g'y*`` relatively."""
     n, m = sf.n, sf.m
     Q, g, rhs = sf.Q, sf.c + sf.P[n:, :n] @ x, sf.b - sf.A @ x
+    if m and np.linalg.eigvalsh(Q).min() > 1e-9 * max(1.0, np.abs(Q).max()):
+        # Q positive definite: the follower's optimum is unique (no QP needed; the leader's
+        # Hessian in y may then be indefinite, e.g. a bilinear Stackelberg profit)
+        v = np.concatenate([x, ystar])
+        return Solution(OPTIMAL, np.asarray(ystar, dtype=float), sf.leader_value(v))
     Gx, Gy = (sf.G[:, :n], sf.G[:, n:]) if sf.G.size else (np.zeros((0, n)), np.zeros((0, m)))
     gy = g @ ystar
     rows = np.vstack([sf.B, Q, g[None, :], Gy])

@@ -10,8 +10,17 @@ Declarations (:mod:`clsc.game.declare`): :class:`Var`, :class:`Player`, :class:`
 * :func:`clsc.game.numeric.solve_numeric` -> nested scipy best responses (bounds honoured);
 * :class:`clsc.game.model.GameModel`: a registered model made of declared scenarios.
 
-Compatibility notes (vs the agreed API): profits in results are keyed ``pi_<player>`` and
-``Pi_<coalition>``; in outputs both ``pi_X`` and ``Pi_X`` refer to X's equilibrium profit.
+Compatibility notes (vs the agreed API in /tmp/game_api.md; no name was changed):
+
+* profits in results are keyed ``pi_<player>`` and ``Pi_<coalition>``; in outputs both
+  ``pi_X`` and ``Pi_X`` refer to X's equilibrium profit; ``SymbolicSolution.profits`` is keyed by
+  the bare player/coalition name as agreed, ``SymbolicSolution.expressions()`` by result keys;
+* ``SymCondition`` has an extra optional field ``value`` (the raw expression evaluated
+  numerically; ``expr`` is the sign-reduced form shown to users), and ``SymbolicSolution`` an
+  extra ``reactions`` (each stage's best responses);
+* ``solve_game(game, assumptions, fixed_vars=...)``: variables held fixed become parameters;
+* ``GameModel`` lives in :mod:`clsc.game.modelbase`; import it from :mod:`clsc.game.model` (or
+  ``clsc.game``), which resolves it lazily so ``clsc.models`` and model files import safely.
 """
 
 from __future__ import annotations

@@ -2,12 +2,13 @@
 
 A subclass sets ``name``, ``spec`` (a :class:`~clsc.params.ParamSpec`) and ``games`` (scenario
 name -> :class:`~clsc.game.declare.Game`); it gets ``scenarios``, ``decisions`` and the methods
-``closed-form`` (sympy backward induction, compiled) and ``numeric`` (nested scipy best
-responses). Results: ``decisions`` are the variables and definitions, ``profits`` the players'
-(``pi_X``) and coalitions' (``Pi_X``) profits plus outputs named ``total``/``pi_*``/``Pi_*``,
-``metrics`` the other outputs. A failed SOC or interior condition gives status
-``condition_failed`` naming the condition, with empty decisions and profits; a failed FLAG
-condition (flag-only bound or ``Game.flags``) is recorded in ``flags``.
+``closed-form`` (sympy backward induction, compiled), ``numeric`` (nested scipy best
+responses) and ``bilevel`` (two-stage games as exact bilevel programs, see
+:mod:`clsc.game.bilevel_method`). Results: ``decisions`` are the variables and definitions,
+``profits`` the players' (``pi_X``) and coalitions' (``Pi_X``) profits plus outputs named
+``total``/``pi_*``/``Pi_*``, ``metrics`` the other outputs. A failed SOC or interior
+condition gives status ``condition_failed`` naming the condition, with empty decisions and
+profits; a failed FLAG condition (flag-only bound or ``Game.flags``) is recorded in ``flags``.
 """
 
 from __future__ import annotations
@@ -215,4 +216,15 @@ def solve_numeric_method(model: GameModel, req: SolveRequest) -> Result:
     )
 
 
-GAME_METHODS = {"closed-form": solve_closed_form, "numeric": solve_numeric_method}
+def solve_bilevel_method(model: GameModel, req: SolveRequest) -> Result:
+    """Two-stage games as exact bilevel programs (:mod:`clsc.game.bilevel_method`)."""
+    from clsc.game.bilevel_method import solve_bilevel
+
+    return solve_bilevel(model, req)
+
+
+GAME_METHODS = {
+    "closed-form": solve_closed_form,
+    "numeric": solve_numeric_method,
+    "bilevel": solve_bilevel_method,
+}

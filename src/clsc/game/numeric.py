@@ -17,9 +17,7 @@ bounds are not enforced, exactly as in the closed form.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -28,31 +26,22 @@ from scipy import optimize
 
 from clsc.errors import SolverError
 from clsc.game.declare import Game
+from clsc.game.optimise import (
+    Mover,
+    Unbounded,
+    check_bounded,
+    initial,
+    newton,
+    newton1,
+    polish,
+    starts,
+)
 from clsc.game.prepare import prepare, profit_key
 from clsc.game.symbols import symbol
 
-HUGE = 1e8  # |variable| beyond this (for an unbounded variable) means a diverging problem
+__all__ = ["NumericGame", "Unbounded", "numeric_game", "solve_numeric"]
+
 MAX_NASH_ITER = 500
-
-
-class Unbounded(SolverError):
-    """A mover's problem has no maximum (its profit grows without bound)."""
-
-
-@dataclass(frozen=True)
-class _Mover:
-    name: str
-    stage: int
-    idx: np.ndarray  # positions of own variables in the variable vector
-    lower: np.ndarray
-    upper: np.ndarray
-    f: object
-    grad: object
-    hess: object
-    d1: object = None  # scalar first and second derivative (one-variable movers)
-    d2: object = None
-    quadratic: bool = False  # Hessian in own variables is constant
-    start: np.ndarray | None = None  # declared (or default) starting point
 
 
 class NumericGame:
@@ -77,7 +66,7 @@ class NumericGame:
         args = [*vsyms, *psyms]
         pos = {v.name: i for i, v in enumerate(self.vars)}
         self._report_idx = [pos[n] for n in self.var_names]
-        self.movers: list[list[_Mover]] = []
+        self.movers: list[list[Mover]] = []
         for si, stage in enumerate(prep.stages):
             row = []
             for n in stage:
@@ -89,7 +78,7 @@ class NumericGame:
                 lo = [-np.inf if v.enforced("lower") is None else v.enforced("lower") for v in own]
                 hi = [np.inf if v.enforced("upper") is None else v.enforced("upper") for v in own]
                 row.append(
-                    _Mover(
+                    Mover(
                         n,
                         si,
                         np.array([pos[v.name] for v in own]),
@@ -107,7 +96,7 @@ class NumericGame:
                             else (None, None)
                         ),
                         not (sp.hessian(obj, osyms).free_symbols & set(osyms)),
-                        np.array([_initial(v) for v in own], dtype=float),
+                        np.array([initial(v) for v in own], dtype=float),
                     )
                 )
             self.movers.append(row)
@@ -132,7 +121,7 @@ class NumericGame:
         self._root_cache: dict[tuple, float] = {}
 
     # -- single mover problems ---------------------------------------------------------------
-    def _inner(self, m: _Mover, x: np.ndarray, p: list[float]) -> None:
+    def _inner(self, m: Mover, x: np.ndarray, p: list[float]) -> None:
         """Best response of a last-stage mover (in place in ``x``)."""
 
         def val(z):
@@ -142,13 +131,13 @@ class NumericGame:
 
         z = np.clip(x[m.idx], m.lower, m.upper)
         z = np.where(np.isfinite(z), z, 1.0)
-        if m.d1 is not None and self._newton1(m, x, p, float(z[0])):
+        if m.d1 is not None and newton1(m, x, p, float(z[0])):
             return
-        if self._newton(m, x, p, z, val):
+        if newton(m, x, p, z, val):
             return
         best = None
-        starts = [*_starts(m.lower, m.upper, z), m.start]
-        for start in starts:
+        points = [*starts(m.lower, m.upper, z), m.start]
+        for start in points:
             y = x.copy()
 
             def nf(zz, y=y):
@@ -167,102 +156,17 @@ class NumericGame:
                 bounds=list(zip(m.lower, m.upper, strict=True)),
                 options={"maxiter": 300, "maxfun": 600, "ftol": 1e-15, "gtol": 1e-12},
             )
-            _check_bounded(m, res.x, -res.fun)
+            check_bounded(m, res.x, -res.fun)
             if best is None or res.fun < best.fun:
                 best = res
         x[m.idx] = best.x
         # polish the best point with Newton where the problem is locally concave
         if m.d1 is not None:
-            self._newton1(m, x, p, float(best.x[0]))
+            newton1(m, x, p, float(best.x[0]))
         else:
-            self._newton(m, x, p, best.x.copy(), val)
+            newton(m, x, p, best.x.copy(), val)
 
-    @staticmethod
-    def _newton1(m: _Mover, x: np.ndarray, p: list[float], z: float) -> bool:
-        """Projected Newton for a one-variable concave problem (plain floats)."""
-        i = int(m.idx[0])
-        lo, hi = float(m.lower[0]), float(m.upper[0])
-        y = [float(v) for v in x]
-
-        def f(v: float) -> float:
-            y[i] = v
-            return m.f(*y, *p)
-
-        for _ in range(100):
-            y[i] = z
-            g, h = m.d1(*y, *p), m.d2(*y, *p)
-            if not h < 0 and m.quadratic and math.isinf(lo) and math.isinf(hi):
-                raise Unbounded(
-                    f"{m.name}'s problem is unbounded: its profit is not concave in its own "
-                    "variable"
-                )
-            if (z <= lo and g < 0) or (z >= hi and g > 0) or g == 0:
-                if not h < 0:
-                    return False
-                break
-            f0 = f(z)
-            if h < 0 and g * g / -h <= 1e-22 * (1 + abs(f0)):  # Newton decrement: converged
-                z = min(max(z - g / h, lo), hi)
-                break
-            # Newton step where concave, else an ascent step of the size of z (halved below)
-            step = -g / h if h < 0 else math.copysign(max(abs(z), 1.0), g)
-            accepted = False
-            for _ in range(40):
-                zn = min(max(z + step, lo), hi)
-                if f(zn) >= f0:
-                    accepted = True
-                    break
-                step /= 2
-            if not accepted:
-                return False
-            z = zn
-            if abs(z) > HUGE:
-                raise Unbounded(f"{m.name}'s problem is unbounded (variables diverge)")
-        else:
-            return False
-        x[i] = z
-        return True
-
-    def _newton(self, m, x, p, z, val) -> bool:
-        y = x.copy()
-        for _ in range(60):
-            y[m.idx] = z
-            g = np.asarray(m.grad(*y, *p), dtype=float).ravel()
-            H = np.atleast_2d(np.asarray(m.hess(*y, *p), dtype=float))
-            free = ~(((z <= m.lower) & (g < 0)) | ((z >= m.upper) & (g > 0)))
-            if not free.any() or np.max(np.abs(g[free])) == 0.0:
-                break
-            Hf = H[np.ix_(free, free)]
-            try:
-                np.linalg.cholesky(-Hf)
-            except np.linalg.LinAlgError:
-                open_box = ~np.isfinite(m.lower[free]) & ~np.isfinite(m.upper[free])
-                if m.quadratic and open_box.all():
-                    raise Unbounded(
-                        f"{m.name}'s problem is unbounded: its profit is not concave in "
-                        f"its own variables (Hessian not negative definite)"
-                    ) from None
-                return False
-            step = np.zeros_like(z)
-            step[free] = np.linalg.solve(Hf, -g[free])
-            if g[free] @ step[free] <= 1e-22 * (1 + abs(val(z))):  # Newton decrement
-                z = np.clip(z + step, m.lower, m.upper)
-                break
-            f0, t = val(z), 1.0
-            while t > 1e-10:
-                zn = np.clip(z + t * step, m.lower, m.upper)
-                if val(zn) >= f0 - 1e-13 * (1 + abs(f0)):
-                    break
-                t /= 2
-            else:
-                return False
-            z = zn
-            if np.max(np.abs(z)) > HUGE:
-                raise Unbounded(f"{m.name}'s problem is unbounded (variables diverge)")
-        x[m.idx] = z
-        return True
-
-    def _outer(self, m: _Mover, x: np.ndarray, p: list[float]) -> None:
+    def _outer(self, m: Mover, x: np.ndarray, p: list[float]) -> None:
         """Best response of an earlier-stage mover, re-solving the later stages."""
 
         def neg(z):
@@ -271,9 +175,17 @@ class NumericGame:
             self._respond(m.stage + 1, x, p)
             return -float(m.f(*x, *p))
 
+        if m.stage > 0 and np.all(np.isfinite(x[m.idx])):
+            # nested inside an outer search: Newton from the warm start is usually enough
+            z, converged = polish(neg, np.clip(x[m.idx], m.lower, m.upper), m)
+            if converged:
+                check_bounded(m, z, -neg(z))
+                x[m.idx] = z
+                self._respond(m.stage + 1, x, p)
+                return
         bounds = list(zip(m.lower, m.upper, strict=True))
         best = None
-        for start in _starts(m.lower, m.upper, x[m.idx]):
+        for start in starts(m.lower, m.upper, x[m.idx]):
             res = optimize.minimize(
                 neg,
                 start,
@@ -283,48 +195,10 @@ class NumericGame:
             )
             if best is None or res.fun < best.fun:
                 best = res
-        z = self._polish(neg, np.clip(best.x, m.lower, m.upper), m)
-        _check_bounded(m, z, -neg(z))
+        z, _ = polish(neg, np.clip(best.x, m.lower, m.upper), m)
+        check_bounded(m, z, -neg(z))
         x[m.idx] = z
         self._respond(m.stage + 1, x, p)
-
-    @staticmethod
-    def _polish(neg, z, m: _Mover) -> np.ndarray:
-        """Projected finite-difference Newton steps (exact for quadratic objectives).
-
-        Derivatives are taken at ``z`` moved just inside the bounds; coordinates whose Newton
-        point falls outside their bounds are fixed there and the others re-solved.
-        """
-        lo, hi = m.lower, m.upper
-        f0 = neg(z)
-        for _ in range(8):
-            h = 1e-5 * (1 + np.abs(z))
-            roomy = hi - lo > 4 * h
-            c = np.where(roomy, np.clip(z, lo + h, hi - h), z)
-            g, H = _fd_derivatives(neg, c, h)
-            try:
-                zn = c - np.linalg.solve(H, g)
-                for _ in range(len(z)):
-                    out = (zn < lo) | (zn > hi)
-                    if not out.any():
-                        break
-                    fixed = np.clip(zn, lo, hi)
-                    free = ~out
-                    zn = fixed.copy()
-                    if free.any():
-                        rhs = g[free] + H[np.ix_(free, ~free)] @ (fixed[~free] - c[~free])
-                        zn[free] = c[free] - np.linalg.solve(H[np.ix_(free, free)], rhs)
-            except np.linalg.LinAlgError:
-                return z
-            zn = np.clip(zn, lo, hi)
-            fn = neg(zn)
-            if not fn <= f0 + 1e-12 * (1 + abs(f0)):
-                return z
-            done = np.max(np.abs(zn - z)) < 1e-12 * (1 + np.max(np.abs(z)))
-            z, f0 = zn, fn
-            if done:
-                break
-        return z
 
     # -- stages --------------------------------------------------------------------------------
     def _respond(self, stage: int, x: np.ndarray, p: list[float]) -> None:
@@ -354,7 +228,7 @@ class NumericGame:
             key = tuple(float(params[n]) for n in other.input_names)
             values[name] = other.cached_solve(key)[ref.quantity]
         p = [float(values[n]) for n in self.param_names]
-        x = np.array([_initial(v) if v.name in self.var_names else 0.0 for v in self.vars])
+        x = np.array([initial(v) if v.name in self.var_names else 0.0 for v in self.vars])
         self._respond(0, x, p)
         return x, p
 
@@ -423,60 +297,6 @@ class NumericGame:
                     return float(grid[i])
                 return float(optimize.brentq(g, grid[i], grid[i + 1], xtol=1e-14, rtol=1e-15))
         return float("nan")
-
-
-def _fd_derivatives(f, z: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Central finite-difference gradient and Hessian of ``f`` at ``z`` with steps ``h``."""
-    n = len(z)
-    f0 = f(z)
-    g, H = np.zeros(n), np.zeros((n, n))
-    eye = np.diag(h)
-    for i in range(n):
-        fp, fm = f(z + eye[i]), f(z - eye[i])
-        g[i] = (fp - fm) / (2 * h[i])
-        H[i, i] = (fp - 2 * f0 + fm) / h[i] ** 2
-        for j in range(i):
-            H[i, j] = H[j, i] = (
-                f(z + eye[i] + eye[j])
-                - f(z + eye[i] - eye[j])
-                - f(z - eye[i] + eye[j])
-                + f(z - eye[i] - eye[j])
-            ) / (4 * h[i] * h[j])
-    return g, H
-
-
-def _initial(v) -> float:
-    if v.start is not None:
-        return float(v.start)
-    lo, hi = v.enforced("lower"), v.enforced("upper")
-    if lo is not None and hi is not None:
-        return 0.5 * (lo + hi)
-    if lo is not None:
-        return lo + 1.0
-    if hi is not None:
-        return hi - 1.0
-    return 1.0
-
-
-def _starts(lower: np.ndarray, upper: np.ndarray, current: np.ndarray) -> list[np.ndarray]:
-    """Multi-start points: the current point and a few scales inside the bounds."""
-    out = [np.clip(np.where(np.isfinite(current), current, 1.0), lower, upper)]
-    box = np.isfinite(lower) & np.isfinite(upper)
-    for frac, scale in ((0.25, 10.0), (0.75, 100.0)):
-        z = np.full(lower.shape, scale)
-        z[box] = lower[box] + frac * (upper[box] - lower[box])
-        only_lo = np.isfinite(lower) & ~box
-        only_hi = np.isfinite(upper) & ~box
-        z[only_lo] = lower[only_lo] + scale
-        z[only_hi] = upper[only_hi] - scale
-        out.append(z)
-    return out
-
-
-def _check_bounded(m: _Mover, z: np.ndarray, value: float) -> None:
-    unb = ~np.isfinite(m.lower) | ~np.isfinite(m.upper)
-    if not np.all(np.isfinite(z)) or np.any(np.abs(z[unb]) > HUGE) or not np.isfinite(value):
-        raise Unbounded(f"{m.name}'s problem is unbounded (no maximum; profit grows without bound)")
 
 
 @lru_cache(maxsize=128)

@@ -301,10 +301,21 @@ def _resolve(model: Any, scenario: str, params: Mapping[str, Any] | None):
 
 
 def _err_ok(model: Any, values: Mapping[str, Any], scenario: str) -> bool:
-    try:
-        model.spec.check(values, scenario)
-    except ParameterError:
-        return False
+    """True if every ``ERR`` rule of the model holds at ``values`` (FLAG rules are skipped)."""
+    for rule in model.spec.rules:
+        if rule.cls != "ERR" or not rule.applies(scenario):
+            continue
+        try:
+            if not rule.check(values):
+                return False
+        except (ArithmeticError, ValueError, TypeError):
+            return False
+    for p in model.spec:
+        if isinstance(values.get(p.name), float):
+            try:
+                p.coerce(values[p.name])
+            except ParameterError:
+                return False
     return True
 
 

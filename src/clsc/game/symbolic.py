@@ -79,7 +79,15 @@ def _dummies(expr: sp.Expr, assumptions: Assumptions) -> dict[sp.Symbol, sp.Symb
 
 
 def _positive(expr: sp.Expr, assumptions: Assumptions) -> bool:
-    return bool(expr.xreplace(_dummies(expr, assumptions)).is_positive)
+    """Provably positive under the assumptions (also after collecting in positive symbols)."""
+    e = expr.xreplace(_dummies(expr, assumptions))
+    if e.is_positive:
+        return True
+    signed = [x for x in e.free_symbols if x.is_nonnegative]
+    if not signed or sp.count_ops(e) > 200:
+        return False
+    e = sp.expand(e)
+    return any(sp.collect(e, x, func=sp.factor).is_positive for x in signed)
 
 
 def sign_reduce(

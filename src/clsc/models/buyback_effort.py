@@ -38,6 +38,16 @@ for gamma = 1, e(L) = v*L/(2k) and the effort term is v*S + v^2*E[L^2]/(4k)). R'
 not depend on e. Solved numerically (bracketed grid + golden section over e; Gauss-Legendre
 quadrature over the leftover for ``closed-form``, Monte Carlo for ``mc``); a non-concave effort
 problem gives status not_proven, an unbounded one status unbounded.
+
+Options ``q_max=Q`` (capacity q <= Q) and ``integer=true`` (integer q), scenarios N and B, any
+method (``clsc.stochastic.variants.order_limits``; not with the effort options): R's orders in
+both scenarios are constrained, q_s = min(q_s*, Q) by concavity of pi_R in q (integer: the better
+integer neighbour by exact expectation; mc/saa: by the sample average), and in B M's effort is
+re-optimised at the constrained order, e* = v*S(q_B)/(2k), so pi_M^B changes. S_N, S_B, the
+profits, delta_R, Gamma and k_bar (conditions (14)/(15)) are all computed at the constrained
+orders with pi_R = (p - w)*q - (p - s)*S(q). Closed-form also reports ``q_N_unconstrained``,
+``q_B_unconstrained``, ``q_unconstrained``, ``capacity_binding`` and ``capacity_shadow_price``
+= d pi_R/dq at Q = p - w - (p - s)*F(Q) (0 when not binding).
 """
 
 from __future__ import annotations
@@ -54,6 +64,8 @@ from clsc.models.base import Model, SolveRequest
 from clsc.models.registry import register
 from clsc.params import Param, ParamSpec, Rule, ordered
 from clsc.results import EVALUATED, OPTIMAL, Condition, Result
+from clsc.stochastic.variants import order_limits
+from clsc.stochastic.variants.capacity import OPTIONS as CAPACITY_OPTIONS
 from clsc.stochastic.variants.effort_recourse import OPTIONS as EFFORT_OPTIONS
 from clsc.stochastic.variants.effort_recourse import with_effort_options
 
@@ -326,7 +338,7 @@ class BuybackEffort(Model):
     spec: ClassVar[ParamSpec] = SPEC
     decisions: ClassVar[tuple[str, ...]] = ("q", "e")
     methods: ClassVar[Mapping[str, Any]] = {
-        name: with_effort_options(solver)
+        name: order_limits.wrap(with_effort_options(solver), order_limits.solve_buyback)
         for name, solver in (
             ("closed-form", solve_closed_form),
             ("mc", _solve_mc),
@@ -339,4 +351,5 @@ class BuybackEffort(Model):
         "batches": "mc/saa: number of sections for the standard errors (default 20 / 10)",
         "lp": "saa: pyomo (default; clsc.stochastic.saa) or highspy (direct LP, faster)",
         **EFFORT_OPTIONS,
+        **CAPACITY_OPTIONS,
     }

@@ -30,6 +30,15 @@ Checks (ERR): cm < p, v < w, b >= 0, v + b < p, 0 < phi <= 1, positive retailer 
 (p > w; phi*p > w in revenue sharing). FLAG: v >= cm (integrated channel unbounded: q_int,
 total_int, efficiency, b_coord, w_coord undefined, reported as nan). In buyback, w <= v + b
 makes the retailer's order unbounded: status ``unbounded``.
+
+Options ``q_max=Q`` (capacity q <= Q) and ``integer=true`` (integer q) constrain the retailer's
+order, any scenario and method (``clsc.stochastic.variants.order_limits``): by concavity of pi_R
+in q, q = min(q*, Q), and for integer orders the better integer neighbour by exact expectation
+(mc/saa: the same samples). ``q_int``, ``total_int``, ``efficiency`` and the coordinating terms
+stay vs the UNCONSTRAINED integrated channel; closed-form adds the capacity-constrained channel
+``q_int_cap``, ``total_int_cap``, ``efficiency_cap`` = total/total_int_cap, and the shadow prices
+``capacity_shadow_price`` = d pi_R/dq at Q and ``channel_shadow_price`` = p - c - (p - v)*F(Q)
+(0 when not binding). With w <= v + b (buyback) and ``q_max``, q = Q (optimal, not unbounded).
 """
 
 from __future__ import annotations
@@ -44,6 +53,8 @@ from clsc.models.base import Model, SolveRequest
 from clsc.models.registry import register
 from clsc.params import Param, ParamSpec, Rule
 from clsc.results import EVALUATED, OPTIMAL, UNBOUNDED, Result
+from clsc.stochastic.variants import order_limits
+from clsc.stochastic.variants.capacity import OPTIONS as CAPACITY_OPTIONS
 
 SCENARIOS = ("wholesale", "buyback", "revenue-sharing")
 NAN = math.nan
@@ -307,9 +318,12 @@ class Contracts(Model):
     spec: ClassVar[ParamSpec] = SPEC
     decisions: ClassVar[tuple[str, ...]] = ("q",)
     methods: ClassVar[Mapping[str, Any]] = {
-        "closed-form": solve_closed_form,
-        "mc": _solve_sampled,
-        "saa": _solve_sampled,
+        name: order_limits.wrap(solver, order_limits.solve_contracts)
+        for name, solver in (
+            ("closed-form", solve_closed_form),
+            ("mc", _solve_sampled),
+            ("saa", _solve_sampled),
+        )
     }
     default_method: ClassVar[str] = "closed-form"
     options: ClassVar[Mapping[str, str]] = {
@@ -317,4 +331,5 @@ class Contracts(Model):
         "sampling": "mc/saa: plain (default), antithetic or sobol (scrambled replicates)",
         "batches": "mc/saa: number of sections for the standard errors (default 20 / 10)",
         "lp": "saa: pyomo (default; clsc.stochastic.saa) or highspy (direct LP, faster)",
+        **CAPACITY_OPTIONS,
     }

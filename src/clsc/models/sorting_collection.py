@@ -59,7 +59,7 @@ def _x(text: str) -> sp.Expr:
 
 
 def _vars(*names: str) -> list[Var]:
-    bounds = {"tau_m": (0.0, None), "tau_c": (0.0, None), "s": (0.0, 1.0)}
+    bounds = {"tau_m": (0.0, None), "tau_c": (0.0, None), "s": (0.0, 1.0), "b": (0.0, None)}
     return [Var(n, *bounds.get(n, (None, None))) for n in names]
 
 
@@ -122,12 +122,12 @@ PER_UNIT_GAMES = _games(per_unit=True)
 def _unit_value(v: dict) -> float:
     """Value of a returned unit to M: Delta (scope) or V = Delta + delta^2/(4g) (per_unit)."""
     delta_ = v["cn"] - v["cr"]
-    return delta_ + v["delta"] ** 2 / (4 * v["g"]) if v["sorting"] == "per_unit" else delta_
+    return delta_ + v["delta"] * v["delta"] / (4 * v["g"]) if v["sorting"] == "per_unit" else delta_
 
 
 def _assumption4(v: dict) -> bool:
     u, a0 = _unit_value(v), v["a"] - v["alpha"] * v["cn"]
-    return v["k"] > (v["alpha"] * u**2 + u * (a0 + 2 * v["Q0"])) / 2
+    return v["k"] > (v["alpha"] * u * u + u * (a0 + 2 * v["Q0"])) / 2
 
 
 def _sorting_bound(v: dict) -> bool:
@@ -137,7 +137,7 @@ def _sorting_bound(v: dict) -> bool:
 
 def _p4_bound(v: dict) -> bool:
     u, a0 = _unit_value(v), v["a"] - v["alpha"] * v["cn"]
-    return v["Q0"] > 2 * a0 / (4 - 3 * v["alpha"] * u**2 / v["k"])
+    return v["Q0"] > 2 * a0 / (4 - 3 * v["alpha"] * u * u / v["k"])
 
 
 def _switch_exists(v: dict) -> bool:

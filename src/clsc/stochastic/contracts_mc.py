@@ -222,8 +222,13 @@ def buyback_effort_stat(
     return stat
 
 
-def solve_buyback_effort(model: Any, req: Any, method: str) -> Result:
-    """``mc`` / ``saa`` solution of buyback-effort (both scenarios from one sample: CRN)."""
+def solve_buyback_effort(
+    model: Any, req: Any, method: str, wrap_order: Callable[[Order], Order] | None = None
+) -> Result:
+    """``mc`` / ``saa`` solution of buyback-effort (both scenarios from one sample: CRN).
+
+    ``wrap_order`` (optional) transforms the order function, e.g. to impose a capacity limit
+    on both orders q_N and q_B (clsc.stochastic.variants.capacity.sample_order)."""
     from clsc.models.buyback_effort import conditions
 
     if req.scenario == "N" and "e" in req.fix:
@@ -233,6 +238,8 @@ def solve_buyback_effort(model: Any, req: Any, method: str) -> Result:
             raise ParameterError(name, "must be >= 0", value)
     values = req.params
     sampling, batches, order = options(method, req.options)
+    if wrap_order is not None:
+        order = wrap_order(order)
     n = req.samples or DEFAULTS[method][0]
     d, sections = draw(values["demand"], n, req.seed, sampling, batches)
     stat = buyback_effort_stat(values, req.scenario, req.fix, order)

@@ -7,10 +7,15 @@ profit, its CVaR, or the profit at a fixed price), concavity gives
     q_int = argmax {G(floor(q_cap)), G(ceil(q_cap))}        (integer q, ceil kept <= q_max)
 
 (ties go to the smaller order). The ``constrain`` helper applies both to any objective;
-:func:`solve_newsvendor` wraps a newsvendor solver (closed-form, mc or saa), evaluating G at a
-fixed q with the same solver (exact loss functions, or sample averages with the same seed, i.e.
-common random numbers). The marginal value of capacity is reported as ``capacity_shadow_price``
-= G'(q_max) = c_u - (c_u + c_o)*F(q_max) when the limit binds (closed form).
+:func:`solve_limited` wraps any solver whose result has an order ``q`` (closed-form, mc or saa),
+evaluating G at a fixed q with the same solver (exact loss functions, or sample averages with
+the same seed, i.e. common random numbers); :func:`solve_newsvendor` is its newsvendor use.
+:func:`exact_order` / :func:`sample_order` constrain the order of a newsvendor with unit revenue
+r, salvage s and unit cost w, G(q) = r*E[min(D,q)] + s*E[(q-D)+] - w*q (exact loss functions, or
+the sample moments of one sample), for models with several orders (contracts, buyback-effort).
+The marginal value of capacity is reported as ``capacity_shadow_price`` = G'(q_max) =
+c_u - (c_u + c_o)*F(q_max) (= r - w - (r - s)*F(q_max), the right derivative for discrete D)
+when the limit binds (closed form).
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+
 from clsc.errors import ParameterError
-from clsc.results import OPTIMAL, Condition, Result
+from clsc.results import EVALUATED, OPTIMAL, Condition, Result
 from clsc.stochastic.variants.options import flag, number
 
 OPTIONS: Mapping[str, str] = {
@@ -40,7 +47,7 @@ class Limits:
 
     @classmethod
     def of(cls, options: Mapping[str, Any]) -> Limits:
-        q_max = number(options, "q_max", None, lower=0.0, allow_inf=True)
+        q_max = number(options, "q_max", None, lower=0.0, strict=True, allow_inf=True)
         if q_max is not None and math.isinf(q_max):
             q_max = None
         integer = flag("integer", options["integer"]) if "integer" in options else False
@@ -115,32 +122,94 @@ def limit_conditions(res: Constrained, limits: Limits) -> tuple[Condition, ...]:
 Solver = Callable[[Any, Any], Result]
 
 
-def solve_newsvendor(model: Any, req: Any, base: Solver) -> Result:
-    """Newsvendor with capacity/integer options, on top of any of its solvers ``base``."""
+def without_limits(req: Any) -> Any:
+    """``req`` without the capacity options (for solvers that do not know them)."""
+    return replace(req, options={k: v for k, v in req.options.items() if k not in OPTIONS})
+
+
+def solve_limited(
+    model: Any,
+    req: Any,
+    base: Solver,
+    objective: Callable[[Result], float],
+    conditions: tuple[Condition, ...] | None = None,
+) -> tuple[Result, Constrained | None]:
+    """Solve with ``base`` under the limits of ``req.options`` on the decision ``q``.
+
+    The free solution gives q*; G(q) = ``objective`` of ``base`` at ``--fix q`` (other fixed
+    decisions kept); the returned result is ``base`` at the constrained q with the status of
+    the free solve (optimal, or evaluated when another decision is fixed), the free solve's
+    conditions (or ``conditions``) plus ``capacity_binding``, and the metrics
+    ``q_unconstrained`` and ``capacity_binding``. Returns (result, None) for a fixed q (checked
+    against the limits) or a free solve that is not optimal/evaluated.
+    """
     limits = Limits.of(req.options)
+    req = without_limits(req)
     if "q" in req.fix:
         limits.check_fixed(float(req.fix["q"]))
-        return base(model, req)
+        return base(model, req), None
     free = base(model, req)
-    if free.status != OPTIMAL:
-        return free
+    if free.status not in (OPTIMAL, EVALUATED) or "q" not in free.decisions:
+        return free, None
 
-    def objective(q: float) -> float:
-        return float(base(model, replace(req, fix={"q": q})).metrics["profit"])
+    def at(q: float) -> Result:
+        return base(model, replace(req, fix={**req.fix, "q": q}))
 
-    res = constrain(free.decisions["q"], objective, limits)
-    out = base(model, replace(req, fix={"q": res.q}))
-    metrics = {**out.metrics, **limit_metrics(res)}
-    if res.binding and req.method == "closed-form":
-        params = req.params
-        c_u = float(params["price"]) - float(params["cost"]) + float(params["shortage"])
-        c_o = float(params["cost"]) - float(params["salvage"]) + float(params["holding"])
-        cdf = float(params["demand"].cdf(limits.q_max))
-        metrics["capacity_shadow_price"] = c_u - (c_u + c_o) * cdf
-    return replace(
-        out,
-        status=OPTIMAL,
-        method=req.method,
-        conditions=(*free.conditions, *limit_conditions(res, limits)),
-        metrics=metrics,
+    res = constrain(free.decisions["q"], lambda q: objective(at(q)), limits)
+    out = at(res.q)
+    conds = free.conditions if conditions is None else conditions
+    return (
+        replace(
+            out,
+            status=free.status,
+            method=req.method,
+            conditions=(*conds, *limit_conditions(res, limits)),
+            metrics={**out.metrics, **limit_metrics(res)},
+        ),
+        res,
     )
+
+
+def newsvendor_value(dist: Any, price: float, salvage: float, cost: float, q: float) -> float:
+    """G(q) = price*E[min(D, q)] + salvage*E[(q - D)+] - cost*q (exact loss functions)."""
+    sales, over = float(dist.expected_sales(q)), float(dist.expected_leftover(q))
+    return price * sales + salvage * over - cost * q
+
+
+def marginal_value(dist: Any, price: float, salvage: float, cost: float, q: float) -> float:
+    """G'(q) = price - cost - (price - salvage)*F(q) (right derivative for discrete D)."""
+    return price - cost - (price - salvage) * float(dist.cdf(q))
+
+
+def exact_order(
+    dist: Any, price: float, salvage: float, cost: float, limits: Limits
+) -> Constrained:
+    """Constrained newsvendor order: q* = max(F^-1((price - cost)/(price - salvage)), 0)."""
+    q_star = max(float(dist.ppf((price - cost) / (price - salvage))), 0.0)
+    return constrain(q_star, lambda q: newsvendor_value(dist, price, salvage, cost, q), limits)
+
+
+def sample_order(order: Callable[..., float], limits: Limits) -> Callable[..., float]:
+    """Wrap a sample order function ``order(ss, price, salvage, cost)`` (clsc.stochastic.
+    contracts_mc) so that its order respects ``limits``; G is the sample average of ``ss``."""
+
+    def limited(ss: Any, price: float, salvage: float, cost: float) -> float:
+        def value(q: float) -> float:
+            mom = ss.moments(np.array([q]))
+            return price * float(mom.sales[0]) + salvage * float(mom.leftover[0]) - cost * q
+
+        return constrain(order(ss, price, salvage, cost), value, limits).q
+
+    return limited
+
+
+def solve_newsvendor(model: Any, req: Any, base: Solver) -> Result:
+    """Newsvendor with capacity/integer options, on top of any of its solvers ``base``."""
+    out, res = solve_limited(model, req, base, lambda r: float(r.metrics["profit"]))
+    if res is None or not res.binding or req.method != "closed-form":
+        return out
+    params, q_max = req.params, Limits.of(req.options).q_max
+    c_u = float(params["price"]) - float(params["cost"]) + float(params["shortage"])
+    c_o = float(params["cost"]) - float(params["salvage"]) + float(params["holding"])
+    cdf = float(params["demand"].cdf(q_max))
+    return replace(out, metrics={**out.metrics, "capacity_shadow_price": c_u - (c_u + c_o) * cdf})

@@ -1,0 +1,171 @@
+"""CLI ``clsc statics`` and ``clsc threshold``: sign tables and crossing points, user errors."""
+
+import json
+
+import pytest
+
+from clsc.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_statics_sign_table_process_innovation(capsys):
+    # spec 6.9 Propositions 8-10, row h: w +, p +, q -, x -, pi_PB -, pi_NEV -
+    code, out, _ = run(
+        capsys, "statics", "process-innovation", "--scenario", "PM", "--wrt", "h", "--json"
+    )
+    assert code == 0
+    signs = {row["name"]: row["sign"] for row in json.loads(out)["signs"]}
+    expected = {"w": "+", "p": "+", "q": "-", "x": "-", "pi_PB": "-", "pi_NEV": "-"}
+    assert {k: signs[k] for k in expected} == expected
+
+
+def test_statics_over_a_box_prints_a_table(capsys):
+    code, out, _ = run(
+        capsys,
+        "statics",
+        "process-innovation",
+        "--wrt",
+        "r",
+        "--box",
+        "h=3:10",
+        "--box",
+        "k=2:10",
+        "--samples",
+        "32",
+    )
+    assert code == 0
+    lines = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:]}
+    assert lines["q"][0] == "+" and lines["w"][0] == "-"
+    assert "d(.)/d(r)" in out.splitlines()[0]
+
+
+def test_threshold_crossings_process_innovation(capsys):
+    # spec 6.9: PM beats P for PB on (1/3, 1)
+    code, out, _ = run(
+        capsys,
+        "threshold",
+        "process-innovation",
+        "--compare",
+        "PM,P",
+        "--player",
+        "pi_PB",
+        "--in",
+        "theta=0:0.9",
+        "--json",
+    )
+    assert code == 0
+    roots = json.loads(out)["roots"]
+    assert roots == pytest.approx([1 / 3], abs=1e-9)
+
+
+def test_threshold_sorting_collection_text(capsys):
+    # spec 7.10: P8 threshold delta_T* = 356.152
+    code, out, _ = run(
+        capsys,
+        "threshold",
+        "sorting-collection",
+        "--compare",
+        "MC,MR",
+        "--player",
+        "total",
+        "--in",
+        "delta=0:500",
+    )
+    assert code == 0
+    (line,) = [ln for ln in out.splitlines() if "delta =" in ln]
+    assert abs(float(line.split("=")[1]) - 356.152) <= 5e-4
+
+
+def test_threshold_expression(capsys):
+    # spec 7.10: P7 threshold delta_M* = 353.127 (M's gain MC vs MR over N)
+    code, out, _ = run(
+        capsys,
+        "threshold",
+        "sorting-collection",
+        "--expr",
+        "Pi_coal[MC] - pi_C[N] - Pi_coal[MR] + pi_R[N]",
+        "--in",
+        "delta=0:500",
+        "--json",
+    )
+    assert code == 0
+    assert json.loads(out)["roots"] == pytest.approx([353.127], abs=5e-4)
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (("statics", "process-innovation", "--wrt", "bogus"), "unknown parameter 'bogus'"),
+        (("statics", "process-innovation", "--wrt", "h", "--box", "k=5"), "k=LO:HI"),
+        (("statics", "process-innovation", "--wrt", "h", "--box", "k=9:2"), "LO < HI"),
+        (("statics", "process-innovation", "--wrt", "h", "--scenario", "X"), "unknown scenario"),
+        (("statics", "process-innovation", "--wrt", "h", "--samples", "0"), "samples"),
+        (
+            (
+                "threshold",
+                "process-innovation",
+                "--compare",
+                "PM",
+                "--player",
+                "pi_PB",
+                "--in",
+                "theta=0:1",
+            ),
+            "S1,S2",
+        ),
+        (
+            (
+                "threshold",
+                "process-innovation",
+                "--compare",
+                "PM,P",
+                "--player",
+                "nope",
+                "--in",
+                "theta=0:1",
+            ),
+            "unknown output 'nope'",
+        ),
+        (
+            (
+                "threshold",
+                "process-innovation",
+                "--compare",
+                "PM,P",
+                "--player",
+                "pi_PB",
+                "--in",
+                "theta=1:0",
+            ),
+            "LO < HI",
+        ),
+        (
+            ("threshold", "process-innovation", "--player", "pi_PB", "--in", "theta=0:1"),
+            "--compare S1,S2 and --player KEY are required",
+        ),
+        (
+            ("threshold", "process-innovation", "--expr", "pi_PB", "--in", "theta=0:1"),
+            "KEY[SCENARIO]",
+        ),
+        (
+            (
+                "threshold",
+                "process-innovation",
+                "--expr",
+                "os.system[PM] + 1",
+                "--in",
+                "theta=0:1",
+            ),
+            "not allowed",
+        ),
+    ],
+)
+def test_user_errors_exit_2_with_one_line(capsys, argv, needle):
+    code, out, err = run(capsys, *argv)
+    assert code == 2, (out, err)
+    assert needle in err and len(err.strip().splitlines()) == 1, err
