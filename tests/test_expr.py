@@ -119,3 +119,8 @@ def test_any_text_parses_or_raises_spec_error(text):
             pass
         except (ZeroDivisionError, OverflowError):  # arithmetic on literal numbers, e.g. "1/0"
             pass
+
+
+def test_E_is_a_name_not_eulers_number():
+    # E (collectable units) is a common symbol in this field; Euler's number is exp(1).
+    assert parse_expr("E + 1", allow_unknown=True) == sp.Symbol("E", real=True) + 1

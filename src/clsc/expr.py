@@ -36,7 +36,8 @@ FUNCTIONS: Mapping[str, Callable[..., sp.Expr]] = {
     "Max": sp.Max,
     "pos": lambda x: sp.Max(x, 0),
 }
-CONSTANTS: Mapping[str, sp.Expr] = {"pi": sp.pi, "E": sp.E, "inf": sp.oo}
+# No "E"/"e" constant: E is a quantity in this field (collectable units); use exp(1).
+CONSTANTS: Mapping[str, sp.Expr] = {"pi": sp.pi, "inf": sp.oo}
 
 _BINOPS: Mapping[type, Callable[[sp.Expr, sp.Expr], sp.Expr]] = {
     ast.Add: lambda a, b: a + b,

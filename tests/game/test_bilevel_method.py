@@ -262,7 +262,7 @@ def test_cli_bilevel(capsys):
     assert out["decisions"]["w"] == pytest.approx(1691 / 23, rel=1e-9)  # spec 6.9 Table 4
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     a=st.floats(60, 150),
     c0=st.floats(1, 20),
@@ -278,7 +278,11 @@ def test_random_points_agree_with_closed_form(a, c0, cr, h, r, k, b, theta):
     model = ProcessInnovation()
     bl = model.solve("PM", params=params, method="bilevel")
     cf = model.solve("PM", params=params, method="closed-form")
-    assert bl.status in (OPTIMAL, NOT_PROVEN)
+    assert bl.status in (OPTIMAL, NOT_PROVEN, UNBOUNDED)
     if cf.status == OPTIMAL:
         assert bl.status == OPTIMAL, bl.message
         assert_match(bl, cf)
+    elif any(c.kind == "SOC" for c in cf.failed_conditions):
+        # The leader's objective on the follower's response is not concave (Delta(theta) <= 0):
+        # there is no equilibrium, so bilevel must never answer 'optimal'.
+        assert bl.status in (UNBOUNDED, NOT_PROVEN), bl.message

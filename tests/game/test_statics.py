@@ -232,3 +232,57 @@ def test_maximiser_at_the_boundary_and_nan():
 def test_thresholds_find_every_simple_root(roots):
     found = thresholds(lambda x: np.prod([x - z for z in roots], axis=0), -10, 10)
     assert found == pytest.approx(sorted(roots), abs=1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# the same seed-002 numbers through the game engine (process-innovation model), both methods
+
+
+@pytest.fixture(scope="module")
+def pi_model():
+    from clsc.models import get_model
+
+    return get_model("process-innovation")
+
+
+@pytest.mark.parametrize(("method", "n_grid"), [("closed-form", 2001), ("numeric", 11)])
+def test_engine_maximisers_spec_6_9(pi_model, method, n_grid):
+    from clsc.game.roots import scenario_function
+
+    expected = {
+        "pi_PB": (2 / 3, 501.7361),
+        "pi_NEV": (0.479251, 213.5956),
+        "total": (0.592006, 698.1055),
+    }
+    for key, (x_star, v_star) in expected.items():
+        f = scenario_function(pi_model, "PM", key, "theta", method=method)
+        ext = maximisers(f, 0.0, 1.0, n_grid=n_grid)
+        assert close(ext.x, x_star, 6 if method == "closed-form" else 4), (key, ext)
+        assert close(ext.value, v_star, 4), (key, ext)
+
+
+def test_engine_crossings_spec_6_9(pi_model):
+    from clsc.game.statics import crossings
+
+    pb = crossings(pi_model, "PM", "P", "pi_PB", "theta", 0.0, 0.99)
+    total = crossings(pi_model, "PM", "P", "total", "theta", 0.0, 0.99)
+    nev = crossings(pi_model, "PM", "M", "pi_NEV", "theta", 0.01, 1.0)
+    assert len(pb) == len(total) == len(nev) == 1
+    assert close(pb[0], 1 / 3, 6) and close(total[0], 0.175806, 6) and close(nev[0], 0.854757, 6)
+    # the numeric method (one solve per point) on narrow brackets
+    num = crossings(pi_model, "PM", "M", "pi_NEV", "theta", 0.85, 0.86, method="numeric", n_grid=3)
+    assert len(num) == 1 and close(num[0], 0.854757, 5)
+
+
+@pytest.mark.parametrize("method", ["closed-form", "numeric"])
+def test_engine_sign_table_propositions_8_10(pi_model, method):
+    from clsc.game.statics import sign_table
+
+    for param, row in expected_props_8_10.items():
+        table = sign_table(pi_model, "PM", param, method=method)
+        assert {k: table.loc[k, "sign"] for k in row} == row, (param, method)
+    box = {"h": (3.0, 10.0), "r": (0.5, 3.0), "k": (2.0, 10.0)}
+    table = sign_table(
+        pi_model, "PM", "k", box=box, method=method, n=32 if method == "closed-form" else 4
+    )
+    assert {k: table.loc[k, "sign"] for k in expected_props_8_10["k"]} == expected_props_8_10["k"]

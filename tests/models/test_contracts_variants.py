@@ -139,7 +139,9 @@ def test_binding_capacity_matches_brute_force(scenario):
     free = MODEL.solve(scenario, params=x)
     for key in ("q_int", "total_int"):
         assert res.metrics[key] == free.metrics[key]
-    assert res.metrics["efficiency"] == pytest.approx(res.profits["total"] / free.metrics["total_int"])
+    assert res.metrics["efficiency"] == pytest.approx(
+        res.profits["total"] / free.metrics["total_int"]
+    )
     assert res.metrics["efficiency"] < res.metrics["efficiency_cap"]
     # shadow prices = derivatives at q_max (central differences of the test's closed forms)
     h = 1e-5
@@ -195,6 +197,21 @@ def test_capacity_bounds_an_unbounded_buyback_order():
     assert expected_q == pytest.approx(150.0, abs=2e-3)
     pi_R, _, _ = profits_at("buyback", x_num, 150.0, normal_sales_over)
     assert res.profits["pi_R"] == pytest.approx(float(pi_R), rel=1e-9)
+
+
+def test_capped_channel_is_bounded_when_salvage_exceeds_cost():
+    x = params("wholesale", v=3.0, w=5.0)  # v >= cm: the integrated channel orders without bound
+    res = MODEL.solve("wholesale", params=x, q_max=90)
+    assert math.isnan(res.metrics["q_int"]) and math.isnan(res.metrics["efficiency"])
+    assert res.metrics["q_int_cap"] == 90.0
+    x_num = {k: float(v) for k, v in x.items() if k != "demand"}
+    expected_q, expected_q_int_cap, expected_total = brute_force(
+        "wholesale", x_num, 90.0, normal_sales_over
+    )
+    assert res.decisions["q"] == pytest.approx(expected_q, abs=2e-3)
+    assert expected_q_int_cap == pytest.approx(90.0, abs=2e-3)
+    assert res.metrics["total_int_cap"] == pytest.approx(expected_total, rel=1e-6)
+    assert math.isnan(MODEL.solve("wholesale", params=x, integer=True).metrics["q_int_cap"])
 
 
 # ---- sampled methods --------------------------------------------------------------------------

@@ -9,17 +9,27 @@
 
 ``f`` may be vectorised (``f(ndarray) -> ndarray``) or scalar-only; non-finite values (e.g.
 where an existence condition fails) are skipped, never bracketed.
+
+Model level: :func:`scenario_function` turns an equilibrium value of a scenario into a function
+of one parameter (compiled closed forms, vectorised; or one solve per point for any other
+method), :func:`expression_function` combines ``key[scenario]`` terms (e.g. M's gain
+``Pi_coal[MC] - pi_C[N] - Pi_coal[MR] + pi_R[N]``), and :func:`crossings` finds where one
+key's values in two scenarios cross.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import sympy as sp
 from scipy import optimize
 
 from clsc.errors import ParameterError
+from clsc.expr import parse_expr
 
 Func = Callable[[np.ndarray], np.ndarray]
 
@@ -176,3 +186,158 @@ def minimisers(f: Callable, lo: float, hi: float, *, n_grid: int = 2001) -> Extr
     fv = vectorised(f)
     ext = maximisers(lambda x: -fv(x), lo, hi, n_grid=n_grid)
     return Extremum(ext.x, -ext.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# model level: equilibrium values as functions of one parameter, and their crossings
+
+_TERM = re.compile(r"([A-Za-z_]\w*)\[([^\[\]]+)\]")
+
+
+def _target(model: Any, values: Mapping[str, Any]) -> Any:
+    """The model class whose games apply at ``values`` (a model may pick games by a choice)."""
+    variant = getattr(model, "variant", None)
+    return variant(dict(values)) if variant is not None else type(model)
+
+
+def _resolve(model: Any, scenario: str, params: Mapping[str, Any] | None):
+    scenario = model.resolve_scenario(scenario)
+    values, _ = model.spec.resolve(params, scenario)
+    return scenario, values
+
+
+def _err_ok(model: Any, values: Mapping[str, Any], scenario: str) -> bool:
+    """True if every ``ERR`` rule of the model holds at ``values`` (FLAG rules are skipped)."""
+    for rule in model.spec.rules:
+        if rule.cls != "ERR" or not rule.applies(scenario):
+            continue
+        try:
+            if not rule.check(values):
+                return False
+        except (ArithmeticError, ValueError, TypeError):
+            return False
+    for p in model.spec:
+        if isinstance(values.get(p.name), float):
+            try:
+                p.coerce(values[p.name])
+            except ParameterError:
+                return False
+    return True
+
+
+def _numbers(values: Mapping[str, Any]) -> dict[str, float]:
+    return {k: float(v) for k, v in values.items() if isinstance(v, int | float)}
+
+
+def scenario_function(
+    model: Any,
+    scenario: str,
+    key: str,
+    param: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    method: str = "closed-form",
+) -> Callable[[np.ndarray], np.ndarray]:
+    """Equilibrium value ``key`` of ``scenario`` as a vectorised function of ``param``.
+
+    The other parameters are the model's defaults updated by ``params``. Points where an
+    ``ERR`` rule or an existence/interior condition fails give NaN. ``closed-form`` evaluates
+    the compiled closed forms on the whole array at once; any other method solves point by point.
+    """
+    scenario, values = _resolve(model, scenario, params)
+    if param not in model.spec.names:
+        raise model.spec.unknown(param)
+    model.resolve_method(method)
+    rules = [r for r in model.spec.rules if r.cls == "ERR" and r.applies(scenario)]
+
+    def admissible(x: np.ndarray) -> np.ndarray:
+        if not rules or not any(param in r.involved for r in rules):
+            return np.ones(x.shape, dtype=bool)
+        return np.array([_err_ok(model, {**values, param: float(v)}, scenario) for v in x])
+
+    if method == "closed-form":
+        cs = _target(model, values).compiled(scenario)
+        if key not in cs.names:
+            raise ParameterError(
+                key, message=f"unknown output '{key}' of {scenario}; valid: {', '.join(cs.names)}"
+            )
+        base = _numbers(values)
+
+        def closed(x: np.ndarray) -> np.ndarray:
+            x = np.asarray(x, dtype=float)
+            out = cs(**{**base, param: x})
+            ok = cs.valid(out) & admissible(np.atleast_1d(x)).reshape(x.shape)
+            return np.where(ok, out[key], np.nan)
+
+        return closed
+
+    def solved(x: np.ndarray) -> np.ndarray:
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        out = np.full(x.shape, np.nan)
+        for i, v in enumerate(x.ravel()):
+            try:
+                res = model.solve(scenario, params={**values, param: float(v)}, method=method)
+            except ParameterError:
+                continue
+            table = {**res.decisions, **res.profits, **res.metrics}
+            if res.ok and key not in table:
+                raise ParameterError(
+                    key, message=f"unknown output '{key}' of {scenario}; valid: {', '.join(table)}"
+                )
+            if res.ok:
+                out.flat[i] = table[key]
+        return out
+
+    return solved
+
+
+def expression_function(
+    model: Any,
+    text: str,
+    param: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    method: str = "closed-form",
+) -> Callable[[np.ndarray], np.ndarray]:
+    """A safe expression over ``key[scenario]`` terms as a function of ``param``.
+
+    Example: ``"Pi_coal[MC] - pi_C[N] - Pi_coal[MR] + pi_R[N]"`` (M's gain from MC over MR).
+    """
+    terms: dict[tuple[str, str], sp.Symbol] = {}
+
+    def placeholder(match: re.Match) -> str:
+        term = (match.group(1), match.group(2).strip())
+        terms.setdefault(term, sp.Symbol(f"_t{len(terms)}", real=True))
+        return terms[term].name
+
+    body = _TERM.sub(placeholder, text)
+    if not terms:
+        raise ParameterError("expr", message=f"no KEY[SCENARIO] term in {text!r}")
+    expr = parse_expr(body, {s.name: s for s in terms.values()})
+    funcs = [scenario_function(model, s, k, param, params, method=method) for k, s in terms]
+    combine = sp.lambdify(list(terms.values()), expr, "numpy")
+    return lambda x: np.asarray(combine(*(f(x) for f in funcs)), dtype=float)
+
+
+def crossings(
+    model: Any,
+    s1: str,
+    s2: str,
+    player: str,
+    param: str,
+    lo: float,
+    hi: float,
+    params: Mapping[str, Any] | None = None,
+    *,
+    method: str = "closed-form",
+    n_grid: int | None = None,
+) -> list[float]:
+    """Values of ``param`` in ``[lo, hi]`` where ``player``'s value in ``s1`` and ``s2`` cross.
+
+    ``player`` is any reported key (``pi_R``, ``Pi_coal``, ``total``, ``q`` ...) or a
+    ``key[scenario]`` expression evaluated for both (see :func:`expression_function`).
+    """
+    text = f"{player}[{s1}] - {player}[{s2}]"
+    f = expression_function(model, text, param, params, method=method)
+    grid = n_grid or (2001 if method == "closed-form" else 41)
+    return thresholds(f, lo, hi, n_grid=grid)

@@ -38,7 +38,8 @@ in q, q = min(q*, Q), and for integer orders the better integer neighbour by exa
 stay vs the UNCONSTRAINED integrated channel; closed-form adds the capacity-constrained channel
 ``q_int_cap``, ``total_int_cap``, ``efficiency_cap`` = total/total_int_cap, and the shadow prices
 ``capacity_shadow_price`` = d pi_R/dq at Q and ``channel_shadow_price`` = p - c - (p - v)*F(Q)
-(0 when not binding). With w <= v + b (buyback) and ``q_max``, q = Q (optimal, not unbounded).
+(0 when not binding). With w <= v + b (buyback) and ``q_max``, q = Q (optimal, not unbounded);
+with v >= cm and ``q_max`` the capped channel orders Q (q_int stays nan).
 """
 
 from __future__ import annotations

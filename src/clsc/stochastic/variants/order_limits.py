@@ -10,7 +10,8 @@ coordinating terms stay those of the UNCONSTRAINED integrated channel; ``closed-
 reports the capacity-constrained integrated channel ``q_int_cap`` (= q_int under the same
 limits), ``total_int_cap``, ``efficiency_cap`` = total/total_int_cap, and the shadow prices
 ``capacity_shadow_price`` = G_R'(q_max) (R's marginal value of capacity, when binding) and
-``channel_shadow_price`` = p - c - (p - v)*F(q_max) (when binding for the channel). In buyback
+``channel_shadow_price`` = p - c - (p - v)*F(q_max) (when binding for the channel; with v >= cm
+the capped channel orders q_max, without q_max it is nan as q_int). In buyback
 with w <= v + b R's order is unbounded without capacity; with ``q_max`` it is q_max (optimal).
 
 buyback-effort (N and B; closed-form, mc, saa): both orders q_N and q_B are constrained (R orders
@@ -68,12 +69,15 @@ def wrap(base: Solver, limited: Callable[[Any, Any, Solver], Result]) -> Solver:
 
 
 def channel_cap(dist: Any, x: Any, limits: Limits, total: float) -> dict[str, float]:
-    """The capacity-constrained integrated channel (nan when v >= cm)."""
+    """The capacity-constrained integrated channel (q_max when v >= cm; nan without q_max)."""
     p, c, v = float(x["p"]), float(x["cm"]), float(x["v"])
-    if v >= c:
+    if v >= c and limits.q_max is None:
         keys = ("q_int_cap", "total_int_cap", "efficiency_cap", "channel_shadow_price")
         return dict.fromkeys(keys, NAN)
-    cap = exact_order(dist, p, v, c, limits)
+    if v >= c:  # the channel's profit is nondecreasing in q: it orders the capacity
+        cap = Constrained(limits.upper, math.inf, True, (limits.upper,))
+    else:
+        cap = exact_order(dist, p, v, c, limits)
     total_cap = newsvendor_value(dist, p, v, c, cap.q)
     shadow = marginal_value(dist, p, v, c, limits.q_max) if cap.binding else 0.0
     return {
