@@ -27,11 +27,16 @@ def test_models_lists_every_registered_model(capsys):
     ("argv", "needle"),
     [
         (("solve", "no-such-model"), "unknown model 'no-such-model'; valid:"),
-        (("solve", "newsvendor", "--set", "bogus=1"), "unknown parameter 'bogus'; valid parameters:"),
+        (
+            ("solve", "newsvendor", "--set", "bogus=1"),
+            "unknown parameter 'bogus'; valid parameters:",
+        ),
         (("solve", "newsvendor", "--set", "price"), "--set expects NAME=VALUE"),
         (("solve", "newsvendor", "--set", "demand=normal(mean=5, sd=-1)"), "sd must be > 0"),
-        (("solve", "newsvendor", "--method", "nope",
-          "--set", "demand=normal(mean=5, sd=1)"), "unknown method 'nope'"),
+        (
+            ("solve", "newsvendor", "--method", "nope", "--set", "demand=normal(mean=5, sd=1)"),
+            "unknown method 'nope'",
+        ),
         (("frobnicate",), "invalid choice"),
         (("solve",), "required"),
     ],
@@ -48,13 +53,30 @@ def test_user_errors_exit_2_with_one_line(capsys, argv, needle):
 
 def test_solve_json_has_the_documented_keys(capsys):
     code, out, _ = run(
-        capsys, "solve", "newsvendor", "--set", "demand=normal(mean=50, sd=8)",
-        "--set", "holding=0.18", "--set", "shortage=0.70", "--json",
+        capsys,
+        "solve",
+        "newsvendor",
+        "--set",
+        "demand=normal(mean=50, sd=8)",
+        "--set",
+        "holding=0.18",
+        "--set",
+        "shortage=0.70",
+        "--json",
     )
     assert code == 0
     data = json.loads(out)
-    for key in ("model", "scenario", "method", "status", "params", "decisions", "profits",
-                "metrics", "conditions"):
+    for key in (
+        "model",
+        "scenario",
+        "method",
+        "status",
+        "params",
+        "decisions",
+        "profits",
+        "metrics",
+        "conditions",
+    ):
         assert key in data
     assert data["status"] == "optimal"
     for cond in data["conditions"]:

@@ -105,7 +105,10 @@ def test_parse_literal():
         parse_literal("x + 1")
 
 
-@given(st.text(alphabet=st.sampled_from(list("0123456789.xy+-*/^()[]=<>,:'\" eE_abc")), max_size=40) | st.text(max_size=40))
+@given(
+    st.text(alphabet=st.sampled_from(list("0123456789.xy+-*/^()[]=<>,:'\" eE_abc")), max_size=40)
+    | st.text(max_size=40)
+)
 def test_any_text_parses_or_raises_spec_error(text):
     for parse in (
         lambda t: parse_expr(t, SYMS),
