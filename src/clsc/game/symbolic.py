@@ -41,7 +41,14 @@ class SymCondition:
 
     @cached_property
     def text(self) -> str:
-        return f"{sp.sstr(self.expr)} {self.relation[:-1]} 0"
+        from clsc.game.compile import condition_holds  # compile imports this module
+
+        op = self.relation[:-1]
+        if not self.expr.free_symbols and self.value is not None and self.value.free_symbols:
+            # Reduced to a constant under the parameter assumptions: show what it came from.
+            verdict = "always" if condition_holds(float(self.expr), self.relation) else "never"
+            return f"{sp.sstr(self.value)} {op} 0 ({verdict} under the parameter assumptions)"
+        return f"{sp.sstr(self.expr)} {op} 0"
 
 
 @dataclass(frozen=True, eq=False)
