@@ -60,8 +60,8 @@ def highspy_order(ss: SortedSamples, price: float, salvage: float, cost: float) 
         s.t. s_i <= q, s_i <= d_i (bound), q >= 0
 
     (s_i = min(d_i, q) are the sales; leftover q - s_i is salvaged). Built column-wise in
-    highspy directly (option ``lp=highspy``): for n = 20,000 it solves in ~0.3 s, where the
-    pyomo/APPSI model of :mod:`clsc.stochastic.saa` needs ~50 s for its first solve.
+    highspy directly (option ``lp=highspy``): it skips the pyomo model build of
+    :mod:`clsc.stochastic.saa` (see ``benchmarks/bench_saa_resolve.py`` for both paths).
     """
     import highspy
 
