@@ -57,6 +57,7 @@ def test_flag_rule_is_recorded_not_raised():
         ("p", "abc", "p: "),
         ("p", "nan", "p"),
         ("p", math.inf, "finite"),
+        ("p", "1e308", "must have magnitude <= 1e\\+100"),
         ("n", "2.5", "integer"),
         ("mode", "other", "must be one of scope, per_unit"),
         ("mu", "[1, 'a']", "must be a number"),

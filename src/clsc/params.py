@@ -27,6 +27,9 @@ REQUIRED: Any = _Required()
 
 KINDS = ("float", "int", "demand", "choice", "vector", "text")
 
+#: Largest accepted parameter magnitude: beyond it products of parameters overflow float64.
+MAX_MAGNITUDE = 1e100
+
 
 @dataclass(frozen=True)
 class Param:
@@ -94,6 +97,8 @@ def _as_float(param: Param, value: Any) -> float:
     value = float(value)
     if math.isnan(value) or (math.isinf(value) and not param.allow_inf):
         raise ParameterError(param.name, "must be a finite number", value)
+    if math.isfinite(value) and abs(value) > MAX_MAGNITUDE:
+        raise ParameterError(param.name, f"must have magnitude <= {MAX_MAGNITUDE:g}", value)
     return param._check_bounds(value)
 
 

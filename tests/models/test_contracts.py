@@ -306,3 +306,14 @@ def test_order_is_never_negative(method):
     more = MODEL.solve("wholesale", params={**BASE, "demand": "normal(mean=-50, sd=10)"},
                        fix={"q": 1.0})  # fmt: skip
     assert more.profits["pi_R"] < r.profits["pi_R"] + 4 * r.std_errors.get("pi_R", 0.0)
+
+
+def test_ratio_that_rounds_to_one_is_a_clear_error_not_an_infinite_order():
+    # (p - w)/(p - v) = (10 - 1e-300)/10 is 1.0 in floating point: q would be +inf.
+    from clsc.models import get_model
+
+    with pytest.raises(ParameterError, match="w must give a retailer critical ratio"):
+        get_model("contracts").solve(
+            "wholesale",
+            params={"demand": "normal(mean=50, sd=8)", "p": 10, "cm": 2, "w": 1e-300},
+        )

@@ -198,7 +198,24 @@ def resolve_terms(scenario: str, x: Mapping[str, Any], options: Mapping[str, Any
             raise ParameterError("w", message="parameter 'w' is required when v >= cm")
         x["w"] = w_coord(x)
     SPEC.check(x, scenario)
+    _check_representable_ratio(scenario, x)
     return x
+
+
+def _check_representable_ratio(scenario: str, x: Mapping[str, Any]) -> None:
+    """The retailer's fractile must be strictly inside (0, 1) in floating point, not only on
+    paper (e.g. w = 1e-300 with v = 0 rounds the ratio to 1 and the order to infinity)."""
+    price, salvage, cost = retailer_terms(scenario, x)
+    if cost <= salvage or price <= salvage:
+        return  # reported as an unbounded order by the solvers
+    ratio = critical_ratio(price, salvage, cost)
+    if not 0.0 < ratio < 1.0:
+        raise ParameterError(
+            "w",
+            "must give a retailer critical ratio strictly inside (0, 1) in floating point",
+            x["w"],
+            context={"ratio": ratio, "p": x["p"], "v": x["v"]},
+        )
 
 
 # ---- closed form ------------------------------------------------------------------------------
@@ -207,9 +224,10 @@ def resolve_terms(scenario: str, x: Mapping[str, Any], options: Mapping[str, Any
 def channel(dist: Any, x: Mapping[str, Any]) -> dict[str, float]:
     """Integrated channel: q_int and total_int (nan when v >= cm)."""
     p, c, v = float(x["p"]), float(x["cm"]), float(x["v"])
-    if v >= c:
+    ratio = critical_ratio(p, v, c)
+    if v >= c or not 0.0 < ratio < 1.0:
         return {"q_int": NAN, "total_int": NAN}
-    q = max(float(dist.ppf(critical_ratio(p, v, c))), 0.0)
+    q = max(float(dist.ppf(ratio)), 0.0)
     sales, over = float(dist.expected_sales(q)), float(dist.expected_leftover(q))
     return {"q_int": q, "total_int": p * sales + v * over - c * q}
 
