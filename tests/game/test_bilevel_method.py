@@ -18,7 +18,7 @@ from clsc.game import Game, Player, Var
 from clsc.game.model import GameModel
 from clsc.models.cascade_epr import CascadeEPR
 from clsc.models.process_innovation import PM, ProcessInnovation
-from clsc.results import CONDITION_FAILED, NOT_PROVEN, OPTIMAL, UNBOUNDED
+from clsc.results import CONDITION_FAILED, NOT_PROVEN, OPTIMAL, SOLVER_ERROR, UNBOUNDED
 
 REL = 1e-6
 
@@ -286,3 +286,10 @@ def test_random_points_agree_with_closed_form(a, c0, cr, h, r, k, b, theta):
         # The leader's objective on the follower's response is not concave (Delta(theta) <= 0):
         # there is no equilibrium, so bilevel must never answer 'optimal'.
         assert bl.status in (UNBOUNDED, NOT_PROVEN), bl.message
+
+
+def test_extreme_coefficients_give_a_status_not_a_traceback():
+    # h = 1e99 makes HiGHS throw a C++ exception on the reduced QP; that is a solver status.
+    result = ProcessInnovation().solve("PM", params={"h": 1e99}, method="bilevel")
+    assert result.status in (OPTIMAL, NOT_PROVEN, SOLVER_ERROR)
+    assert result.ok == (result.status == OPTIMAL)

@@ -91,7 +91,12 @@ class Program:
     def solve(self) -> Solution:
         h, ms = self.h, self._hs.HighsModelStatus
         h.clearSolver()
-        h.run()
+        try:
+            h.run()
+        except (ValueError, RuntimeError, MemoryError):
+            # HiGHS's C++ exceptions (e.g. on data with astronomically large coefficients)
+            # surface as these; the answer is a solver error, never a traceback.
+            return Solution(ERROR)
         status = h.getModelStatus()
         if status == ms.kOptimal:
             v = np.array(h.getSolution().col_value, dtype=float)
@@ -114,7 +119,12 @@ class Program:
         self.set_cost(np.zeros(self.n))
         h.changeColsIntegrality(len(cols), cols, kinds)
         h.clearSolver()
-        h.run()
+        try:
+            h.run()
+        except (ValueError, RuntimeError, MemoryError):
+            # HiGHS's C++ exceptions (e.g. on data with astronomically large coefficients)
+            # surface as these; the answer is a solver error, never a traceback.
+            return Solution(ERROR)
         status = h.getModelStatus()
         h.changeColsIntegrality(
             len(cols), cols, np.array([hs.HighsVarType.kContinuous] * len(cols))
