@@ -41,12 +41,20 @@ def derivation(model: GameModel, scenario: str | None, fmt: str = "text") -> dic
             {
                 "name": c.name,
                 "kind": c.kind,
-                "expression": show(c.expr),
+                "expression": show(_shown(c)),
                 "relation": c.relation[:-1],
+                "reduced": show(c.expr),
             }
             for c in sol.conditions
         ],
     }
+
+
+def _shown(c):
+    """The reduced condition, or the raw one when the reduction left only a constant."""
+    if not c.expr.free_symbols and c.value is not None and c.value.free_symbols:
+        return c.value
+    return c.expr
 
 
 def run(args) -> int:
@@ -69,5 +77,7 @@ def run(args) -> int:
         print(f"  {k} = {v}")
     print("conditions:")
     for c in out["conditions"]:
-        print(f"  [{c['kind']}] {c['name']}: {c['expression']} {c['relation']} 0")
+        rel = c["relation"]
+        note = "" if c["reduced"] == c["expression"] else f"  (reduces to {c['reduced']} {rel} 0)"
+        print(f"  [{c['kind']}] {c['name']}: {c['expression']} {rel} 0{note}")
     return 0
