@@ -4,19 +4,11 @@ import json
 
 import pytest
 
-from clsc.cli import main
 
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_models_lists_every_registered_model(capsys):
+def test_models_lists_every_registered_model(cli):
     from clsc.models import model_names
 
-    code, out, _ = run(capsys, "models", "--json")
+    code, out, _ = cli("models", "--json")
     assert code == 0
     listed = {m["name"] for m in json.loads(out)}
     assert listed == set(model_names())
@@ -41,8 +33,8 @@ def test_models_lists_every_registered_model(capsys):
         (("solve",), "required"),
     ],
 )
-def test_user_errors_exit_2_with_one_line(capsys, argv, needle):
-    code, out, err = run(capsys, *argv)
+def test_user_errors_exit_2_with_one_line(cli, argv, needle):
+    code, out, err = cli(*argv)
     assert code == 2
     assert out == ""
     lines = err.strip().splitlines()
@@ -51,9 +43,8 @@ def test_user_errors_exit_2_with_one_line(capsys, argv, needle):
     assert "Traceback" not in err
 
 
-def test_solve_json_has_the_documented_keys(capsys):
-    code, out, _ = run(
-        capsys,
+def test_solve_json_has_the_documented_keys(cli):
+    code, out, _ = cli(
         "solve",
         "newsvendor",
         "--set",

@@ -7,8 +7,6 @@ import json
 import pytest
 from scipy import stats
 
-from clsc.cli import main
-
 BASE = (
     "solve",
     "newsvendor",
@@ -21,14 +19,8 @@ BASE = (
 )
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_closed_form_json(capsys):
-    code, out, err = run(capsys, *BASE, "--json")
+def test_closed_form_json(cli):
+    code, out, err = cli(*BASE, "--json")
     assert code == 0 and err == ""
     data = json.loads(out)
     assert data["model"] == "newsvendor" and data["method"] == "closed-form"
@@ -51,30 +43,27 @@ def test_closed_form_json(capsys):
         assert set(cond) >= {"name", "expression", "value", "holds"}
 
 
-def test_fixed_q_json(capsys):
-    code, out, _ = run(capsys, *BASE, "--fix", "q=86", "--json")
+def test_fixed_q_json(cli):
+    code, out, _ = cli(*BASE, "--fix", "q=86", "--json")
     data = json.loads(out)
     assert code == 0 and data["status"] == "evaluated"
     assert data["decisions"] == {"q": 86.0}
     assert data["metrics"]["leftover"] == pytest.approx(36.0, abs=1e-3)  # P(D > 86) ~ 3e-6
 
 
-def test_mc_json_carries_standard_errors(capsys):
-    code, out, _ = run(
-        capsys, *BASE, "--method", "mc", "--samples", "5000", "--seed", "3", "--json"
-    )
+def test_mc_json_carries_standard_errors(cli):
+    code, out, _ = cli(*BASE, "--method", "mc", "--samples", "5000", "--seed", "3", "--json")
     data = json.loads(out)
     assert code == 0 and data["method"] == "mc"
     assert {"retailer", "profit", "cost", "q"} <= set(data["std_errors"])
     again = json.loads(
-        run(capsys, *BASE, "--method", "mc", "--samples", "5000", "--seed", "3", "--json")[1]
+        cli(*BASE, "--method", "mc", "--samples", "5000", "--seed", "3", "--json")[1]
     )
     assert again["decisions"] == data["decisions"] and again["metrics"] == data["metrics"]
 
 
-def test_mc_sampling_option_and_table_output(capsys):
-    code, out, _ = run(
-        capsys,
+def test_mc_sampling_option_and_table_output(cli):
+    code, out, _ = cli(
         *BASE,
         "--method",
         "mc",
@@ -101,8 +90,8 @@ def test_mc_sampling_option_and_table_output(capsys):
         ((*BASE[4:], "--method", "mc", "--samples", "0"), "samples must be a positive integer"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(capsys, extra, needle):
-    code, out, err = run(capsys, *BASE[:4], *extra)
+def test_bad_input_exits_2_with_one_line(cli, extra, needle):
+    code, out, err = cli(*BASE[:4], *extra)
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0], err

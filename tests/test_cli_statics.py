@@ -4,29 +4,18 @@ import json
 
 import pytest
 
-from clsc.cli import main
 
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_statics_sign_table_process_innovation(capsys):
+def test_statics_sign_table_process_innovation(cli):
     # spec 6.9 Propositions 8-10, row h: w +, p +, q -, x -, pi_PB -, pi_NEV -
-    code, out, _ = run(
-        capsys, "statics", "process-innovation", "--scenario", "PM", "--wrt", "h", "--json"
-    )
+    code, out, _ = cli("statics", "process-innovation", "--scenario", "PM", "--wrt", "h", "--json")
     assert code == 0
     signs = {row["name"]: row["sign"] for row in json.loads(out)["signs"]}
     expected = {"w": "+", "p": "+", "q": "-", "x": "-", "pi_PB": "-", "pi_NEV": "-"}
     assert {k: signs[k] for k in expected} == expected
 
 
-def test_statics_over_a_box_prints_a_table(capsys):
-    code, out, _ = run(
-        capsys,
+def test_statics_over_a_box_prints_a_table(cli):
+    code, out, _ = cli(
         "statics",
         "process-innovation",
         "--wrt",
@@ -44,10 +33,9 @@ def test_statics_over_a_box_prints_a_table(capsys):
     assert "d(.)/d(r)" in out.splitlines()[0]
 
 
-def test_threshold_crossings_process_innovation(capsys):
+def test_threshold_crossings_process_innovation(cli):
     # spec 6.9: PM beats P for PB on (1/3, 1)
-    code, out, _ = run(
-        capsys,
+    code, out, _ = cli(
         "threshold",
         "process-innovation",
         "--compare",
@@ -63,10 +51,9 @@ def test_threshold_crossings_process_innovation(capsys):
     assert roots == pytest.approx([1 / 3], abs=1e-9)
 
 
-def test_threshold_sorting_collection_text(capsys):
+def test_threshold_sorting_collection_text(cli):
     # spec 7.10: P8 threshold delta_T* = 356.152
-    code, out, _ = run(
-        capsys,
+    code, out, _ = cli(
         "threshold",
         "sorting-collection",
         "--compare",
@@ -81,10 +68,9 @@ def test_threshold_sorting_collection_text(capsys):
     assert abs(float(line.split("=")[1]) - 356.152) <= 5e-4
 
 
-def test_threshold_expression(capsys):
+def test_threshold_expression(cli):
     # spec 7.10: P7 threshold delta_M* = 353.127 (M's gain MC vs MR over N)
-    code, out, _ = run(
-        capsys,
+    code, out, _ = cli(
         "threshold",
         "sorting-collection",
         "--expr",
@@ -165,7 +151,7 @@ def test_threshold_expression(capsys):
         ),
     ],
 )
-def test_user_errors_exit_2_with_one_line(capsys, argv, needle):
-    code, out, err = run(capsys, *argv)
+def test_user_errors_exit_2_with_one_line(cli, argv, needle):
+    code, out, err = cli(*argv)
     assert code == 2, (out, err)
     assert needle in err and len(err.strip().splitlines()) == 1, err
