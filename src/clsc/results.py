@@ -11,19 +11,51 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
-OPTIMAL = "optimal"
-EVALUATED = "evaluated"
-CONDITION_FAILED = "condition_failed"
-INFEASIBLE = "infeasible"
-UNBOUNDED = "unbounded"
-NO_AGREEMENT = "no_agreement"
-SOLVER_ERROR = "solver_error"
-NOT_PROVEN = "not_proven"
+
+class Status(StrEnum):
+    """Outcome of a solve, shared by every model, method and solver backend.
+
+    Members compare equal to their text (``Status.OPTIMAL == "optimal"``), which is what JSON,
+    Parquet and the CLI print.
+    """
+
+    OPTIMAL = "optimal"
+    """The numbers are a proven optimum or equilibrium (all its conditions hold)."""
+    EVALUATED = "evaluated"
+    """The numbers are an evaluation at decisions the user fixed, not an optimum."""
+    CONDITION_FAILED = "condition_failed"
+    """A second-order or existence condition fails: no equilibrium numbers are reported."""
+    INFEASIBLE = "infeasible"
+    """The problem has no feasible point."""
+    UNBOUNDED = "unbounded"
+    """The objective is unbounded in the direction of optimisation."""
+    NO_AGREEMENT = "no_agreement"
+    """Bargaining has no gain to share (surplus <= 0): the disagreement point is returned."""
+    SOLVER_ERROR = "solver_error"
+    """A numerical backend failed for a reason that is not a property of the model."""
+    NOT_PROVEN = "not_proven"
+    """A verified feasible point is returned, but its optimality could not be proven (gap given)."""
+    TIME_LIMIT = "time_limit"
+    """The time limit was reached; the best verified point so far (if any) is returned."""
+    SKIPPED = "skipped"
+    """Not solved: the point was rejected before solving (e.g. a sweep point violating a rule)."""
+
+
+OPTIMAL = Status.OPTIMAL
+EVALUATED = Status.EVALUATED
+CONDITION_FAILED = Status.CONDITION_FAILED
+INFEASIBLE = Status.INFEASIBLE
+UNBOUNDED = Status.UNBOUNDED
+NO_AGREEMENT = Status.NO_AGREEMENT
+SOLVER_ERROR = Status.SOLVER_ERROR
+NOT_PROVEN = Status.NOT_PROVEN
+TIME_LIMIT = Status.TIME_LIMIT
 
 VALID_STATUSES = frozenset({OPTIMAL, EVALUATED})
 
@@ -82,13 +114,48 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A long-format table carried by a result: per node, per coalition, per rest point, a
+    trajectory... ``columns`` maps a column name to a 1-d array (all of one length).
+
+    >>> t = Table("nodes", {"node": [1, 2], "Q": [112.9, 97.9]})
+    >>> t.to_frame().shape
+    (2, 2)
+    """
+
+    name: str
+    columns: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        cols = {str(k): np.asarray(v) for k, v in self.columns.items()}
+        lengths = {len(v) for v in cols.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"table {self.name!r}: columns of different lengths {sorted(lengths)}")
+        object.__setattr__(self, "columns", MappingProxyType(cols))
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values()))) if self.columns else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Column-oriented plain-JSON form."""
+        return {k: jsonable(v) for k, v in self.columns.items()}
+
+    def to_frame(self):
+        """``pandas.DataFrame`` with one column per entry of ``columns``."""
+        import pandas as pd
+
+        return pd.DataFrame({k: np.asarray(v) for k, v in self.columns.items()})
+
+
+@dataclass(frozen=True)
 class Result:
     """Outcome of one solve.
 
     Attributes mirror the JSON printed by ``clsc solve --json``: ``model``, ``scenario``,
     ``method``, ``status``, ``params``, ``decisions``, ``profits``, ``metrics``, ``conditions``;
     plus ``std_errors`` (Monte Carlo / SAA estimates), ``flags`` (FLAG-class warnings),
-    ``message`` and ``seconds``.
+    ``message``, ``seconds`` and ``tables`` (named long-format :class:`Table` objects, e.g.
+    per-node stocks or one row per coalition; ``Result.table(name).to_frame()``).
     """
 
     model: str
@@ -104,9 +171,10 @@ class Result:
     flags: tuple[str, ...] = ()
     message: str = ""
     seconds: float | None = None
+    tables: Mapping[str, Table] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("params", "decisions", "profits", "metrics", "std_errors"):
+        for name in ("params", "decisions", "profits", "metrics", "std_errors", "tables"):
             object.__setattr__(self, name, _freeze(getattr(self, name)))
         object.__setattr__(self, "conditions", tuple(self.conditions))
         object.__setattr__(self, "flags", tuple(self.flags))
@@ -146,7 +214,16 @@ class Result:
             out["message"] = self.message
         if self.seconds is not None:
             out["seconds"] = self.seconds
+        if self.tables:
+            out["tables"] = {k: t.to_dict() for k, t in self.tables.items()}
         return out
+
+    def table(self, name: str) -> Table:
+        """The table ``name`` (KeyError listing the available ones)."""
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise KeyError(f"no table {name!r}; tables: {', '.join(self.tables)}") from None
 
     def to_frame(self):
         """One-row ``pandas.DataFrame``: ids, ``param.*``, decisions, profits, metrics."""
