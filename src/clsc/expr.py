@@ -212,7 +212,10 @@ def _literal(node: ast.AST, text: str) -> Any:
         return math.inf
     if isinstance(node, ast.List | ast.Tuple):
         return [_literal(e, text) for e in node.elts]
-    token = ast.get_source_segment(text, node) or type(node).__name__
+    try:  # offsets can be off for text with form feeds or odd unicode: never crash on them
+        token = ast.get_source_segment(text, node) or type(node).__name__
+    except (UnicodeDecodeError, IndexError):
+        token = type(node).__name__
     raise SpecError(
         f"'{token}' is not a literal (numbers, inf, strings or lists only) in {text!r}",
         token=token,
