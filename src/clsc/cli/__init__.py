@@ -13,7 +13,9 @@ import sys
 
 from clsc.errors import ClscError
 
-COMMANDS = ("models", "solve", "demo", "bilevel", "derive", "statics", "threshold")
+COMMANDS = (
+    "models", "solve", "demo", "bilevel", "derive", "statics", "threshold", "bench",
+)
 
 
 class UsageError(ClscError):
