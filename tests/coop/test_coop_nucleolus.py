@@ -207,4 +207,4 @@ def test_prenucleolus_leaves_the_imputation_set_when_not_zero_monotonic():
     pre, nu = prenucleolus(game, exact=True), nucleolus(game, exact=True)
     assert list(pre.exact) == [Fraction(7, 2), Fraction(5, 4), Fraction(5, 4)]
     assert list(nu.exact) == [5, Fraction(1, 2), Fraction(1, 2)]
-    assert [lv.at_lower_bound for lv in nu.levels] == [(1,)]
+    assert nu.levels[0].at_lower_bound == (1,) and nu.levels[0].coalitions == ((2, 3),)
