@@ -208,3 +208,80 @@ def test_prenucleolus_leaves_the_imputation_set_when_not_zero_monotonic():
     assert list(pre.exact) == [Fraction(7, 2), Fraction(5, 4), Fraction(5, 4)]
     assert list(nu.exact) == [5, Fraction(1, 2), Fraction(1, 2)]
     assert nu.levels[0].at_lower_bound == (1,) and nu.levels[0].coalitions == ((2, 3),)
+
+
+def test_exact_proof_of_a_highly_degenerate_game():
+    # 27 coalitions tie at the maximal excess 0 at x = (2, ..., 2); sympy's rational simplex
+    # cycles on this balancedness problem, the certificate method must not
+    values = [
+        0,
+        0,
+        0,
+        4,
+        0,
+        4,
+        0,
+        6,
+        0,
+        2,
+        0,
+        6,
+        0,
+        6,
+        0,
+        8,
+        0,
+        4,
+        2,
+        6,
+        4,
+        3,
+        3,
+        8,
+        4,
+        6,
+        6,
+        8,
+        6,
+        8,
+        4,
+        5,
+        0,
+        2,
+        2,
+        0,
+        0,
+        3,
+        6,
+        0,
+        0,
+        6,
+        3,
+        4,
+        6,
+        8,
+        8,
+        5,
+        2,
+        6,
+        3,
+        0,
+        6,
+        8,
+        4,
+        5,
+        6,
+        8,
+        8,
+        5,
+        0,
+        5,
+        5,
+        12,
+    ]
+    game = Game(values)
+    for kind in (nucleolus, prenucleolus):
+        r = kind(game, exact=True)
+        assert r.status == Status.OPTIMAL and list(r.exact) == [2] * 6
+    assert is_nucleolus(game, [2] * 6)
+    assert not is_nucleolus(game, [3, 1, 2, 2, 2, 2])

@@ -7,9 +7,12 @@
    for the prenucleolus and the imputation version): x is the (pre)nucleolus iff for every
    excess value a, the coalitions B(a) = {S != (), N : e(S, x) >= a} admit weights
    lambda_S > 0 (and mu_i >= 0 on the players with x_i = v({i}), nucleolus only) with
-   sum_S lambda_S 1_S + sum_i mu_i e_i = kappa * 1_N. Each test is an exact LP feasibility
-   problem (sympy's rational simplex, lambda_S >= 1 by scaling). Once B(a) and N span R^n every
-   larger collection passes too, so the test stops there.
+   sum_S lambda_S 1_S + sum_i mu_i e_i = kappa * 1_N. Each test ends with an exact
+   certificate: such weights (lambda_S >= 1 by scaling), or a direction y of Stiemke's
+   alternative. HiGHS finds the certificate; it is rebuilt in Fractions from the constraints
+   active at the float vertex and checked exactly (sympy's own rational simplex was not used:
+   it cycles on some of these degenerate problems). Once B(a) and N span R^n every larger
+   collection passes too, so the test stops there.
 
 If the rebuild is not unique or the criterion fails (a float tie misread), the float answer is
 returned with status ``not_proven``; it is never reported as exact.
@@ -31,8 +34,11 @@ from typing import Any
 import numpy as np
 
 from clsc.coop.game import Game, GameLike, as_game
-from clsc.errors import ParameterError
+from clsc.coop.rowgen import HIGHS_OPTIONS
+from clsc.errors import ParameterError, SolverError
 from clsc.results import Status
+from clsc.solvers.highs import solve
+from clsc.solvers.program import LinearProgram
 
 #: largest number of players of the exact mode
 EXACT_MAX = 8
@@ -50,7 +56,11 @@ def prove(game: Game, result: Any, equalities: list[tuple[int, int]]):
             status=Status.NOT_PROVEN,
             message="the levels found do not determine x in exact arithmetic",
         )
-    if not is_nucleolus(game, x, imputation=imputation):
+    try:
+        proved = is_nucleolus(game, x, imputation=imputation)
+    except SolverError:
+        proved = False
+    if not proved:
         return replace(
             result,
             status=Status.NOT_PROVEN,
@@ -117,26 +127,54 @@ def _rank(masks: list[int], n: int) -> int:
 
 
 def _balanced(masks: list[int], lows: list[int], n: int) -> bool:
-    """Exact LP feasibility: lambda_S >= 1 on masks, mu_i >= 0, kappa >= 0 with
-    sum lambda_S 1_S + sum mu_i e_i - kappa 1_N = 0 (lambda = 1 + lambda')."""
-    import sympy as sp
-    from sympy.solvers.simplex import InfeasibleLPError, linprog
+    """Is {1_S : S in masks} balanced relative to the players ``lows`` (module docstring)?
 
-    k = len(masks) + len(lows) + 1
-    a_eq = sp.zeros(n, k)
-    b_eq = sp.zeros(n, 1)
+    Both answers come with an exact certificate: weights lambda_S >= 1, mu_i >= 0 with
+    sum lambda_S 1_S + sum mu_i e_i = kappa 1_N; or a direction y with y(N) = 0,
+    sum_S y(S) = 1, y(S) >= 0 on masks and y_i >= 0 on ``lows`` (Stiemke's alternative). Each
+    is found by HiGHS and rebuilt in Fractions from the constraints active at the float vertex.
+    """
+    cols = np.zeros((n, len(masks)))
     for j, m in enumerate(masks):
-        for i in range(n):
-            if m >> i & 1:
-                a_eq[i, j] = 1
-                b_eq[i] -= 1
-    for j, i in enumerate(lows):
-        a_eq[i, len(masks) + j] = 1
-    for i in range(n):
-        a_eq[i, k - 1] = -1
-    try:
-        # an all-zero inequality row: sympy's linprog needs A when A_eq is given
-        linprog(sp.zeros(1, k), A=sp.zeros(1, k), b=sp.zeros(1, 1), A_eq=a_eq, b_eq=b_eq)
-    except InfeasibleLPError:
+        cols[:, j] = [m >> i & 1 for i in range(n)]
+    k = len(masks) + len(lows) + 1
+    a_eq = np.zeros((n, k))
+    a_eq[:, : len(masks)] = cols
+    a_eq[lows, len(masks) + np.arange(len(lows))] = 1.0
+    a_eq[:, -1] = -1.0
+    bounds = np.eye(k)[:-1]  # lambda >= 1, mu >= 0 (kappa free)
+    floor = np.r_[np.ones(len(masks)), np.zeros(len(lows))]
+    if _certified(a_eq, np.zeros(n), bounds, floor):
+        return True
+    a_eq = np.vstack([np.ones(n), cols.sum(axis=1)])
+    rows = np.vstack([cols.T, np.eye(n)[lows]])
+    if _certified(a_eq, np.array([0.0, 1.0]), rows, np.zeros(rows.shape[0])):
         return False
-    return True
+    raise SolverError("balancedness not decided in exact arithmetic")
+
+
+def _certified(a_eq: np.ndarray, b_eq: np.ndarray, g: np.ndarray, h: np.ndarray) -> bool:
+    """Is there z with a_eq z = b_eq, g z >= h? True only with an exact (Fraction) point."""
+    import sympy as sp
+
+    lp = LinearProgram(
+        c=np.zeros(a_eq.shape[1]),
+        A=np.vstack([a_eq, g]),
+        row_lower=np.r_[b_eq, h],
+        row_upper=np.r_[b_eq, np.full(h.size, np.inf)],
+        col_lower=-np.inf,
+    )
+    sol = solve(lp, options=HIGHS_OPTIONS)
+    if not sol:
+        return False
+    active = np.abs(g @ sol.x - h) <= 1e-9 * (1.0 + np.abs(h))
+    m = sp.Matrix(np.vstack([a_eq, g[active]]).astype(int).tolist())
+    rhs = sp.Matrix(np.r_[b_eq, h[active]].astype(int).tolist())
+    try:
+        z, params = m.gauss_jordan_solve(rhs)
+    except ValueError:
+        return False
+    z = z.subs(dict.fromkeys(params, 0))
+    ok_eq = sp.Matrix(a_eq.astype(int).tolist()) * z == sp.Matrix(b_eq.astype(int).tolist())
+    gz = sp.Matrix(g.astype(int).tolist()) * z
+    return bool(ok_eq and all(gz[i] >= int(h[i]) for i in range(h.size)))
