@@ -65,6 +65,8 @@ def test_majority_game_has_an_empty_core():
     assert check.empty and bool(check) and check.status == Status.OPTIMAL
     assert check.min_total == pytest.approx(1.5) and check.epsilon == pytest.approx(1 / 3)
     assert least_core(MAJORITY).epsilon == pytest.approx(1 / 3)
+    np.testing.assert_allclose(least_core(MAJORITY).to_frame()["x"], 1 / 3)
+    assert check.to_frame()["empty"].tolist() == [True]
     assert not core_is_empty(GLOVE)
 
 

@@ -6,6 +6,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clsc.coop import Game, from_costs
 from clsc.coop.game import coalition_of, mask_of, subset_sums
@@ -103,3 +105,29 @@ def test_weighted_voting_and_bankruptcy_tables():
 def test_bad_generator_input(call):
     with pytest.raises(ParameterError):
         call()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.one_of(
+            st.tuples(st.integers(-1, 4)),
+            st.tuples(st.integers(-1, 4), st.integers(0, 4)),
+            st.integers(-1, 4),
+            st.text(max_size=2),
+        ),
+        st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.integers(-5, 5),
+            st.text(max_size=2),
+            st.none(),
+        ),
+        max_size=8,
+    )
+)
+def test_junk_mappings_are_a_game_or_a_parameter_error(mapping):
+    try:
+        game = Game(mapping)
+    except ParameterError:
+        return
+    assert np.all(np.isfinite(game.values)) and game.values[0] == 0

@@ -198,6 +198,8 @@ def test_result_frames_and_levels():
     assert nu.levels[0].excess == pytest.approx(-50.0)
     assert set(nu.levels[0].coalitions) == {(1,), (2, 3)}
     assert np.asarray(nu).shape == (3,)
+    levels = nu.levels_frame()
+    assert levels["level"].tolist() == [1, 1, 2, 2] and not levels["at_lower_bound"].any()
 
 
 def test_prenucleolus_leaves_the_imputation_set_when_not_zero_monotonic():
@@ -285,3 +287,13 @@ def test_exact_proof_of_a_highly_degenerate_game():
         assert r.status == Status.OPTIMAL and list(r.exact) == [2] * 6
     assert is_nucleolus(game, [2] * 6)
     assert not is_nucleolus(game, [3, 1, 2, 2, 2, 2])
+
+
+def test_empty_core_still_has_a_nucleolus():
+    # expected: the three-player majority game has an empty core; by symmetry the nucleolus
+    # (and the least core) is (1/3, 1/3, 1/3)
+    majority = {(1,): 0, (2,): 0, (3,): 0, (1, 2): 1, (1, 3): 1, (2, 3): 1, (1, 2, 3): 1}
+    assert core_is_empty(majority)
+    nu = nucleolus(majority, exact=True)
+    assert list(nu.exact) == [Fraction(1, 3)] * 3
+    assert nu.levels[0].excess == pytest.approx(1 / 3)

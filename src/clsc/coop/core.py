@@ -103,6 +103,14 @@ class CoreCheck:
     n_lps: int = 0
     message: str = ""
 
+    def to_frame(self):
+        """One row: ``empty``, ``min_total``, ``grand``, ``epsilon``, ``status``."""
+        import pandas as pd
+
+        keys = ("empty", "min_total", "grand", "epsilon")
+        row = {k: getattr(self, k) for k in keys}
+        return pd.DataFrame([{**row, "status": str(self.status)}])
+
     def __bool__(self) -> bool:
         if self.status != Status.OPTIMAL:
             raise SolverError(f"core emptiness not decided: {self.message or self.status}")

@@ -18,6 +18,10 @@ Each level raises the rank of the fixed set, so at most n - 1 levels are solved;
 the unique solution of the fixed equalities (solved by least squares, which also polishes
 the LP's 1e-10 feasibility tolerance away).
 
+A cost game c is shared through its saving game: ``nucleolus(from_costs(c))`` gives savings
+s_i and cost shares c({i}) - s_i (the nucleolus of the cost game itself minimises the
+largest x(S) - c(S) instead, which is the same allocation).
+
 **Ties and tolerances.** A coalition is a violated row when its excess exceeds t by more than
 ``tol * max(1, max|v|)`` (tol = 1e-9). Coalitions tied with the level's optimum but without a
 positive dual are not fixed at that level; they are fixed at a later level with the same t,
@@ -89,6 +93,20 @@ class Nucleolus:
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self.values, dtype=dtype)
 
+    def levels_frame(self):
+        """One row per fixed coalition: ``level`` (1, 2, ...), ``excess`` t_k, ``coalition``
+        and ``at_lower_bound`` (True for a player fixed at x_i = v({i}))."""
+        import pandas as pd
+
+        rows = [
+            (k + 1, lv.excess, c, False) for k, lv in enumerate(self.levels) for c in lv.coalitions
+        ] + [
+            (k + 1, lv.excess, (i,), True)
+            for k, lv in enumerate(self.levels)
+            for i in lv.at_lower_bound
+        ]
+        return pd.DataFrame(rows, columns=["level", "excess", "coalition", "at_lower_bound"])
+
     def to_frame(self):
         """One row per player: ``player``, ``value`` (plus ``kind`` and ``status``)."""
         import pandas as pd
@@ -128,6 +146,19 @@ class LeastCore:
     status: Status
     n_lps: int = 0
     message: str = ""
+
+    def to_frame(self):
+        """One row per player: ``player``, ``x``, ``epsilon``, ``status``."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "player": np.arange(1, len(self.x) + 1),
+                "x": self.x,
+                "epsilon": self.epsilon,
+                "status": str(self.status),
+            }
+        )
 
 
 def least_core(v: GameLike) -> LeastCore:

@@ -11,6 +11,9 @@
   the players before it; the standard error is the sample standard deviation / sqrt(m). Every
   sampled vector is efficient (sums to v(N)) exactly, not only on average.
 
+The value is linear in v, so a cost game c may be passed as it is: ``shapley(c)`` are cost
+shares and ``shapley(from_costs(c))`` the savings c({i}) - share_i.
+
 >>> glove = {(1,): 0, (2,): 0, (3,): 0, (1, 2): 0, (1, 3): 1, (2, 3): 1, (1, 2, 3): 1}
 >>> phi = shapley(glove)
 >>> phi.values.round(6).tolist(), phi.method
