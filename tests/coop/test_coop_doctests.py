@@ -10,7 +10,8 @@ import pytest
 
 import clsc.coop
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(clsc.coop.__path__, "clsc.coop."))
+SUBMODULES = pkgutil.iter_modules(clsc.coop.__path__, "clsc.coop.")
+MODULES = ["clsc.coop", *sorted(m.name for m in SUBMODULES)]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -12,6 +12,20 @@
 
 Player order is 1..n everywhere; coalitions are tuples of 1-based player numbers; every
 function accepts a :class:`Game` or a plain mapping ``{coalition: value}``.
+
+Spec 4.6 from coalition costs (the worked example of spec 4.9, rounded inputs):
+
+>>> costs = {(1,): 298.1719, (2,): 152.1158, (3,): 378.1662, (1, 2): 385.975,
+...          (1, 3): 587.600, (2, 3): 451.233, (1, 2, 3): 650.210}
+>>> d = [costs[(i,)] for i in (1, 2, 3)]
+>>> saving = from_costs(costs)                       # v(S) = sum_{i in S} d_i - C(S)
+>>> three = nash_bargaining(costs[(1, 2, 3)], d)      # s_i = S/3, x_i = d_i - s_i
+>>> allied = alliance_bargaining(costs[(1, 2, 3)], d, costs[(1, 2)], alliance=(1, 2))
+>>> phi = shapley(saving)
+>>> [round(float(a), 2) for a in (*three.gains, *allied.gains, *phi.values)]
+[59.41, 59.41, 59.41, 70.13, 70.13, 37.98, 58.57, 53.73, 65.94]
+>>> all(in_core(saving, s) for s in (three.gains, allied.gains, phi.values))
+True
 """
 
 from __future__ import annotations

@@ -303,12 +303,13 @@ def as_game(v: GameLike, n: int | None = None) -> Game:
 
 
 def allocation_vector(x: Any, n: int, name: str = "x") -> np.ndarray:
-    """``x`` as a float vector of length n with finite entries (ParameterError otherwise)."""
-    arr = (
-        np.asarray(x, dtype=float).ravel()
-        if not hasattr(x, "values")
-        else np.asarray(x.values, dtype=float).ravel()
-    )
+    """``x`` as a float vector of length n with finite entries (ParameterError otherwise);
+    result objects with a ``values`` array (Shapley, nucleolus) are accepted."""
+    values = getattr(x, "values", x)
+    try:
+        arr = np.asarray(values if not callable(values) else x, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise ParameterError(name, "must be a vector of numbers", x) from None
     if arr.shape != (n,):
         raise ParameterError(name, f"must have one entry per player (n={n})", arr.shape)
     if not np.all(np.isfinite(arr)):

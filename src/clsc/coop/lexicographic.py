@@ -139,7 +139,7 @@ def prenucleolus(v: GameLike, *, rows: str = "generate", exact: bool = False) ->
 class LeastCore:
     """The least-core value ``epsilon`` = min_x max_{S != (), N} e(S, x) over x(N) = v(N),
     a point ``x`` attaining it (one of possibly many), the ``status`` and LPs solved. The core
-    is nonempty iff epsilon <= 0."""
+    is nonempty iff epsilon <= 0 (-inf for one player: no coalition but N)."""
 
     epsilon: float
     x: np.ndarray
@@ -277,8 +277,12 @@ class _Sequence:
                 self.v, work, self._build, lambda s: s.x[n], self.tol, generate=not self.all_rows
             )
             self.n_lps += lps
-            if not sol:
-                return self._failed(kind, sol.status, sol.message)
+            if not sol or sol.y is None:
+                return self._failed(
+                    kind,
+                    sol.status if not sol else Status.SOLVER_ERROR,
+                    sol.message or "HiGHS returned no duals",
+                )
             self.x_last = sol.x[:n]
             if not self._fix(sol, work.masks):
                 return self._failed(kind, Status.SOLVER_ERROR, "no tight coalition found")
