@@ -10,7 +10,7 @@
 
 Random games: v(S) = |S| * (10 + U(0, 20)) for |S| >= 2, v({i}) ~ U(0, 5), and a bankruptcy
 game with random claims; times are the median over ``--repeats`` runs of each of ``--games``
-games per size.
+games per size (the slow baselines run once).
 """
 
 from __future__ import annotations
@@ -77,16 +77,29 @@ def bench_nucleolus(sizes, repeats, n_games, full, rng, rows):
                     ratio = f"{t_all / t_gen:8.1f}x"
                 else:
                     ratio = "-"
-                rows.append(("nucleolus", family, g, n, f"{t_gen:9.4f}", base, ratio,
-                             f"{gen.n_lps:4d}", f"{gen.max_rows:6d}"))
+                rows.append(
+                    (
+                        "nucleolus",
+                        family,
+                        g,
+                        n,
+                        f"{t_gen:9.4f}",
+                        base,
+                        ratio,
+                        f"{gen.n_lps:4d}",
+                        f"{gen.max_rows:6d}",
+                    )
+                )
 
 
 def bench_shapley(sizes, repeats, rng, rows):
     for n in sizes:
         game = random_game(n, rng)
         t_exact, phi = timed(lambda game=game: shapley(game), repeats)
-        t_samp, est = timed(lambda game=game: shapley(game, method="sampled",
-                                                      n_permutations=10_000, seed=1), repeats)
+        t_samp, est = timed(
+            lambda game=game: shapley(game, method="sampled", n_permutations=10_000, seed=1),
+            repeats,
+        )
         z = float(np.max(np.abs(est.values - phi.values) / est.std_errors))
         if n <= 8:
             t_loop, ref = timed(lambda game=game: shapley_by_orders(game), 1)
@@ -95,8 +108,9 @@ def bench_shapley(sizes, repeats, rng, rows):
         else:
             base, ratio = "-", "-"
         rows.append(("shapley", "exact", 0, n, f"{t_exact:9.4f}", base, ratio, "", ""))
-        rows.append(("shapley", f"sampled (max|z|={z:.1f})", 0, n, f"{t_samp:9.4f}", "-", "-",
-                     "", ""))
+        rows.append(
+            ("shapley", f"sampled (max|z|={z:.1f})", 0, n, f"{t_samp:9.4f}", "-", "-", "", "")
+        )
 
 
 def main() -> None:
@@ -111,13 +125,14 @@ def main() -> None:
     rows: list[tuple] = []
     bench_nucleolus(args.sizes, args.repeats, args.games, not args.no_full, rng, rows)
     bench_shapley(args.sizes, args.repeats, rng, rows)
-    head = ("what", "game", "#", "n", "time [s]", "baseline [s]", "speed-up", "LPs",
-            "max rows")
+    head = ("what", "game", "#", "n", "time [s]", "baseline [s]", "speed-up", "LPs", "max rows")
     widths = [max(len(str(r[k])) for r in [head, *rows]) for k in range(len(head))]
     for r in [head, *rows]:
         print("  ".join(str(c).rjust(w) for c, w in zip(r, widths, strict=True)))
-    print("baseline: nucleolus = every remaining coalition in every LP (rows='all'); "
-          "shapley = loop over all n! orders (n <= 8 only)")
+    print(
+        "baseline: nucleolus = every remaining coalition in every LP (rows='all'); "
+        "shapley = loop over all n! orders (n <= 8 only)"
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,9 @@ def test_three_inputs_give_the_same_table():
         np.testing.assert_array_equal(g.values, from_map.values)
     assert from_map[(3, 1)] == 1.0 and from_map[()] == 0.0
     assert Game({**GLOVE, (): 0}).n == 3
+    assert Game(from_map).n == 3
+    with pytest.raises(ParameterError):
+        Game(from_map, n=4)
 
 
 def test_masks_round_trip():

@@ -122,6 +122,8 @@ class Game:
         self._func: Callable[[Coalition], Any] | None = None
         self._values: np.ndarray | None = None
         if isinstance(v, Game):
+            if n is not None and n != v.n:
+                raise ParameterError("n", f"differs from the game's {v.n} players", n)
             self.n, self._values, self._exact, self._func = v.n, v._values, v._exact, v._func
         elif isinstance(v, Mapping):
             self._from_mapping(v, n)
