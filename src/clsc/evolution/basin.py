@@ -140,8 +140,9 @@ def has_kernel(game: Game) -> bool:
 def rk4(game: Game, starts: np.ndarray, step: float, horizon: float, integrator: str = "auto"):
     """Final states of classical RK4 from every start; ``(finals, n_steps)``.
 
-    ``integrator``: ``"numba"`` (matrix games; per-start loops in parallel), ``"numpy"`` (all
-    starts vectorised; any game) or ``"auto"`` (numba when it applies).
+    ``integrator``: ``"numba"`` (matrix games; per-start loops in parallel; a 2x2 bimatrix game
+    in the shares ``(x, y)`` of strategy 0, spec 4.7's form), ``"numpy"`` (all starts
+    vectorised; any game) or ``"auto"`` (numba when it applies).
     """
     if integrator not in ("auto", "numba", "numpy"):
         raise ParameterError("integrator", "must be auto, numba or numpy", integrator)
@@ -150,6 +151,8 @@ def rk4(game: Game, starts: np.ndarray, step: float, horizon: float, integrator:
         if integrator == "numba":
             raise ParameterError("integrator", "numba needs a matrix or bimatrix game", "numba")
         return rk4_numpy(game, starts, step, horizon), n
+    if game.sizes == (2, 2) and not isinstance(game, SymmetricGame):
+        return _rk4_2x2(game, starts, step, n, last), n
     from clsc.evolution.kernel import rk4_matrix
 
     if isinstance(game, SymmetricGame):
@@ -160,6 +163,19 @@ def rk4(game: Game, starts: np.ndarray, step: float, horizon: float, integrator:
     out = np.empty_like(starts)
     rk4_matrix(np.ascontiguousarray(A), np.ascontiguousarray(B), m1, starts, step, n, last, out)
     return out, n
+
+
+def _rk4_2x2(game, starts: np.ndarray, step: float, n: int, last: float) -> np.ndarray:
+    """2x2 bimatrix: integrate ``(x, y)`` in the form of spec 4.7 and rebuild flat states."""
+    from clsc.evolution.kernel import rk4_2x2
+
+    A, B = game.payoffs
+    a0, b0 = A[0, 1] - A[1, 1], B[1, 0] - B[1, 1]
+    a1, b1 = A[0, 0] - A[1, 0] - a0, B[0, 0] - B[0, 1] - b0
+    xy = np.ascontiguousarray(starts[:, [0, 2]], dtype=float)
+    out = np.empty_like(xy)
+    rk4_2x2(float(a0), float(a1), float(b0), float(b1), xy, step, n, last, out)
+    return np.column_stack([out[:, 0], 1.0 - out[:, 0], out[:, 1], 1.0 - out[:, 1]])
 
 
 def _assign(finals: np.ndarray, targets: np.ndarray, tol: float) -> np.ndarray:

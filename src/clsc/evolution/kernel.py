@@ -80,3 +80,32 @@ def rk4_matrix(A, B, m1, starts, step, n_steps, last, out):
                 z[i] += (h / 6.0) * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
         for i in range(dim):
             out[s, i] = z[i]
+
+
+@njit(cache=True, parallel=True)
+def rk4_2x2(a0, a1, b0, b1, starts, step, n_steps, last, out):
+    """2x2 bimatrix games in the shares ``(x, y)`` of strategy 0 (rows of ``starts``):
+    ``dx/dt = x(1-x)(a0 + a1 y)``, ``dy/dt = y(1-y)(b0 + b1 x)`` (spec 4.7's form)."""
+    for s in prange(starts.shape[0]):
+        x = starts[s, 0]
+        y = starts[s, 1]
+        for n in range(n_steps):
+            h = step if n < n_steps - 1 else last
+            kx1 = x * (1.0 - x) * (a0 + a1 * y)
+            ky1 = y * (1.0 - y) * (b0 + b1 * x)
+            x2 = x + 0.5 * h * kx1
+            y2 = y + 0.5 * h * ky1
+            kx2 = x2 * (1.0 - x2) * (a0 + a1 * y2)
+            ky2 = y2 * (1.0 - y2) * (b0 + b1 * x2)
+            x3 = x + 0.5 * h * kx2
+            y3 = y + 0.5 * h * ky2
+            kx3 = x3 * (1.0 - x3) * (a0 + a1 * y3)
+            ky3 = y3 * (1.0 - y3) * (b0 + b1 * x3)
+            x4 = x + h * kx3
+            y4 = y + h * ky3
+            kx4 = x4 * (1.0 - x4) * (a0 + a1 * y4)
+            ky4 = y4 * (1.0 - y4) * (b0 + b1 * x4)
+            x += (h / 6.0) * (kx1 + 2.0 * kx2 + 2.0 * kx3 + kx4)
+            y += (h / 6.0) * (ky1 + 2.0 * ky2 + 2.0 * ky3 + ky4)
+        out[s, 0] = x
+        out[s, 1] = y
