@@ -172,3 +172,20 @@ def test_bad_input_names_parameter_rule_and_value(name, value, rule):
     with pytest.raises(ParameterError, match=rule) as info:
         formation_game(**kw)
     assert info.value.name == name
+
+
+def test_solve_reports_metrics_conditions_and_tables():
+    from clsc.evolution.formation import solve
+
+    game = make(G_PRINTED, ALPHA_PRINTED, WITH_PENALTY)
+    r = solve(game, grid=19)
+    assert r.metrics["basin_11"] + r.metrics["basin_00"] + r.metrics["basin_unsettled"] == 1.0
+    assert r.metrics["polyline_basin"] == game.polyline_basin
+    assert [c.holds for c in r.conditions] == [True, True]
+    assert set(r.tables) == {"formation_rest_points", "basin"}
+    assert len(r.tables["formation_rest_points"].to_frame()) == 5
+    frame = r.to_frame()
+    assert frame.loc[0, "cond.ess_11_up"] and frame.loc[0, "metric.joint_is_ess"] == 1.0
+    no_pen = solve(make(G_PRINTED, ALPHA_PRINTED, NO_PENALTY), simulate=False)
+    assert np.isnan(no_pen.metrics["x_star"]) and "basin" not in no_pen.tables
+    assert [c.holds for c in no_pen.conditions] == [True, False]  # (1,1) is a saddle

@@ -10,7 +10,7 @@
 """
 
 from clsc.evolution.basin import BasinResult, basin
-from clsc.evolution.formation import FormationGame, formation_game
+from clsc.evolution.formation import FormationGame, FormationResult, formation_game
 from clsc.evolution.games import PopulationGame, SymmetricGame, bimatrix, populations, symmetric
 from clsc.evolution.replicator import TrajectoryResult, field, jacobian, trajectory
 from clsc.evolution.rest_points import RestPoints, rest_points
@@ -20,6 +20,7 @@ __all__ = [
     "TYPES",
     "BasinResult",
     "FormationGame",
+    "FormationResult",
     "PopulationGame",
     "RestPoint",
     "RestPoints",

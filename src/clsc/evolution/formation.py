@@ -154,6 +154,58 @@ class FormationGame:
         return basin(self.game, grid=grid, step=step, horizon=h, tol=tol)
 
 
+@dataclass(frozen=True)
+class FormationResult:
+    """Everything the formation scenario reports, as data.
+
+    ``metrics``: ``a_U``, ``a_D``, ``x_star``, ``y_star`` (NaN without an interior saddle),
+    ``polyline_basin``, ``joint_is_ess`` (1.0 / 0.0) and, when simulated, ``basin_11``,
+    ``basin_00``, ``basin_unsettled`` (shares of the deterministic grid: no standard error).
+    ``conditions``: the two closed-form ESS conditions of (1,1). ``tables``:
+    ``formation_rest_points`` (closed forms) and, when simulated, ``basin``.
+    """
+
+    metrics: dict
+    conditions: tuple[Condition, ...]
+    tables: dict
+
+    def to_frame(self):
+        """One row: ``metric.*`` columns and ``cond.*`` (holds) columns."""
+        import pandas as pd
+
+        row = {f"metric.{k}": v for k, v in self.metrics.items()}
+        row.update({f"cond.{c.name}": c.holds for c in self.conditions})
+        return pd.DataFrame([row])
+
+
+def solve(game: FormationGame, *, simulate: bool = True, **basin_options) -> FormationResult:
+    """Closed forms of ``game`` and, if ``simulate``, spec 4.7's simulated basins.
+
+    >>> r = solve(formation_game(178.244, 0.7869), simulate=False)
+    >>> round(r.metrics["x_star"], 4), r.metrics["joint_is_ess"]
+    (0.7985, 1.0)
+    """
+    saddle = game.saddle or (float("nan"), float("nan"))
+    metrics = {
+        "a_U": game.a_U,
+        "a_D": game.a_D,
+        "x_star": saddle[0],
+        "y_star": saddle[1],
+        "polyline_basin": game.polyline_basin,
+        "joint_is_ess": float(game.joint_is_ess),
+    }
+    tables = {"formation_rest_points": game.closed_form_table()}
+    if simulate:
+        b = game.basin(**basin_options)
+        metrics.update(
+            basin_11=b.share_of([1.0, 0.0, 1.0, 0.0]),
+            basin_00=b.share_of([0.0, 1.0, 0.0, 1.0]),
+            basin_unsettled=b.unsettled,
+        )
+        tables["basin"] = b.table()
+    return FormationResult(metrics, game.ess_conditions(), tables)
+
+
 def _num(name: str, value, **bounds) -> float:
     return Param(name, **bounds).coerce(value)
 
