@@ -189,3 +189,23 @@ def test_solve_reports_metrics_conditions_and_tables():
     no_pen = solve(make(G_PRINTED, ALPHA_PRINTED, NO_PENALTY), simulate=False)
     assert np.isnan(no_pen.metrics["x_star"]) and "basin" not in no_pen.tables
     assert [c.holds for c in no_pen.conditions] == [True, False]  # (1,1) is a saddle
+
+
+@pytest.mark.parametrize("regime", REGIMES)
+def test_corner_eigenvalues_follow_the_spec_table(regime):
+    """Spec 4.7's eigenvalue table, transcribed here independently of the code under test."""
+    alpha, beta, eu, ed, pen = regime
+    G, C = 100.0, 50.0
+    g = formation_game(G, alpha, C_run=C, beta_up=beta, E_u=eu, E_d=ed, penalty=pen)
+    aU, aD = alpha * G - eu + pen, (1 - alpha) * G - ed + pen
+    expected_eigs = {
+        (0, 0): (-beta * C, -(1 - beta) * C),
+        (1, 0): (beta * C, aD - (1 - beta) * C),
+        (0, 1): (aU - beta * C, (1 - beta) * C),
+        (1, 1): (-(aU - beta * C), -(aD - (1 - beta) * C)),
+    }
+    numeric = {tuple(p.state[[0, 2]].round(12)): p for p in rest_points(g.game).points}
+    for (x, y), eigs in expected_eigs.items():
+        p = numeric[(float(x), float(y))]
+        np.testing.assert_allclose(sorted(p.eigenvalues.real), sorted(eigs), atol=1e-9)
+        np.testing.assert_allclose(g.jacobian(x, y), np.diag(eigs), atol=1e-12)
