@@ -187,3 +187,9 @@ def test_bad_input_is_a_parameter_error(call, name):
     with pytest.raises(ParameterError) as info:
         call()
     assert info.value.name == name
+
+
+def test_too_many_supports_is_refused_before_work():
+    with pytest.raises(ParameterError, match="support profiles") as info:
+        rest_points(np.zeros((17, 17)))
+    assert info.value.name == "game"

@@ -14,7 +14,10 @@ indifference conditions are solved directly; no random starts:
 A solution counts when all its shares on the support are ``> POSITIVE`` (one on the boundary is
 found on the smaller face). A singular but consistent linear system means a *continuum*: an LP
 (HiGHS, through :mod:`clsc.solvers`) decides whether it meets the face's relative interior and
-returns a witness point, reported with ``isolated=False`` (it has a zero eigenvalue).
+returns a witness point, reported with ``isolated=False``; a single mixed population that is
+indifferent on a whole face gives the face's barycentre as witness. A witness's Jacobian has a
+zero eigenvalue along the continuum, so it classifies as ``degenerate``. Continua of the
+polynomial case are listed in ``RestPoints.continua`` without a witness.
 
 **Classification** from the eigenvalues ``lambda`` of the tangent-space Jacobian
 (:func:`clsc.evolution.replicator.jacobian`, drop-last chart), with ``tol = 1e-9 max(1, |J|)``:
@@ -52,6 +55,8 @@ from clsc.results import Table
 
 #: shares on the support must exceed this to count (smaller: the point is on a smaller face)
 POSITIVE = 1e-10
+#: support enumeration refuses games with more support profiles than this (2^16 - 1)
+MAX_PROFILES = 65_535
 
 
 @dataclass(frozen=True)
@@ -208,6 +213,10 @@ def rest_points(game) -> RestPoints:
     from clsc.errors import ParameterError
 
     game = as_game(game)
+    n_profiles = int(np.prod([2.0**n - 1 for n in game.sizes]))
+    if n_profiles > MAX_PROFILES:
+        rule = f"has {n_profiles} support profiles; at most {MAX_PROFILES} are enumerated"
+        raise ParameterError("game", rule, f"sizes {game.sizes}")
     if isinstance(game, SymmetricGame):
         points, continua = _symmetric(game)
     elif not game.has_tensors:
