@@ -7,8 +7,11 @@ G in [178.2435, 178.2445], alpha in [0.78685, 0.78695]. Each check therefore ass
 printed value lies in the range of q over that box (evaluated on a 5x5 grid; q is smooth and
 the box tiny), widened by half a unit of the printed last digit (5e-5). E.g. det J at (1,1)
 moves by about 0.9 over the alpha interval, which is why it reads 1276.8223 from the rounded
-inputs against the spec's 1276.1198. The exact end-to-end check from stage-1's own unrounded
-values is done by the joint-inventory model's tests.
+inputs against the spec's 1276.1198. A second, ~100x tighter check takes alpha from the
+spec's printed bargaining savings (alpha = (s_1 + s_2)/G, s_i to 4 decimals). The simulated
+basin count (808 of 1521 starts to (1,1)) is the same everywhere in the rounding box, so it is
+checked exactly. The exact end-to-end check from stage-1's own unrounded values is done by the
+joint-inventory model's tests.
 """
 
 from __future__ import annotations
@@ -60,11 +63,13 @@ def point_values(game, key):
     return np.linalg.det(J), np.trace(J)
 
 
-def assert_within_rounding(fn, expected, label):
-    values = np.array([fn(g, a) for g in G_BOX for a in ALPHA_BOX])
+def assert_within_rounding(fn, expected, label, box=None, width=2.0):
+    """``expected`` lies in the range of ``fn`` over the (G, alpha) rounding box."""
+    box = [(g, a) for g in G_BOX for a in ALPHA_BOX] if box is None else box
+    values = np.array([fn(g, a) for g, a in box])
     lo, hi = values.min() - HALF_DIGIT, values.max() + HALF_DIGIT
     assert lo <= expected <= hi, f"{label}: spec {expected} outside [{lo}, {hi}]"
-    assert hi - lo < 2.0, f"{label}: rounding range too wide to be a test"
+    assert hi - lo < width, f"{label}: rounding range too wide to be a test"
 
 
 @pytest.mark.parametrize(
@@ -86,6 +91,34 @@ def test_spec_tables_det_trace_type(case, table):
         row = frame[np.isclose(frame.x, xy[0]) & np.isclose(frame.y, xy[1])]
         assert list(row.type) == [kind]
     assert (printed.saddle is None) == ("saddle" not in table)
+
+
+# alpha is the alliance's share (s_1 + s_2)/S of spec 4.9's bargaining table (w_A = 2):
+# s_1 + s_2 = 2 * 70.1334 (4 decimals each, so +-1e-4) and S = G. This box is ~100x tighter.
+EXPECTED_ALLIANCE_SAVING = 2 * 70.1334  # spec 4.9 bargaining table
+SAVING_BOX = np.linspace(EXPECTED_ALLIANCE_SAVING - 1e-4, EXPECTED_ALLIANCE_SAVING + 1e-4, 5)
+TIGHT_BOX = [(g, s / g) for g in G_BOX for s in SAVING_BOX]
+
+
+@pytest.mark.parametrize(
+    ("case", "table"),
+    [(WITH_PENALTY, EXPECTED_WITH_PENALTY), (NO_PENALTY, EXPECTED_NO_PENALTY)],
+    ids=["with_penalty", "no_penalty"],
+)
+def test_spec_tables_with_alpha_from_the_bargaining_table(case, table):
+    for key, (det, tr, _) in table.items():
+        for k, exp in ((0, det), (1, tr)):
+            assert_within_rounding(
+                lambda g, a, key=key, k=k: point_values(make(g, a, case), key)[k],
+                exp, f"{key} {'det' if k == 0 else 'tr'}", box=TIGHT_BOX, width=0.15,
+            )  # fmt: skip
+
+
+def test_simulated_basin_count_is_the_same_over_the_rounding_box():
+    for g in G_BOX[[0, -1]]:
+        for a in ALPHA_BOX[[0, -1]]:
+            b = make(g, a, WITH_PENALTY).basin()
+            assert b.counts[[0, 3]].tolist() == [808, 713]  # 808/1521 = 0.5312 (spec 4.9)
 
 
 def test_spec_saddle_and_polyline():
