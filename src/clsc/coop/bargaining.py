@@ -151,11 +151,19 @@ def nash_bargaining(
     c_total = sign * _scalar("total", total)
     dc = sign * d
     surplus = float(dc.sum() - c_total)
+    common = {
+        "rule": "nash",
+        "kind": kind,
+        "disagreement": d,
+        "weights": w,
+        "total": float(total),
+        "surplus": surplus,
+    }
     if not surplus > 0:
-        return _no_deal("nash", kind, d, w, total, surplus, "no gain to share: surplus <= 0")
+        return _no_deal(common, "no gain to share: surplus <= 0")
     gains = w * surplus / w.sum()
     return BargainingResult(
-        "nash", kind, Status.OPTIMAL, sign * (dc - gains), gains, d, w, float(total), surplus
+        status=Status.OPTIMAL, allocation=sign * (dc - gains), gains=gains, **common
     )
 
 
@@ -175,10 +183,9 @@ def alliance_bargaining(
     threat points d_i (module docstring: formulas)."""
     sign = _kind(kind)
     d = _vector("disagreement", disagreement)
-    n = d.size
-    w = _weights(weights, n)
-    members = _alliance(alliance, n)
-    inside = np.isin(np.arange(1, n + 1), members)
+    w = _weights(weights, d.size)
+    members = _alliance(alliance, d.size)
+    inside = np.isin(np.arange(1, d.size + 1), members)
     w_a = (
         float(w[inside].sum())
         if alliance_weight is None
@@ -187,50 +194,30 @@ def alliance_bargaining(
     if not w_a > 0:
         raise ParameterError("alliance_weight", "must be > 0", alliance_weight)
     threat = _scalar("alliance_total", alliance_total)
-    c_total, dc, c_threat = sign * _scalar("total", total), sign * d, sign * threat
-    surplus = float(c_threat + dc[~inside].sum() - c_total)
-    fields = {"alliance": members, "alliance_weight": w_a, "alliance_threat": threat}
+    c_total, dc = sign * _scalar("total", total), sign * d
+    surplus = float(sign * threat + dc[~inside].sum() - c_total)
+    common = {
+        "rule": "alliance",
+        "kind": kind,
+        "disagreement": d,
+        "weights": w,
+        "total": float(total),
+        "surplus": surplus,
+        "alliance": members,
+        "alliance_weight": w_a,
+        "alliance_threat": threat,
+    }
     if not surplus > 0:
-        return _no_deal(
-            "alliance",
-            kind,
-            d,
-            w,
-            total,
-            surplus,
-            "no gain between the alliance and the others: surplus <= 0",
-            **fields,
-        )
+        return _no_deal(common, "no gain between the alliance and the others: surplus <= 0")
     big_w = w_a + w[~inside].sum()
-    cost_a = c_threat - w_a * surplus / big_w
+    cost_a = sign * threat - w_a * surplus / big_w
     inner = float(dc[inside].sum() - cost_a)
+    common.update(alliance_total=sign * cost_a, alliance_surplus=inner)
     if not inner > 0:
-        return _no_deal(
-            "alliance",
-            kind,
-            d,
-            w,
-            total,
-            surplus,
-            "the alliance's members gain nothing over standing alone: S_A <= 0",
-            alliance_total=sign * cost_a,
-            alliance_surplus=inner,
-            **fields,
-        )
+        return _no_deal(common, "the alliance's members gain nothing over standing alone: S_A <= 0")
     gains = np.where(inside, w * inner / w[inside].sum(), w * surplus / big_w)
     return BargainingResult(
-        "alliance",
-        kind,
-        Status.OPTIMAL,
-        sign * (dc - gains),
-        gains,
-        d,
-        w,
-        float(total),
-        surplus,
-        alliance_total=sign * cost_a,
-        alliance_surplus=inner,
-        **fields,
+        status=Status.OPTIMAL, allocation=sign * (dc - gains), gains=gains, **common
     )
 
 
@@ -248,17 +235,12 @@ def _alliance(alliance: Iterable[int], n: int) -> tuple[int, ...]:
     return tuple(sorted(members))
 
 
-def _no_deal(rule, kind, d, w, total, surplus, message, **fields) -> BargainingResult:
+def _no_deal(common: dict, message: str) -> BargainingResult:
+    d = common["disagreement"]
     return BargainingResult(
-        rule,
-        kind,
-        Status.NO_AGREEMENT,
-        d.copy(),
-        np.zeros(d.size),
-        d,
-        w,
-        float(total),
-        surplus,
+        status=Status.NO_AGREEMENT,
+        allocation=d.copy(),
+        gains=np.zeros(d.size),
         message=message,
-        **fields,
+        **common,
     )
