@@ -14,6 +14,7 @@ import sys
 from clsc.errors import ClscError
 
 COMMANDS = ("models", "solve", "demo", "bilevel", "derive", "statics", "threshold")
+COMMANDS += ("sweep", "sensitivity")
 
 
 class UsageError(ClscError):
