@@ -78,7 +78,13 @@ def _range(name: str, spec: Mapping[str, Any], sampled: bool) -> dict[str, Any]:
         if not hi > lo:
             raise ParameterError(f"design.{name}", "must have to > from", hi, context={"from": lo})
         return out
-    steps = spec.get("steps")
+    if "steps" not in spec:
+        raise ParameterError(
+            f"design.{name}",
+            message=f"design.{name}: 'steps' is missing (a grid or zip range needs from, to, "
+            "steps; random/sobol/lhs designs take ranges without steps)",
+        )
+    steps = spec["steps"]
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ParameterError(f"design.{name}", "'steps' must be an integer >= 1", steps)
     if steps == 1 and lo != hi:

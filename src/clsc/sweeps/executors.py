@@ -111,9 +111,21 @@ def run_threads(tasks: Iterable[tuple], workers: int) -> Iterator[tuple]:
         yield from _windowed(lambda t: pool.submit(run_task, t), wait_one, tasks, 2 * workers)
 
 
-def run_pool(tasks: Iterable[tuple], workers: int) -> Iterator[tuple]:
-    """Standard-library process pool (spawned workers, threads pinned)."""
+def _context():
+    """``forkserver`` (fresh single-threaded server that has imported the models once, so each
+    worker starts by a cheap fork) where available, else ``spawn``; never a plain ``fork`` of the
+    possibly multi-threaded driver."""
     import multiprocessing as mp
+
+    if "forkserver" in mp.get_all_start_methods():
+        context = mp.get_context("forkserver")
+        context.set_forkserver_preload(["clsc.sweeps.engine", "clsc.models"])
+        return context
+    return mp.get_context("spawn")
+
+
+def run_pool(tasks: Iterable[tuple], workers: int) -> Iterator[tuple]:
+    """Standard-library process pool (threads pinned; see :func:`_context`)."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     threads = threads_per_worker(workers)
@@ -122,7 +134,7 @@ def run_pool(tasks: Iterable[tuple], workers: int) -> Iterator[tuple]:
         done, rest = wait(pending, return_when=FIRST_COMPLETED)
         return [f.result() for f in done], list(rest)
 
-    context = mp.get_context("spawn")
+    context = _context()
     with (
         thread_env(threads),
         ProcessPoolExecutor(
