@@ -108,7 +108,8 @@ def test_resume_of_a_complete_sweep_computes_nothing(tmp_path, cli):
         ('model = "process-innovation"\n', "needs a [design] table"),
         ('model = "process-innovation"\n[design]\nk = {from = 1, to = 2}\n', "'steps' is missing"),
         (
-            'model = "process-innovation"\n[design]\nk = {from = 0, to = 2, steps = 3, log = true}\n',
+            'model = "process-innovation"\n[design]\n'
+            "k = {from = 0, to = 2, steps = 3, log = true}\n",
             "from > 0 and to > 0 when log = true",
         ),
         (
@@ -117,7 +118,8 @@ def test_resume_of_a_complete_sweep_computes_nothing(tmp_path, cli):
         ),
         ('model = "process-innovation"\n[design]\ntype = "halton"\nk = [1]\n', "design.type must"),
         (
-            'model = "newsvendor"\n[params]\ndemand = "normal(mean={m}, sd=1)"\n[design]\nmu = [1]\n',
+            'model = "newsvendor"\n[params]\ndemand = "normal(mean={m}, sd=1)"\n'
+            "[design]\nmu = [1]\n",
             "template variable '{m}' is not varied",
         ),
         ('model = "process-innovation"\nscenario = "Q"\n[design]\nk = [1]\n', "unknown scenario"),

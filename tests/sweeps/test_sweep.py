@@ -191,5 +191,5 @@ def test_failing_point_records_status_and_sweep_goes_on():
 def test_outputs_select_columns_and_unknown_output_is_refused():
     df = sweep("process-innovation", {"k": [5, 6]}, outputs=["q", "profit.total"])
     assert _model_columns(df) == ["k", "q", "profit.total"]
-    with pytest.raises(Exception, match="unknown output 'nope'; valid outputs: .*q"):
+    with pytest.raises(Exception, match=r"unknown output 'nope'; valid outputs: .*q"):
         sweep("process-innovation", {"k": [5, 6]}, outputs=["nope"])
