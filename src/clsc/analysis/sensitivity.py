@@ -143,6 +143,7 @@ def _int(name: str, value: Any, lower: int) -> int:
 
 def sample(gsa: GSASpec, seed: int) -> np.ndarray:
     """SALib design matrix (rows = points, in the order the analyser expects)."""
+    seed = analyser_seed(seed)
     if gsa.method == "sobol":
         from SALib.sample import sobol
 
@@ -198,10 +199,17 @@ def _msg(row) -> str:
     return f": {m}" if isinstance(m, str) and m else ""
 
 
+def analyser_seed(seed: int) -> int:
+    """A nonzero seed derived from ``seed``: SALib's Sobol analyser ignores a seed of 0 (it
+    tests ``if seed:``) and would draw its bootstrap unseeded."""
+    return int(np.random.SeedSequence(int(seed)).generate_state(1)[0]) | 1
+
+
 def analyse(gsa: GSASpec, X: np.ndarray, Y: Mapping[str, np.ndarray], seed: int = 0):
     """Indices as a long table: output, parameter, index, value, conf (CI half-width)."""
     import pandas as pd
 
+    seed = analyser_seed(seed)
     rows: list[dict[str, Any]] = []
     for name, y in Y.items():
         if gsa.method == "sobol":
