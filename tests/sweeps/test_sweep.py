@@ -193,3 +193,23 @@ def test_outputs_select_columns_and_unknown_output_is_refused():
     assert _model_columns(df) == ["k", "q", "profit.total"]
     with pytest.raises(Exception, match=r"unknown output 'nope'; valid outputs: .*q"):
         sweep("process-innovation", {"k": [5, 6]}, outputs=["nope"])
+
+
+@pytest.mark.parametrize("kind", ["random", "sobol", "lhs", "grid"])
+def test_design_slices_do_not_depend_on_slicing(kind):
+    from clsc.sweeps.designs import make_design
+
+    if kind == "grid":
+        spec = {"a": {"from": 0, "to": 1, "steps": 301}, "b": [1, 2, 3]}
+    else:
+        spec = {
+            "type": kind,
+            "points": 70_000,
+            "a": {"from": 0, "to": 1},
+            "b": {"from": 1, "to": 3},
+        }
+    d = make_design(spec, seed=3)
+    whole = d.columns(0, d.n)
+    parts = [d.columns(s, s + 6_999) for s in range(0, d.n, 6_999)]
+    for k in whole:
+        assert np.array_equal(whole[k], np.concatenate([p[k] for p in parts]))

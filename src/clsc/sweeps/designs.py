@@ -10,8 +10,9 @@ A design is built from a mapping (the ``[design]`` table of a sweep file)::
 For ``random``/``sobol``/``lhs``: ``points = N`` and ``x = {from = a, to = b}`` (uniform on
 [a, b], or log-uniform with ``log = true``), drawn by :mod:`scipy.stats.qmc` (``random``: numpy)
 with ``seed`` (the sweep seed unless given). A grid enumerates points in C order (the last
-parameter fastest) and computes any slice from the point index alone, so a grid of 10^9 points
-costs no memory until evaluated.
+parameter fastest); grids, random and Sobol designs compute any slice from the point indices
+alone, so 10^9 points cost no memory until evaluated (a Latin hypercube and zipped lists are held
+in memory: n x d numbers).
 
 >>> d = make_design({"theta": {"from": 0, "to": 1, "steps": 3}, "k": [1, 2]})
 >>> d.n, d.names
@@ -164,16 +165,62 @@ class Table(Design):
         return {k: v[start:stop] for k, v in self.data.items()}
 
 
-def _sample_unit(kind: str, n: int, d: int, seed: int) -> np.ndarray:
-    from scipy.stats import qmc
+BLOCK = 65536  # random designs: points per independently seeded block
 
-    if kind == "random":
-        return np.random.default_rng(np.random.SeedSequence(seed)).random((n, d))
-    if kind == "sobol":
-        with warnings.catch_warnings():  # non-power-of-2 n: balance note, not an error
-            warnings.simplefilter("ignore", UserWarning)
-            return qmc.Sobol(d, scramble=True, seed=np.random.default_rng(seed)).random(n)
-    return qmc.LatinHypercube(d, seed=np.random.default_rng(seed)).random(n)
+
+@dataclass(frozen=True)
+class Sampled(Design):
+    """Random or Sobol points computed slice by slice (no n x d array is ever held).
+
+    ``random``: block b of :data:`BLOCK` points draws from ``SeedSequence(seed,
+    spawn_key=(b,))``; ``sobol``: the scrambled sequence fast-forwarded to ``start``. Either way
+    a point's values depend on its index only, never on the slicing.
+    """
+
+    points: int = 0
+    ranges: Mapping[str, Mapping[str, Any]] = None  # type: ignore[assignment]
+    seed: int = 0
+
+    @property
+    def n(self) -> int:
+        return self.points
+
+    def columns(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        stop = min(stop, self.n)
+        u = self._unit(start, max(start, stop))
+        return _scale(self.ranges, u)
+
+    def _unit(self, start: int, stop: int) -> np.ndarray:
+        d = len(self.ranges)
+        if self.kind == "sobol":
+            from scipy.stats import qmc
+
+            with warnings.catch_warnings():  # non-power-of-2 n: balance note, not an error
+                warnings.simplefilter("ignore", UserWarning)
+                engine = qmc.Sobol(d, scramble=True, seed=np.random.default_rng(self.seed))
+                if start:
+                    engine.fast_forward(start)
+                return engine.random(stop - start)
+        blocks = []
+        for b in range(start // BLOCK, (stop - 1) // BLOCK + 1 if stop > start else start // BLOCK):
+            rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(b,)))
+            blocks.append(rng.random((BLOCK, d)))
+        if not blocks:
+            return np.empty((0, d))
+        u = np.concatenate(blocks)
+        offset = (start // BLOCK) * BLOCK
+        return u[start - offset : stop - offset]
+
+
+def _scale(ranges: Mapping[str, Mapping[str, Any]], u: np.ndarray) -> dict[str, np.ndarray]:
+    data = {}
+    for j, (name, r) in enumerate(ranges.items()):
+        if r["log"]:
+            lo, hi = math.log(r["from"]), math.log(r["to"])
+            data[name] = np.exp(lo + (hi - lo) * u[:, j])
+        else:
+            data[name] = r["from"] + (r["to"] - r["from"]) * u[:, j]
+    return data
 
 
 def _sampled(kind: str, spec: Mapping[str, Any], axes: dict[str, Any], seed: int) -> Table:
@@ -188,16 +235,13 @@ def _sampled(kind: str, spec: Mapping[str, Any], axes: dict[str, Any], seed: int
                 message=f"design.{name}: a {kind} design needs a table {{from, to}}; got {ax!r}",
             )
         ranges[name] = _range(name, ax, sampled=True)
-    u = _sample_unit(kind, n, len(ranges), seed)
-    data = {}
-    for j, (name, r) in enumerate(ranges.items()):
-        if r["log"]:
-            lo, hi = math.log(r["from"]), math.log(r["to"])
-            data[name] = np.exp(lo + (hi - lo) * u[:, j])
-        else:
-            data[name] = r["from"] + (r["to"] - r["from"]) * u[:, j]
     described = {"points": n, "seed": seed, **ranges}
-    return Table(kind, tuple(ranges), described, data)
+    if kind in ("random", "sobol"):
+        return Sampled(kind, tuple(ranges), described, n, ranges, seed)
+    from scipy.stats import qmc
+
+    u = qmc.LatinHypercube(len(ranges), seed=np.random.default_rng(seed)).random(n)
+    return Table(kind, tuple(ranges), described, _scale(ranges, u))
 
 
 def make_design(spec: Mapping[str, Any], seed: int = 0) -> Design:

@@ -27,6 +27,7 @@ from clsc.sweeps.spec import SweepSpec, spec_from_mapping
 SKIPPED, SOLVER_ERROR = Status.SKIPPED, Status.SOLVER_ERROR
 
 PROBES = 8  # valid points tried per scenario to learn the columns
+PROBE_BLOCK = 4096  # points checked at a time when looking for probe points
 CHECK_RTOL = 1e-9
 
 
@@ -113,7 +114,7 @@ class Engine:
         """Probe solves: the schema, the vectorised decision, the time per point."""
         import time
 
-        n = min(self.spec.design.n, 4096)
+        n = min(self.spec.design.n, PROBE_BLOCK)
         cols, vals, texts, errors = self.values(0, n)
         parts = [self.id_columns(cols, texts)]
         vec: dict[str, Any] = {}
@@ -132,6 +133,8 @@ class Engine:
                 probes.append((int(i), result))
                 if result.ok:
                     break
+            if not any(r.ok for _, r in probes):
+                probes += self._later_probe(s, n)
             for _, r in probes:
                 frame = r.to_frame()
                 cols_ = schema.model_columns(frame, self.model.spec.names)
@@ -145,6 +148,22 @@ class Engine:
         if self.spec.outputs is not None:
             plan.columns = self._select(plan.columns)
         return plan
+
+    def _later_probe(self, scenario: str, start: int) -> list:
+        """A valid point beyond the first block whose solve is ok, for the schema (or [])."""
+        n = self.spec.design.n
+        for lo in range(start, n, PROBE_BLOCK):
+            hi = min(n, lo + PROBE_BLOCK)
+            _, vals, _, errors = self.values(lo, hi)
+            ok, _ = self.validity(scenario, vals, hi - lo, errors)
+            for i in np.flatnonzero(ok)[:PROBES]:
+                try:
+                    result = self.solve_point(scenario, vals, int(i), lo + int(i))
+                except ClscError:
+                    continue
+                if result.ok:
+                    return [(lo + int(i), result)]
+        return []
 
     def id_columns(self, cols, texts) -> dict[str, str]:
         out = {"point": "int64"}

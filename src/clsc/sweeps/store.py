@@ -125,6 +125,7 @@ def check_resume(out: str | Path, manifest: Mapping[str, Any], resume: bool) -> 
     manifest that differs in any of :data:`IDENTITY` (names the first difference).
     """
     out = Path(out)
+    manifest = json.loads(json.dumps(manifest))  # compare in the JSON form the file holds
     old = read_manifest(out) if out.exists() else None
     if not resume:
         if old is not None or (out.exists() and any(done_chunks(out))):
