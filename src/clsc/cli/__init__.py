@@ -13,9 +13,9 @@ import sys
 
 from clsc.errors import ClscError
 
-COMMANDS = (
-    "models", "solve", "demo", "bilevel", "derive", "statics", "threshold", "bench",
-)
+COMMANDS = ("models", "solve", "demo", "bilevel", "derive", "statics", "threshold")
+COMMANDS += ("sweep", "sensitivity")
+COMMANDS += ("bench",)
 
 
 class UsageError(ClscError):

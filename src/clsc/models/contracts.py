@@ -352,3 +352,101 @@ class Contracts(Model):
         "lp": "saa: pyomo (default; clsc.stochastic.saa) or highspy (direct LP, faster)",
         **CAPACITY_OPTIONS,
     }
+
+
+# ---- vectorised closed form (used by clsc.sweeps) ---------------------------------------------
+
+
+def _vector(params: Mapping[str, Any], name: str, n: int):
+    import numpy as np
+
+    return np.broadcast_to(np.asarray(params[name], dtype=float), (n,))
+
+
+def vectorised_closed_form(scenario: str, params: Mapping[str, Any], n: int) -> dict:
+    """The ``closed-form`` method on ``n`` points at once (no ``fix``, no options).
+
+    Same equations as :func:`solve_closed_form` with arrays: the retailer's fractile, its order
+    q = max(F^-1(ratio), 0), the profits, the integrated channel and the coordinating terms.
+    A leftover worth at least its cost gives ``unbounded``; a missing ``w`` (outside
+    revenue-sharing) or a fractile that rounds out of (0, 1) gives ``skipped`` with the
+    message of the scalar solve. ``demand`` is one distribution.
+
+    >>> import numpy as np
+    >>> from clsc.distributions import parse
+    >>> u = parse("uniform(low=0, high=100)")
+    >>> b = vectorised_closed_form("wholesale", {"p": 10.0, "w": np.array([5.0, 6.0]),
+    ...     "cm": 4.0, "v": 0.0, "b": 0.0, "phi": 1.0, "demand": u}, 2)
+    >>> b["decisions"]["q"].round(6).tolist(), b["status"].tolist()
+    ([50.0, 40.0], ['optimal', 'optimal'])
+    """
+    import numpy as np
+
+    dist = params["demand"]
+    p, c, v, b, phi = (_vector(params, k, n) for k in ("p", "cm", "v", "b", "phi"))
+    status = np.full(n, str(OPTIMAL), dtype=object)
+    message = np.full(n, "", dtype=object)
+    if params["w"] is None and scenario != "revenue-sharing":
+        status[:] = "skipped"
+        message[:] = "parameter 'w' is required (or give option lam)"
+        return {"status": status, "message": message}
+    with np.errstate(all="ignore"):
+        w = phi * p - (phi * p - v) * (p - c) / (p - v) if params["w"] is None else None
+        w = _vector(params, "w", n) if w is None else w
+        price = phi * p if scenario == "revenue-sharing" else p
+        salvage = v + b if scenario == "buyback" else v
+        ratio = (price - w) / (price - salvage)
+    unbounded_ = salvage >= w
+    status[unbounded_] = str(UNBOUNDED)
+    message[unbounded_] = [
+        f"retailer's order unbounded: v + b >= w (v + b = {s:g}, w = {x:g})"
+        for s, x in zip(salvage[unbounded_], w[unbounded_], strict=True)
+    ]
+    bad_ratio = ~unbounded_ & (price > salvage) & ~((ratio > 0.0) & (ratio < 1.0))
+    status[bad_ratio] = "skipped"
+    message[bad_ratio] = "w must give a retailer critical ratio strictly inside (0, 1)"
+    ok = ~(unbounded_ | bad_ratio)
+    q = np.maximum(np.asarray(dist.ppf(np.where(ok, ratio, 0.5)), dtype=float), 0.0)
+    sales, over = dist.expected_sales(q), dist.expected_leftover(q)
+    under = dist.expected_shortage(q)
+    pi_R = price * sales + salvage * over - w * q
+    pi_M = (w - c) * q
+    if scenario == "buyback":
+        pi_M = pi_M - b * over
+    elif scenario == "revenue-sharing":
+        pi_M = pi_M + (1.0 - phi) * p * sales
+    total = pi_R + pi_M
+    metrics_ = _vector_metrics(scenario, dist, p, c, v, w, phi, total, n)
+    metrics_.update({"critical_ratio": ratio, "sales": sales, "overstock": over})
+    metrics_["understock"] = under
+    out = {"decisions": {"q": q}, "profits": {"pi_R": pi_R, "pi_M": pi_M, "total": total}}
+    for group in ("decisions", "profits"):
+        out[group] = {k: np.where(ok, x, np.nan) for k, x in out[group].items()}
+    metrics_ = {k: np.where(ok, x, np.nan) for k, x in metrics_.items()}
+    return {"status": status, "message": message, **out, "metrics": metrics_}
+
+
+def _vector_metrics(scenario, dist, p, c, v, w, phi, total, n: int) -> dict:
+    """Integrated channel, efficiency and coordinating terms (nan where v >= cm)."""
+    import numpy as np
+
+    with np.errstate(all="ignore"):
+        ratio_c = (p - c) / (p - v)
+        channel_ok = (v < c) & (ratio_c > 0.0) & (ratio_c < 1.0)
+        q_int = np.maximum(np.asarray(dist.ppf(np.where(channel_ok, ratio_c, 0.5))), 0.0)
+        total_int = p * dist.expected_sales(q_int) + v * dist.expected_leftover(q_int) - c * q_int
+        q_int, total_int = np.where(channel_ok, q_int, NAN), np.where(channel_ok, total_int, NAN)
+        out = {"q_int": q_int, "total_int": total_int, "efficiency": total / total_int}
+        coord = v < c
+        if scenario == "buyback":
+            out["b_coord"] = np.where(coord, p - v - (p - w) * (p - v) / (p - c), NAN)
+            share = np.where(coord, (p - w) / (p - c), NAN)
+        elif scenario == "revenue-sharing":
+            out["w_coord"] = np.where(coord, phi * p - (phi * p - v) * (p - c) / (p - v), NAN)
+            share = np.where(coord, (phi * p - v) / (p - v), NAN)
+        else:
+            return out
+    out["share_R_coord"] = share
+    out["pi_R_coord"] = share * total_int
+    out["pi_M_coord"] = (1.0 - share) * total_int
+    return out

@@ -384,3 +384,59 @@ class Newsvendor(Model):
             **VARIANT_OPTIONS,
         }
     )
+
+
+# ---- vectorised closed form (used by clsc.sweeps) ---------------------------------------------
+
+
+def vectorised_closed_form(scenario: str | None, params: Mapping[str, Any], n: int) -> dict:
+    """The ``closed-form`` method on ``n`` points at once (no ``fix``, no variant options).
+
+    ``params`` maps each parameter to a scalar or an array of ``n`` values; ``demand`` is one
+    distribution (its ppf and loss functions take arrays). Same equations as
+    :func:`solve_closed_form`: q* = max(F^-1(c_u/(c_u + c_o)), 0). Returns the sweep block
+    (``status``, ``message``, ``decisions``, ``profits``, ``metrics``, ``conditions``).
+
+    >>> from clsc.distributions import parse
+    >>> u = parse("uniform(low=0, high=100)")
+    >>> b = vectorised_closed_form(None, {"price": 10.0, "cost": np.array([4.0, 6.0]),
+    ...     "salvage": 0.0, "holding": 0.0, "shortage": 0.0, "demand": u}, 2)
+    >>> b["decisions"]["q"].round(6).tolist()
+    [60.0, 40.0]
+    """
+    p, c, v, h, s = (
+        np.broadcast_to(np.asarray(params[k], dtype=float), (n,))
+        for k in ("price", "cost", "salvage", "holding", "shortage")
+    )
+    demand = params["demand"]
+    under, over = p - c + s, c - v + h
+    with np.errstate(all="ignore"):
+        ratio = under / (under + over)
+        q_raw = np.asarray(demand.ppf(np.clip(ratio, 0.0, 1.0)), dtype=float)
+    q = np.maximum(q_raw, 0.0)
+    leftover = np.asarray(demand.expected_leftover(q), dtype=float)
+    lost = np.asarray(demand.expected_shortage(q), dtype=float)
+    mean = float(demand.mean)
+    sales = q - leftover
+    profit = (p - c) * q - (p - v + h) * leftover - s * lost
+    metrics_ = {
+        "sales": sales,
+        "leftover": leftover,
+        "lost_sales": lost,
+        "profit": profit,
+        "cost": c * q + (h - v) * leftover + s * lost,
+        "critical_ratio": ratio,
+        "fill_rate": sales / mean if mean > 0 else np.full(n, math.nan),
+    }
+    return {
+        "status": np.full(n, str(OPTIMAL), dtype=object),
+        "message": np.full(n, "", dtype=object),
+        "decisions": {"q": q},
+        "profits": {"retailer": profit},
+        "metrics": metrics_,
+        "conditions": {
+            "critical_ratio": (ratio > 0.0) & (ratio < 1.0),
+            "concavity": under + over > 0.0,
+            "q_nonnegative": q_raw >= 0.0,
+        },
+    }

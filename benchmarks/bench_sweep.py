@@ -1,0 +1,126 @@
+"""Benchmark of the sweep engine: ``PYTHONPATH=src python benchmarks/bench_sweep.py``.
+
+1. Closed-form throughput and peak memory: process-innovation, all 3 scenarios, Sobol designs of
+   10^4, 10^5, 10^6 points, written to Parquet; each size in a fresh process (peak RSS of that
+   process). ``prep`` is the one-time symbolic derivation + compilation, ``sweep`` the run.
+2. Numeric sweep (process-innovation ``numeric``, 200 points): 1 vs 2 workers and the speedup.
+3. Executor overhead per task: 40 one-point tasks on the process pool and on a Dask
+   LocalCluster (2 processes), against the same work run serially in this process.
+
+Options: ``--quick`` (10^4 and 10^5 only), ``--workers N`` for part 1 (default 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+
+CHILD = r"""
+import json, resource, sys, tempfile, time
+t0 = time.perf_counter()
+from clsc.models import get_model
+m = get_model("process-innovation")
+for s in m.scenarios:
+    m.compiled(s)
+prep = time.perf_counter() - t0
+from clsc.sweeps.api import sweep
+n, workers = int(sys.argv[1]), int(sys.argv[2])
+design = {"type": "sobol", "points": n, "theta": {"from": 0, "to": 1}, "k": {"from": 1, "to": 10}}
+with tempfile.TemporaryDirectory() as out:
+    t1 = time.perf_counter()
+    df = sweep("process-innovation", design, scenario="all", out=out + "/s", workers=workers,
+               load=False)
+    run = time.perf_counter() - t1
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"prep": prep, "run": run, "rss_mib": rss, "rows": df.attrs["summary"]["rows"]}))
+"""
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+def closed_form(sizes, workers: int) -> None:
+    print(f"\n1. closed form, process-innovation x 3 scenarios, {workers} workers (threads)")
+    head = ("points", "rows", "prep s", "sweep s", "points/s", "peak MiB")
+    print("{:>9} {:>9} {:>8} {:>8} {:>10} {:>9}".format(*head))
+    for n in sizes:
+        res = subprocess.run(
+            [sys.executable, "-c", CHILD, str(n), str(workers)],
+            env=_env(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        r = json.loads(res.stdout.strip().splitlines()[-1])
+        print(
+            f"{n:>9} {r['rows']:>9} {r['prep']:>8.2f} {r['run']:>8.2f} "
+            f"{n / r['run']:>10.3g} {r['rss_mib']:>9.0f}"
+        )
+
+
+def _numeric(workers: int, points: int = 200, **kw) -> float:
+    from clsc.sweeps.api import sweep
+
+    design = {"theta": {"from": 0, "to": 1, "steps": points}}
+    t = time.perf_counter()
+    df = sweep("process-innovation", design, method="numeric", workers=workers, **kw)
+    assert (df["status"] == "optimal").all()
+    return time.perf_counter() - t
+
+
+def numeric() -> None:
+    print("\n2. numeric sweep, process-innovation (numeric method), 200 points")
+    _numeric(1, points=4)  # warm this process (imports, numeric game preparation)
+    t1 = _numeric(1)
+    t2 = _numeric(2)
+    print(f"{'workers':>8} {'seconds':>8} {'speedup':>8}")
+    print(f"{1:>8} {t1:>8.2f} {1.0:>8.2f}")
+    print(f"{2:>8} {t2:>8.2f} {t1 / t2:>8.2f}   (goal >= 1.6; includes worker start-up)")
+
+
+def overhead() -> None:
+    import distributed
+
+    print("\n3. executor overhead per task (40 one-point numeric tasks, 2 workers)")
+    tasks = 40
+    serial = _numeric(1, points=tasks, chunk_size=1)
+    pool = _numeric(2, points=tasks, chunk_size=1)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        client.run(lambda: __import__("clsc.models"))
+        with tempfile.TemporaryDirectory() as out:
+            dask = _numeric(1, points=tasks, chunk_size=1, scheduler=client, out=out + "/d")
+    print(f"{'executor':>12} {'seconds':>8} {'per task ms (vs serial)':>24}")
+    print(f"{'serial':>12} {serial:>8.2f} {0.0:>24.1f}")
+    for name, t in (("process pool", pool), ("dask local", dask)):
+        print(f"{name:>12} {t:>8.2f} {1000 * (t - serial / 2) / tasks:>24.1f}")
+    print("(per task = (wall - serial/2)/tasks: start-up and transport amortised over the tasks)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    print(f"cpu count {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
+    sizes = (10**4, 10**5) if args.quick else (10**4, 10**5, 10**6)
+    closed_form(sizes, args.workers)
+    numeric()
+    overhead()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""Column names and types of sweep output, taken from the results themselves.
+
+No model column name is written here: the name of a decision, profit, metric or condition column
+is whatever :meth:`clsc.results.Result.to_frame` calls it (found by asking ``to_frame`` about a
+one-key result), and the model columns of a sweep are those of the results of probe solves
+(:func:`model_columns`). When the platform's ``Result.schema`` lands this is the one place to
+point at it.
+
+Every chunk of a sweep has the columns ``point``, the varied parameters (and any parameter filled
+from a template), ``scenario``, ``status``, ``message``, (``seed`` for sampled methods), then the
+model columns, with one dtype per column (:func:`conform`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from clsc.results import Condition, Result
+
+CATEGORIES = ("decisions", "profits", "metrics", "std_errors", "conditions")
+
+
+def _frame_columns(**fields: Any) -> list[str]:
+    base = {"model": "m", "scenario": "s", "method": "x", "status": "optimal"}
+    return list(Result(**base, **fields).to_frame().columns)
+
+
+@lru_cache(maxsize=1)
+def base_columns() -> tuple[str, ...]:
+    """Identifier columns of ``to_frame`` (model, scenario, method, status)."""
+    return tuple(_frame_columns())
+
+
+@lru_cache(maxsize=4096)
+def column_for(category: str, key: str) -> str:
+    """The ``to_frame`` column of ``key`` in ``category`` (decisions, profits, metrics, ...).
+
+    >>> column_for("decisions", "q") in ("q", "decision.q")
+    True
+    """
+    if category == "conditions":
+        fields: dict[str, Any] = {"conditions": (Condition(key, key, 0.0, True),)}
+    elif category == "params":
+        fields = {"params": {key: 0.0}}
+    else:
+        fields = {category: {key: 0.0}}
+    new = [c for c in _frame_columns(**fields) if c not in base_columns()]
+    if len(new) != 1:
+        raise ValueError(f"cannot place {category} key {key!r}: to_frame gave {new}")
+    return new[0]
+
+
+def model_columns(frame, param_names: Iterable[str]) -> list[str]:
+    """Model columns of a ``to_frame`` frame: all but the identifiers and the parameters."""
+    drop = set(base_columns()) | {column_for("params", p) for p in param_names}
+    return [c for c in frame.columns if c not in drop]
+
+
+def dtype_of(values) -> str:
+    """Storage dtype of a column: ``boolean`` (nullable), ``float64`` or ``string``."""
+    import pandas as pd
+
+    series = pd.Series(values)
+    if pd.api.types.is_bool_dtype(series) or (
+        series.dtype == object
+        and series.dropna().map(type).isin([bool, np.bool_]).all()
+        and len(series.dropna())
+    ):
+        return "boolean"
+    if pd.api.types.is_numeric_dtype(series):
+        return "float64"
+    return "string"
+
+
+def conform(columns: Mapping[str, Any], schema: Sequence[tuple[str, str]]):
+    """A ``pyarrow.Table`` of exactly the schema's columns, in order, of the schema's types.
+
+    ``columns`` maps names to equal-length arrays; a column absent from ``columns`` is all null.
+    Booleans may come as bool arrays, as floats (NaN = missing) or as objects.
+    """
+    import pyarrow as pa
+
+    n = len(next(iter(columns.values()))) if columns else 0
+    arrays = []
+    target = arrow_schema(schema)
+    for (name, dtype), field_ in zip(schema, target, strict=True):
+        col = columns.get(name)
+        if col is None:
+            arrays.append(pa.nulls(n, field_.type))
+        else:
+            arrays.append(_typed(np.asarray(col), dtype, field_.type))
+    return pa.Table.from_arrays(arrays, schema=target)
+
+
+def _typed(col: np.ndarray, dtype: str, typ):
+    import pyarrow as pa
+
+    if dtype == "float64":
+        if col.dtype.kind not in "fiub":
+            col = np.array([_number(v) for v in col], dtype=float)
+        return pa.array(col.astype(float), type=typ)
+    if dtype == "int64":
+        return pa.array(col.astype(np.int64), type=typ)
+    if dtype == "boolean":
+        if col.dtype == bool:
+            return pa.array(col, type=typ)
+        if col.dtype.kind == "f":
+            return pa.array(col == 1.0, mask=np.isnan(col), type=typ)
+        return pa.array([None if v is None else bool(v) for v in col], type=typ)
+    if col.dtype != object:
+        col = col.astype(str).astype(object)
+    return pa.array(col, type=typ, from_pandas=True)
+
+
+def _number(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def to_pandas(table):
+    """DataFrame of sweep rows: strings as objects, booleans as nullable ``boolean``."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return table.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+
+
+def arrow_schema(schema: Sequence[tuple[str, str]]):
+    """pyarrow schema of the sweep columns (the same for every chunk)."""
+    import pyarrow as pa
+
+    types = {"float64": pa.float64(), "int64": pa.int64(), "boolean": pa.bool_()}
+    return pa.schema([(name, types.get(dtype, pa.string())) for name, dtype in schema])
+
+
+def merge_schema(parts: Iterable[Mapping[str, str]]) -> list[tuple[str, str]]:
+    """Union of ordered column -> dtype mappings (first dtype wins)."""
+    merged: dict[str, str] = {}
+    for part in parts:
+        for k, v in part.items():
+            merged.setdefault(k, v)
+    return list(merged.items())
