@@ -25,7 +25,7 @@ class _Required:
 
 REQUIRED: Any = _Required()
 
-KINDS = ("float", "int", "demand", "choice", "vector", "text")
+KINDS = ("float", "int", "demand", "choice", "vector", "matrix", "text")
 
 #: Largest accepted parameter magnitude: beyond it products of parameters overflow float64.
 MAX_MAGNITUDE = 1e100
@@ -37,7 +37,7 @@ class Param:
 
     ``kind``: ``float`` (finite unless ``allow_inf``), ``int``, ``demand`` (a demand
     distribution or its text spec), ``choice`` (one of ``choices``), ``vector`` (list of floats),
-    ``text``. ``lower``/``upper`` are simple bounds checked on coercion (``strict`` for < and >).
+    ``matrix`` (rows of floats, rectangular), ``text``. ``lower``/``upper`` are simple bounds checked on coercion (``strict`` for < and >).
     """
 
     name: str
@@ -143,6 +143,22 @@ def _as_vector(param: Param, value: Any) -> tuple[float, ...]:
     return tuple(out)
 
 
+def _as_matrix(param: Param, value: Any) -> tuple[tuple[float, ...], ...]:
+    """A rectangular matrix as rows of floats, e.g. ``[[1, 0.3], [0.3, 1]]``."""
+    value = _literal(param, value)
+    try:
+        rows = [list(row) for row in value]
+    except TypeError:
+        raise ParameterError(param.name, "must be a matrix [[...], [...]]", value) from None
+    if not rows or len({len(r) for r in rows}) != 1 or not rows[0]:
+        raise ParameterError(param.name, "must be a non-empty rectangular matrix", value)
+    out = []
+    for i, row in enumerate(rows):
+        sub = Param(f"{param.name}[{i}]", lower=param.lower, upper=param.upper, strict=param.strict)
+        out.append(_as_vector(sub, row))
+    return tuple(out)
+
+
 def _as_text(param: Param, value: Any) -> str:
     if not isinstance(value, str):
         raise ParameterError(param.name, "must be text", value)
@@ -155,6 +171,7 @@ _COERCERS: Mapping[str, Callable[[Param, Any], Any]] = {
     "demand": _as_demand,
     "choice": _as_choice,
     "vector": _as_vector,
+    "matrix": _as_matrix,
     "text": _as_text,
 }
 

@@ -45,7 +45,7 @@ CHUNK = 4096
 def _capacities(role, a_i, a_j, q, d, cap):
     for k in range(role.shape[0]):
         r = role[k]
-        if r == STOCK or r == GATE:
+        if r in (STOCK, GATE):
             cap[k] = q[a_i[k]]
         elif r == FILL:
             cap[k] = max(d[a_j[k]], 0.0)
@@ -100,8 +100,25 @@ def _distance_to_sink(tail, head, cost, cap, flow, role, n_vertices, sink, eps, 
 
 @njit(cache=True)
 def _one_scenario(
-    tail, head, cost, role, a_i, a_j, n_vertices, n, q, d, h, p, cap, flow, dist, pred, dist2,
-    share, grad,
+    tail,
+    head,
+    cost,
+    role,
+    a_i,
+    a_j,
+    n_vertices,
+    n,
+    q,
+    d,
+    h,
+    p,
+    cap,
+    flow,
+    dist,
+    pred,
+    dist2,
+    share,
+    grad,
 ):
     sink = n_vertices - 1
     _capacities(role, a_i, a_j, q, d, cap)
@@ -181,6 +198,23 @@ def recourse_kernel(
         pred = np.empty(n_vertices, dtype=np.int64)
         for s in range(c * CHUNK, min(n_scen, (c + 1) * CHUNK)):
             _one_scenario(
-                tail, head, cost, role, a_i, a_j, n_vertices, n, q, demand[s], h, p, cap,
-                flow, dist, pred, dist2, share_out[s], grad_out[s],
+                tail,
+                head,
+                cost,
+                role,
+                a_i,
+                a_j,
+                n_vertices,
+                n,
+                q,
+                demand[s],
+                h,
+                p,
+                cap,
+                flow,
+                dist,
+                pred,
+                dist2,
+                share_out[s],
+                grad_out[s],
             )

@@ -246,10 +246,11 @@ class TransshipmentSAA:
             self._program.set_costs(np.arange(vec.size), vec)
         self._lp = None
 
-    def _set_members(self, mask: np.ndarray) -> None:
+    def _set_members(self, mask: np.ndarray) -> bool:
+        """Apply a coalition's bounds; True if they changed."""
         prog = self.program
         if np.array_equal(mask, self._members):
-            return
+            return False
         big = np.inf
         prog.set_col_bounds(np.arange(self.n), 0.0, np.where(mask, big, 0.0))
         for a, (i, j) in enumerate(self.links):
@@ -264,13 +265,16 @@ class TransshipmentSAA:
             else:
                 prog.set_row_bounds(rows, -np.inf, np.inf)
         self._members = mask.copy()
+        return True
 
     # -- solving -----------------------------------------------------------------------------
     def solve(self, members: Sequence[int] | None = None) -> TwoStageSolution:
         """Solve C_N(S) for the coalition of 1-based node numbers ``members`` (None: all)."""
         mask = member_mask(self.n, members)
-        self._set_members(mask)
-        sol = self.program.solve()
+        # a new coalition is solved cold (presolve drops the absent nodes' columns); new costs
+        # or scenarios of the same coalition re-start from the previous basis
+        changed = self._set_members(mask)
+        sol = self.program.solve(warm=not changed)
         names = tuple(int(j) + 1 for j in np.flatnonzero(mask))
         if not sol:
             return TwoStageSolution(sol.status, members=names, message=sol.message)

@@ -89,9 +89,7 @@ def lshaped(
         # cut k: theta_k - g_k'Q >= value_k - g_k'q
         rows.append(sp.hstack([sp.csr_matrix(-g), sp.eye(K)]))
         rhs.append(value - g @ q)
-        lp = LinearProgram(
-            cost, sp.vstack(rows), np.concatenate(rhs), np.inf, 0.0, col_upper
-        )
+        lp = LinearProgram(cost, sp.vstack(rows), np.concatenate(rhs), np.inf, 0.0, col_upper)
         sol = solve(lp)
         if not sol:
             return LShapedResult(sol.status, best_q, best, lower, it, np.inf, sol.message)
