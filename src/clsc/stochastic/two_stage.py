@@ -43,6 +43,9 @@ import scipy.sparse as sp
 from clsc.errors import ParameterError
 from clsc.results import Status
 
+#: from this many scenarios on the extensive form is solved by interior point + crossover
+IPM_FROM = 1000
+
 
 @dataclass(frozen=True)
 class TransshipmentCosts:
@@ -125,7 +128,9 @@ class TransshipmentSAA:
 
     Columns: ``Q`` (n), then per scenario w the block ``[y (n(n-1), order of
     costs.links()), L (n), U (n)]``. Rows: per scenario ``[balance (n), capacity (n)]``.
-    ``options`` go to HiGHS (default: its choice of dual simplex).
+    ``options`` go to HiGHS (default: interior point with crossover, so the answer is a
+    vertex, from :data:`IPM_FROM` scenarios on, where the dense stock columns make simplex
+    iterations expensive; HiGHS's choice below).
     """
 
     def __init__(
@@ -148,7 +153,8 @@ class TransshipmentSAA:
         self.N = demand.shape[0]
         self.links = costs.links()
         self.block = len(self.links) + 2 * self.n
-        self.options = dict(options or {})
+        default = {"solver": "ipm"} if self.N >= IPM_FROM else {}
+        self.options = default if options is None else dict(options)
         self._lp = None
         self._program = None
         self._members: np.ndarray | None = None
@@ -283,6 +289,20 @@ class TransshipmentSAA:
         return TwoStageSolution(
             Status.OPTIMAL, Q, float(sol.objective), self.alloc(x, mask), names, x
         )
+
+    def fixed_cost(self, Q: Sequence[float], members: Sequence[int] | None = None) -> float:
+        """The LP's in-sample cost c'Q + mean recourse at fixed stocks ``Q`` (the recourse
+        LPs of all scenarios solved at once); nan if HiGHS fails."""
+        mask = member_mask(self.n, members)
+        self._set_members(mask)
+        q = np.where(mask, np.asarray(Q, dtype=float), 0.0)
+        cols = np.arange(self.n)
+        self.program.set_col_bounds(cols, q, q)
+        try:
+            sol = self.program.solve(warm=False)
+        finally:
+            self.program.set_col_bounds(cols, 0.0, np.where(mask, np.inf, 0.0))
+        return float(sol.objective) if sol else float("nan")
 
     def alloc(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Per-node cost c_j*Q_j + mean(h_j*L_j + p_j*U_j) + sum_i tau_ij*mean(y_ij)."""
