@@ -61,7 +61,7 @@ PARAMS = (
     Param("coalition", None, "joint: one coalition to solve, e.g. 1,3 (default: all)",
           kind="vector"),
     Param("alliance", (1.0, 2.0), "bargaining: the alliance, e.g. 1,2", kind="vector"),
-    Param("weights", (1.0, 1.0, 1.0), "Nash bargaining weights [w_i]", kind="vector",
+    Param("weights", None, "Nash bargaining weights (default all 1) [w_i]", kind="vector",
           lower=0.0, strict=True),
     Param("w_alliance", None, "weight of the alliance (default: sum of its weights) [w_A]",
           lower=0.0, strict=True),
@@ -121,7 +121,7 @@ def node_count(v: Mapping[str, Any]) -> int:
 
 def _lengths(name: str):
     def check(v: Mapping[str, Any]) -> bool:
-        if name == "sigma" and (v["demand"] or v["scenarios_file"]):
+        if v[name] is None or (name == "sigma" and (v["demand"] or v["scenarios_file"])):
             return True
         return len(v[name]) == node_count(v)
 
