@@ -284,7 +284,7 @@ def test_cli_separate_and_joint(cli):
 
 
 def test_cli_bad_input_is_one_line_exit_2(cli):
-    code, out, err = cli(
+    code, _, err = cli(
         "solve", "joint-inventory", "--set", "rho=[[1,0.9,-0.9],[0.9,1,0.9],[-0.9,0.9,1]]"
     )
     assert code == 2 and "rho" in err and "positive semi-definite" in err
