@@ -37,7 +37,8 @@ class Param:
 
     ``kind``: ``float`` (finite unless ``allow_inf``), ``int``, ``demand`` (a demand
     distribution or its text spec), ``choice`` (one of ``choices``), ``vector`` (list of floats),
-    ``matrix`` (rows of floats, rectangular), ``text``. ``lower``/``upper`` are simple bounds checked on coercion (``strict`` for < and >).
+    ``matrix`` (rows of floats, rectangular), ``text``. ``lower``/``upper`` are simple bounds
+    checked on coercion (``strict`` for < and >).
     """
 
     name: str

@@ -21,14 +21,14 @@ hand sides only) and new unit costs (:meth:`TransshipmentSAA.set_costs`) are in-
 too. :meth:`TransshipmentSAA.to_pyomo` writes the same LP as a pyomo model (public API).
 
 >>> import numpy as np
->>> costs = TransshipmentCosts(c=[1.0, 1.0], h=[1.0, 1.0], p=[5.0, 5.0],
+>>> costs = TransshipmentCosts(c=[1.0, 2.0], h=[1.0, 1.0], p=[5.0, 5.0],
 ...                            tau=[[0.0, 0.5], [0.5, 0.0]])
 >>> saa = TransshipmentSAA(costs, np.array([[10.0, 0.0], [0.0, 10.0]]))
->>> sol = saa.solve()
+>>> sol = saa.solve()  # stock 10 at node 1, moved to node 2 in the second scenario
 >>> round(sol.objective, 6), sol.Q.round(6).tolist()
 (12.5, [10.0, 0.0])
->>> round(saa.solve(members=[1]).objective, 6)  # node 1 alone: a newsvendor
-10.0
+>>> round(saa.solve(members=[1]).objective, 6)  # node 1 alone: 10 + 0.5*(1*10)
+15.0
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ recourse on an independent sample. ``C(S)`` for ``|S| >= 2`` is that out-of-samp
 >>> from clsc.models.joint_inventory.problem import SPEC, build_problem
 >>> values, _ = SPEC.resolve({"n_scenarios": 200, "n_eval": 500})
 >>> stage = StageOne(build_problem(values))
->>> [round(x, 4) for x in stage.separate().d]
+>>> [round(float(x), 4) for x in stage.separate().d]
 [298.1719, 152.1158, 378.1662]
 """
 
