@@ -249,6 +249,7 @@ def test_scenarios_from_csv_and_parquet(tmp_path):
         ({"p_short": (2, 12, 16)}, "p_short must exceed c"),
         ({"h": (-1, 1.5, 2)}, r"h\[0\] must be >= 0"),
         ({"tau_move": ((0, -1, 0), (1, 0, 1), (0, 1, 0))}, r"tau_move\[0\]\[1\] must be >= 0"),
+        ({"tau_move": ((1, 1, 0), (1, 0, 1), (0, 1, 0))}, "tau_move must be an n x n matrix"),
         ({"c": (1, 2)}, "c must have one entry per node"),
         ({"coalition": (1, 4)}, "coalition must name distinct nodes"),
         ({"alliance": (1, 1)}, "alliance must name distinct nodes"),

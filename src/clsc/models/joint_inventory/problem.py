@@ -141,8 +141,11 @@ def _rho_ok(v: Mapping[str, Any]) -> bool:
 
 
 def _tau_ok(v: Mapping[str, Any]) -> bool:
+    if v["tau_move"] is None:
+        return True
+    tau = np.array(v["tau_move"], dtype=float)
     n = node_count(v)
-    return v["tau_move"] is None or np.array(v["tau_move"]).shape == (n, n)
+    return tau.shape == (n, n) and bool(np.all(np.diag(tau) == 0.0))
 
 
 def _nodes_ok(name: str):
@@ -172,7 +175,8 @@ RULES = (
     ),
     Rule(("rho",), "must be an n x n symmetric positive semi-definite matrix with unit "
          "diagonal (n = number of nodes)", _rho_ok),
-    Rule(("tau_move",), "must be an n x n matrix (n = number of nodes)", _tau_ok),
+    Rule(("tau_move",), "must be an n x n matrix with zero diagonal (n = number of nodes)",
+         _tau_ok),
     Rule(("p_short", "c"), "must exceed c node by node (critical fractile in (0, 1))",
          _p_above_c),
     Rule(("coalition",), "must name distinct nodes 1..n", _nodes_ok("coalition")),
