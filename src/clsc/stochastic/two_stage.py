@@ -13,10 +13,15 @@ and pays holding ``h_j`` per unit left over (``L_j``) and shortage ``p_j`` per u
 
 :class:`TransshipmentSAA` builds this LP once from sparse arrays (a Kronecker product of one
 scenario block, no per-scenario Python loop) and loads it into HiGHS through
-:class:`clsc.solvers.highs.ParametricProgram`. A coalition is a change of bounds, so every
-coalition re-uses the same loaded program (warm-started): non-members get ``Q_j = 0``, their
-moves ``y_ij = y_ji = 0``, ``L_j = U_j = 0`` and a free balance row, i.e. they are absent and
-their requirements are not served. New scenarios (:meth:`TransshipmentSAA.set_demand`: right-
+:class:`clsc.solvers.highs.ParametricProgram`. The leftovers are eliminated,
+``L_jw = Q_j - sum_k y_jkw + sum_i y_ijw + U_jw - D_jw >= 0``, so the balance rows become
+``>= D_jw`` and the costs ``c_j + h_j`` on Q_j, ``(tau_ij - h_i + h_j)/N`` on y_ijw,
+``(p_j + h_j)/N`` on U_jw with the constant ``-sum_j h_j*mean_w(D_jw)``: a quarter fewer
+columns and, measured, about 4x less HiGHS time than the form above (dual simplex; the stock
+columns are dense). A coalition is a change of bounds, so every coalition re-uses the same
+loaded program: non-members get ``Q_j = 0``, their moves ``y_ij = y_ji = 0``, ``U_j = 0``, a
+free balance row and no constant, i.e. they are absent and their requirements are not
+served. New scenarios (:meth:`TransshipmentSAA.set_demand`: right-
 hand sides only) and new unit costs (:meth:`TransshipmentSAA.set_costs`) are in-place changes
 too. :meth:`TransshipmentSAA.to_pyomo` writes the same LP as a pyomo model (public API).
 
@@ -42,9 +47,6 @@ import scipy.sparse as sp
 
 from clsc.errors import ParameterError
 from clsc.results import Status
-
-#: from this many scenarios on the extensive form is solved by interior point + crossover
-IPM_FROM = 1000
 
 
 @dataclass(frozen=True)
@@ -124,13 +126,12 @@ class TwoStageSolution:
 
 
 class TransshipmentSAA:
-    """The SAA LP of the module docstring, built from arrays once, re-solved in place.
+    """The SAA LP of the module docstring (leftovers eliminated), built from arrays once and
+    re-solved in place.
 
     Columns: ``Q`` (n), then per scenario w the block ``[y (n(n-1), order of
-    costs.links()), L (n), U (n)]``. Rows: per scenario ``[balance (n), capacity (n)]``.
-    ``options`` go to HiGHS (default: interior point with crossover, so the answer is a
-    vertex, from :data:`IPM_FROM` scenarios on, where the dense stock columns make simplex
-    iterations expensive; HiGHS's choice below).
+    costs.links()), U (n)]``. Rows: per scenario ``[balance (n, >= D), capacity (n, <= 0)]``.
+    ``options`` go to HiGHS.
     """
 
     def __init__(
@@ -152,9 +153,8 @@ class TransshipmentSAA:
         self.n = costs.n
         self.N = demand.shape[0]
         self.links = costs.links()
-        self.block = len(self.links) + 2 * self.n
-        default = {"solver": "ipm"} if self.N >= IPM_FROM else {}
-        self.options = default if options is None else dict(options)
+        self.block = len(self.links) + self.n
+        self.options = dict(options or {})
         self._lp = None
         self._program = None
         self._members: np.ndarray | None = None
@@ -164,11 +164,8 @@ class TransshipmentSAA:
         """Columns of move ``link`` (index into :attr:`links`) in every scenario."""
         return self.n + np.arange(self.N) * self.block + link
 
-    def l_cols(self, j: int) -> np.ndarray:
-        return self.n + np.arange(self.N) * self.block + len(self.links) + j
-
     def u_cols(self, j: int) -> np.ndarray:
-        return self.l_cols(j) + self.n
+        return self.n + np.arange(self.N) * self.block + len(self.links) + j
 
     def balance_rows(self, j: int) -> np.ndarray:
         return np.arange(self.N) * 2 * self.n + j
@@ -184,47 +181,55 @@ class TransshipmentSAA:
             B[j, a] += 1.0
             B[n + i, a] = 1.0
         for j in range(n):
-            B[j, m + j] = -1.0
-            B[j, m + n + j] = 1.0
+            B[j, m + j] = 1.0
             Qc[j, j] = 1.0
             Qc[n + j, j] = -1.0
         return sp.coo_matrix(Qc), sp.coo_matrix(B)
 
     def cost_vector(self, costs: TransshipmentCosts | None = None) -> np.ndarray:
         costs = costs or self.costs
-        moves = [costs.tau[i, j] for i, j in self.links]
-        block = np.concatenate([moves, costs.h, costs.p]) / self.N
-        return np.concatenate([costs.c, np.tile(block, self.N)])
+        moves = [costs.tau[i, j] - costs.h[i] + costs.h[j] for i, j in self.links]
+        block = np.concatenate([moves, costs.p + costs.h]) / self.N
+        return np.concatenate([costs.c + costs.h, np.tile(block, self.N)])
+
+    def constant(self, mask: np.ndarray) -> float:
+        """The eliminated leftovers' constant -sum_{j in S} h_j*mean(D_j)."""
+        return -float(np.sum(np.where(mask, self.costs.h * self.demand.mean(axis=0), 0.0)))
 
     def row_bounds(self, demand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = self.n
         lo = np.empty((self.N, 2 * n))
         hi = np.empty((self.N, 2 * n))
         lo[:, :n] = demand
-        hi[:, :n] = demand
+        hi[:, :n] = np.inf
         lo[:, n:] = -np.inf
         hi[:, n:] = 0.0
         return lo.ravel(), hi.ravel()
 
     @property
     def lp(self):
-        """The :class:`~clsc.solvers.program.LinearProgram` (grand coalition bounds)."""
+        """The :class:`~clsc.solvers.program.LinearProgram` (grand coalition)."""
         if self._lp is None:
             from clsc.solvers.program import LinearProgram
 
             Qs, Bs = self._block()
             A = sp.hstack([sp.kron(np.ones((self.N, 1)), Qs), sp.kron(sp.eye(self.N), Bs)])
             lo, hi = self.row_bounds(self.demand)
-            self._lp = LinearProgram(self.cost_vector(), A.tocsc(), lo, hi, 0.0, np.inf)
+            offset = self.constant(np.ones(self.n, dtype=bool))
+            self._lp = LinearProgram(self.cost_vector(), A.tocsc(), lo, hi, 0.0, np.inf,
+                                     offset=offset)  # fmt: skip
         return self._lp
 
     @property
     def program(self):
-        """The HiGHS :class:`~clsc.solvers.highs.ParametricProgram`, loaded on first use."""
+        """The HiGHS :class:`~clsc.solvers.highs.ParametricProgram` (no constant: added by
+        :meth:`solve`), loaded on first use."""
         if self._program is None:
+            from dataclasses import replace
+
             from clsc.solvers.highs import ParametricProgram
 
-            self._program = ParametricProgram(self.lp, options=self.options)
+            self._program = ParametricProgram(replace(self.lp, offset=0.0), options=self.options)
             self._members = np.ones(self.n, dtype=bool)
         return self._program
 
@@ -236,10 +241,8 @@ class TransshipmentSAA:
             raise ParameterError("demand", f"must have shape {self.demand.shape}", demand.shape)
         self.demand = demand
         if self._program is not None:
-            mask = self._members
-            for j in np.flatnonzero(mask):
-                rows = self.balance_rows(j)
-                self._program.set_row_bounds(rows, demand[:, j], demand[:, j])
+            for j in np.flatnonzero(self._members):
+                self._program.set_row_bounds(self.balance_rows(j), demand[:, j], np.inf)
         self._lp = None
 
     def set_costs(self, costs: TransshipmentCosts) -> None:
@@ -260,16 +263,11 @@ class TransshipmentSAA:
         big = np.inf
         prog.set_col_bounds(np.arange(self.n), 0.0, np.where(mask, big, 0.0))
         for a, (i, j) in enumerate(self.links):
-            hi = big if mask[i] and mask[j] else 0.0
-            prog.set_col_bounds(self.y_cols(a), 0.0, hi)
+            prog.set_col_bounds(self.y_cols(a), 0.0, big if mask[i] and mask[j] else 0.0)
         for j in range(self.n):
-            hi = big if mask[j] else 0.0
-            prog.set_col_bounds(np.concatenate([self.l_cols(j), self.u_cols(j)]), 0.0, hi)
-            rows = self.balance_rows(j)
-            if mask[j]:
-                prog.set_row_bounds(rows, self.demand[:, j], self.demand[:, j])
-            else:
-                prog.set_row_bounds(rows, -np.inf, np.inf)
+            prog.set_col_bounds(self.u_cols(j), 0.0, big if mask[j] else 0.0)
+            lower = self.demand[:, j] if mask[j] else -np.inf
+            prog.set_row_bounds(self.balance_rows(j), lower, np.inf)
         self._members = mask.copy()
         return True
 
@@ -286,9 +284,8 @@ class TransshipmentSAA:
             return TwoStageSolution(sol.status, members=names, message=sol.message)
         x = sol.x
         Q = np.where(mask, np.maximum(x[: self.n], 0.0), 0.0)
-        return TwoStageSolution(
-            Status.OPTIMAL, Q, float(sol.objective), self.alloc(x, mask), names, x
-        )
+        objective = float(sol.objective) + self.constant(mask)
+        return TwoStageSolution(Status.OPTIMAL, Q, objective, self.alloc(x, mask), names, x)
 
     def fixed_cost(self, Q: Sequence[float], members: Sequence[int] | None = None) -> float:
         """The LP's in-sample cost c'Q + mean recourse at fixed stocks ``Q`` (the recourse
@@ -302,21 +299,27 @@ class TransshipmentSAA:
             sol = self.program.solve(warm=False)
         finally:
             self.program.set_col_bounds(cols, 0.0, np.where(mask, np.inf, 0.0))
-        return float(sol.objective) if sol else float("nan")
+        return float(sol.objective) + self.constant(mask) if sol else float("nan")
 
     def alloc(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Per-node cost c_j*Q_j + mean(h_j*L_j + p_j*U_j) + sum_i tau_ij*mean(y_ij)."""
-        costs, n = self.costs, self.n
+        """Per-node cost c_j*Q_j + mean(h_j*L_j + p_j*U_j) + sum_i tau_ij*mean(y_ij), with
+        mean(L_j) = Q_j - mean(out_j) + mean(in_j) + mean(U_j) - mean(D_j)."""
+        costs, n, m = self.costs, self.n, len(self.links)
         blocks = x[n:].reshape(self.N, self.block).mean(axis=0)
-        m = len(self.links)
-        out = costs.c * x[:n] + costs.h * blocks[m : m + n] + costs.p * blocks[m + n :]
+        q = x[:n]
+        leftover = q + blocks[m:] - self.demand.mean(axis=0)
+        out = costs.c * q + costs.p * blocks[m:]
         for a, (i, j) in enumerate(self.links):
             out[j] += costs.tau[i, j] * blocks[a]
+            leftover[i] -= blocks[a]
+            leftover[j] += blocks[a]
+        out += costs.h * leftover
         return np.where(mask, out, 0.0)
 
     def to_pyomo(self, members: Sequence[int] | None = None):
-        """The same SAA LP as a pyomo ``ConcreteModel`` (variables ``Q[j]``, ``y[w, i, j]``,
-        ``L[w, j]``, ``U[w, j]``; nodes 1-based; objective ``cost``)."""
+        """The SAA LP in the module docstring's first form (with leftovers ``L``) as a pyomo
+        ``ConcreteModel`` (variables ``Q[j]``, ``y[w, i, j]``, ``L[w, j]``, ``U[w, j]``; nodes
+        1-based; objective ``cost``)."""
         from clsc.stochastic.two_stage_pyomo import saa_model
 
         return saa_model(self.costs, self.demand, member_mask(self.n, members))
