@@ -158,6 +158,7 @@ class TransshipmentSAA:
         self._lp = None
         self._program = None
         self._members: np.ndarray | None = None
+        self._cold = True
 
     # -- index helpers -----------------------------------------------------------------------
     def y_cols(self, link: int) -> np.ndarray:
@@ -254,6 +255,7 @@ class TransshipmentSAA:
             vec = self.cost_vector(costs)
             self._program.set_costs(np.arange(vec.size), vec)
         self._lp = None
+        self._cold = True
 
     def _set_members(self, mask: np.ndarray) -> bool:
         """Apply a coalition's bounds; True if they changed."""
@@ -275,10 +277,12 @@ class TransshipmentSAA:
     def solve(self, members: Sequence[int] | None = None) -> TwoStageSolution:
         """Solve C_N(S) for the coalition of 1-based node numbers ``members`` (None: all)."""
         mask = member_mask(self.n, members)
-        # a new coalition is solved cold (presolve drops the absent nodes' columns); new costs
-        # or scenarios of the same coalition re-start from the previous basis
+        # after new bounds (coalition) or costs HiGHS starts cold (presolve drops the absent
+        # nodes' columns; measured faster than the old basis); after new scenarios (right-hand
+        # sides only) dual simplex re-starts from the previous basis
         changed = self._set_members(mask)
-        sol = self.program.solve(warm=not changed)
+        sol = self.program.solve(warm=not (changed or self._cold))
+        self._cold = False
         names = tuple(int(j) + 1 for j in np.flatnonzero(mask))
         if not sol:
             return TwoStageSolution(sol.status, members=names, message=sol.message)
