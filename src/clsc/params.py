@@ -37,8 +37,7 @@ class Param:
 
     ``kind``: ``float`` (finite unless ``allow_inf``), ``int``, ``demand`` (a demand
     distribution or its text spec), ``choice`` (one of ``choices``), ``vector`` (list of floats),
-    ``matrix`` (rows of floats, rectangular), ``text``. ``lower``/``upper`` are simple bounds
-    checked on coercion (``strict`` for < and >).
+    ``text``. ``lower``/``upper`` are simple bounds checked on coercion (``strict`` for < and >).
     """
 
     name: str
@@ -145,7 +144,8 @@ def _as_vector(param: Param, value: Any) -> tuple[float, ...]:
 
 
 def _as_matrix(param: Param, value: Any) -> tuple[tuple[float, ...], ...]:
-    """A rectangular matrix as rows of floats, e.g. ``[[1, 0.3], [0.3, 1]]``."""
+    """Kind ``matrix``: a rectangular matrix as rows of floats, e.g. ``[[1, 0.3], [0.3, 1]]``
+    (each entry checked against ``lower``/``upper``, named ``name[i][j]`` in errors)."""
     value = _literal(param, value)
     try:
         rows = [list(row) for row in value]

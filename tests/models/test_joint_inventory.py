@@ -237,6 +237,8 @@ def test_scenarios_from_csv_and_parquet(tmp_path):
     [
         ({"rho": ((1, 0.9, -0.9), (0.9, 1, 0.9), (-0.9, 0.9, 1))}, "positive semi-definite"),
         ({"rho": ((1, 0.2), (0.2, 1))}, "rho must be an n x n"),
+        ({"rho": "[[1, 0.2], [0.2]]"}, "rho must be a non-empty rectangular matrix"),
+        ({"rho": "[[1, 0, 0], [0, 1, 0], [0, 0, x]]"}, "rho"),
         ({"p_short": (2, 12, 16)}, "p_short must exceed c"),
         ({"h": (-1, 1.5, 2)}, r"h\[0\] must be >= 0"),
         ({"tau_move": ((0, -1, 0), (1, 0, 1), (0, 1, 0))}, r"tau_move\[0\]\[1\] must be >= 0"),
