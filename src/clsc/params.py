@@ -25,7 +25,7 @@ class _Required:
 
 REQUIRED: Any = _Required()
 
-KINDS = ("float", "int", "demand", "choice", "vector", "text")
+KINDS = ("float", "int", "demand", "choice", "vector", "matrix", "text")
 
 #: Largest accepted parameter magnitude: beyond it products of parameters overflow float64.
 MAX_MAGNITUDE = 1e100
@@ -143,6 +143,23 @@ def _as_vector(param: Param, value: Any) -> tuple[float, ...]:
     return tuple(out)
 
 
+def _as_matrix(param: Param, value: Any) -> tuple[tuple[float, ...], ...]:
+    """Kind ``matrix``: a rectangular matrix as rows of floats, e.g. ``[[1, 0.3], [0.3, 1]]``
+    (each entry checked against ``lower``/``upper``, named ``name[i][j]`` in errors)."""
+    value = _literal(param, value)
+    try:
+        rows = [list(row) for row in value]
+    except TypeError:
+        raise ParameterError(param.name, "must be a matrix [[...], [...]]", value) from None
+    if not rows or len({len(r) for r in rows}) != 1 or not rows[0]:
+        raise ParameterError(param.name, "must be a non-empty rectangular matrix", value)
+    out = []
+    for i, row in enumerate(rows):
+        sub = Param(f"{param.name}[{i}]", lower=param.lower, upper=param.upper, strict=param.strict)
+        out.append(_as_vector(sub, row))
+    return tuple(out)
+
+
 def _as_text(param: Param, value: Any) -> str:
     if not isinstance(value, str):
         raise ParameterError(param.name, "must be text", value)
@@ -155,6 +172,7 @@ _COERCERS: Mapping[str, Callable[[Param, Any], Any]] = {
     "demand": _as_demand,
     "choice": _as_choice,
     "vector": _as_vector,
+    "matrix": _as_matrix,
     "text": _as_text,
 }
 

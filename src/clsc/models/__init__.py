@@ -13,6 +13,7 @@ MODULES = (
     "buyback_effort",
     "contracts",
     "sorting_collection",
+    "joint_inventory",
 )
 
 for _module in MODULES:

@@ -1,0 +1,204 @@
+"""Model ``joint-inventory`` (seed 000): joint inventory of a recycling chain (spec section 4).
+
+Source: 000_65efe8f87a0570ca.txt (abstract only); the formulation is the project's own
+[PROPOSED]. Nodes 1 recycler, 2 dismantler/processor, 3 cascade user (any number of nodes).
+
+Stage 1 (this package; equations in :mod:`~clsc.models.joint_inventory.stage1`):
+
+* ``separate``: each node's newsvendor, ``kappa_i = (p_i - c_i)/(p_i + h_i)``,
+  ``Q_i* = F_i^-1(kappa_i)``, ``d_i = c_i*mu_i + (h_i + p_i)*sigma_i*Phi'(z_i)`` for normal
+  requirements; exact for any clsc distribution; SAA check on the N-scenario sample;
+* ``joint``: every coalition's two-stage SAA (stocks before demand, re-positioning after) on
+  one joint sample, costs ``C(S)`` out of sample with standard errors, savings
+  ``v(S) = sum_{i in S} d_i - C(S)``, per-node cost shares ``alloc`` (not unique: LP optima
+  are degenerate; they sum to C(S)), optional MRP confidence interval on the optimality gap
+  (``gap_replications >= 2``);
+* ``sensitivity``: the spec's table of transport, holding and shortage cost cases.
+
+Methods: ``saa`` (array-built extensive form solved by HiGHS, one program re-used for every
+coalition and case) and ``decomposition`` (L-shaped cutting planes with the numba recourse).
+Parameters and rules: :mod:`~clsc.models.joint_inventory.problem`.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import numpy as np
+
+from clsc.errors import ParameterError
+from clsc.models.base import Model, SolveRequest
+from clsc.models.joint_inventory.problem import (
+    SPEC,
+    all_coalitions,
+    build_problem,
+    coalition_label,
+)
+from clsc.models.joint_inventory.sensitivity import sensitivity
+from clsc.models.joint_inventory.stage1 import Joint, StageOne
+from clsc.models.registry import register
+from clsc.results import Result, Status, Table
+
+SOLVERS = MappingProxyType({"saa": "extensive", "decomposition": "decomposition"})
+#: largest node count for which ``joint`` enumerates every coalition
+MAX_ENUMERATED = 12
+
+
+def _stage(req: SolveRequest) -> StageOne:
+    return StageOne(build_problem(req.params, req.seed), SOLVERS[req.method])
+
+
+def _result(req: SolveRequest, status: Status, **fields) -> Result:
+    valid = status == Status.OPTIMAL
+    if not valid:
+        fields["decisions"] = {}
+    return Result(
+        model=JointInventory.name,
+        scenario=req.scenario,
+        method=req.method,
+        status=status,
+        params=dict(req.params),
+        **fields,
+    )
+
+
+def solve_separate(model: Model, req: SolveRequest) -> Result:
+    """Exact newsvendor per node, with the SAA of each node alone on the sample as a check."""
+    stage = _stage(req)
+    sep = stage.separate()
+    n = stage.problem.n
+    saa_q, saa_cost, status = np.empty(n), np.empty(n), Status.OPTIMAL
+    for j in range(n):
+        st, q, obj, _ = stage.solve([j + 1])
+        status = st if st != Status.OPTIMAL else status
+        saa_q[j], saa_cost[j] = q[j], obj
+    columns = {"node": np.arange(1, n + 1), "kappa": sep.kappa, "z": sep.z, "Q": sep.Q}
+    columns.update(d=sep.d, saa_Q=saa_q, saa_cost=saa_cost)
+    nodes = Table("nodes", columns)
+    metrics = {f"d_{j + 1}": float(sep.d[j]) for j in range(n)}
+    metrics["sum_d"] = float(sep.d.sum())
+    return _result(
+        req,
+        Status.OPTIMAL,
+        decisions={f"Q_{j + 1}": float(sep.Q[j]) for j in range(n)},
+        metrics=metrics,
+        tables={"nodes": nodes},
+        message="" if status == Status.OPTIMAL else f"SAA check column: {status}",
+    )
+
+
+def _coalitions(req: SolveRequest, n: int) -> list[tuple[int, ...]]:
+    chosen = req.params["coalition"]
+    if chosen is not None:
+        members = tuple(sorted(int(k) for k in chosen))
+        return [(k,) for k in members] + ([members] if len(members) > 1 else [])
+    if n > MAX_ENUMERATED:
+        raise ParameterError(
+            "coalition", f"must be given when there are more than {MAX_ENUMERATED} nodes "
+            "(2^n - 1 coalitions)", None,
+        )  # fmt: skip
+    return all_coalitions(n)
+
+
+def _tables(rows: list[Joint], n: int) -> dict[str, Table]:
+    coal = Table("coalitions", {
+        "coalition": [coalition_label(r.members) for r in rows],
+        "size": [len(r.members) for r in rows],
+        "status": [str(r.status) for r in rows],
+        "cost_in_sample": [r.cost_in_sample for r in rows],
+        "cost": [r.cost for r in rows],
+        "cost_se": [r.cost_se for r in rows],
+        "sum_d": [r.sum_d for r in rows],
+        "saving": [r.saving for r in rows],
+    })  # fmt: skip
+    stocks: dict[str, list] = {"coalition": [], "node": [], "Q": [], "alloc": []}
+    for r in rows:
+        for j in r.members:
+            for key, value in zip(stocks, (coalition_label(r.members), j, r.Q[j - 1],
+                                           r.alloc[j - 1]), strict=True):  # fmt: skip
+                stocks[key].append(value)
+    return {"coalitions": coal, "stocks": Table("stocks", stocks)}
+
+
+def joint_rows(stage: StageOne, coalitions: list[tuple[int, ...]]) -> list[Joint]:
+    """Singletons exactly (C({i}) = d_i), larger coalitions by SAA + out-of-sample."""
+    sep = stage.separate()
+    rows = []
+    for members in coalitions:
+        if len(members) == 1:
+            j = members[0] - 1
+            q = np.zeros(stage.problem.n)
+            q[j] = sep.Q[j]
+            alloc = np.zeros(stage.problem.n)
+            alloc[j] = sep.d[j]
+            d = float(sep.d[j])
+            rows.append(Joint(members, Status.OPTIMAL, q, d, d, 0.0, alloc, d))
+        else:
+            rows.append(stage.joint(members, sep.d))
+    return rows
+
+
+def solve_joint(model: Model, req: SolveRequest) -> Result:
+    """Coalition table; decisions and metrics of the largest coalition solved."""
+    stage = _stage(req)
+    n = stage.problem.n
+    rows = joint_rows(stage, _coalitions(req, n))
+    top = rows[-1]
+    bad = [r for r in rows if r.status != Status.OPTIMAL]
+    status = bad[0].status if bad else Status.OPTIMAL
+    metrics = {
+        "cost": top.cost, "cost_in_sample": top.cost_in_sample, "sum_d": top.sum_d,
+        "saving": top.saving, "saving_pct": 100.0 * top.saving / top.sum_d,
+    }  # fmt: skip
+    se = {"cost": top.cost_se, "saving": top.cost_se}
+    reps = int(req.params["gap_replications"])
+    if reps == 1:
+        raise ParameterError("gap_replications", "must be 0 or >= 2", reps)
+    if reps >= 2 and status == Status.OPTIMAL and len(top.members) > 1:
+        gap = stage.gap(top.Q, reps, top.members)
+        metrics.update(gap=gap.mean, gap_upper=gap.upper)
+        se["gap"] = gap.se
+    return _result(
+        req, status,
+        decisions={f"Q_{j}": float(top.Q[j - 1]) for j in top.members},
+        metrics=metrics, std_errors=se, tables=_tables(rows, n),
+        message=f"coalition {coalition_label(top.members)}: cost = out-of-sample C(S) on "
+        f"n_eval scenarios (se given), cost_in_sample = SAA objective; singletons exact"
+        + ("; gap_upper = one-sided 95% MRP bound on the optimality gap" if reps else ""),
+    )  # fmt: skip
+
+
+def solve_sensitivity(model: Model, req: SolveRequest) -> Result:
+    """The spec's sensitivity table (grand coalition, in-sample)."""
+    stage = _stage(req)
+    cases, nodes, status = sensitivity(stage)
+    base = {k: float(v[0]) for k, v in cases.columns.items() if k not in ("case", "status")}
+    return _result(req, status, metrics=base, tables={"sensitivity": cases,
+                                                      "sensitivity_nodes": nodes},
+                   message="metrics: base case; saving in-sample (sum d - C_joint)")  # fmt: skip
+
+
+SCENARIOS = MappingProxyType(
+    {"separate": solve_separate, "joint": solve_joint, "sensitivity": solve_sensitivity}
+)
+
+
+def solve(model: Model, req: SolveRequest) -> Result:
+    return SCENARIOS[req.scenario](model, req)
+
+
+@register
+class JointInventory(Model):
+    """Joint inventory of a recycling chain (see the package docstring)."""
+
+    name = "joint-inventory"
+    summary = "seed 000: separate vs joint (pooled, re-positioned) inventory by two-stage SAA"
+    scenarios = tuple(SCENARIOS)
+    default_scenario = "joint"
+    spec = SPEC
+    decisions = ()
+    methods = MappingProxyType({"saa": solve, "decomposition": solve})
+    default_method = "saa"
+
+
+__all__ = ["JointInventory", "StageOne", "joint_rows"]
