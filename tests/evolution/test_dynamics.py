@@ -193,3 +193,15 @@ def test_too_many_supports_is_refused_before_work():
     with pytest.raises(ParameterError, match="support profiles") as info:
         rest_points(np.zeros((17, 17)))
     assert info.value.name == "game"
+
+
+def test_import_does_not_load_heavy_libraries():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, clsc.evolution; "
+        "print(sorted(m for m in ('scipy', 'pandas', 'matplotlib', 'numba') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
