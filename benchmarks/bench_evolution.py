@@ -91,8 +91,19 @@ def main() -> None:
             rows.append(sol.y[:, -1])
         return np.array(rows)
 
+    rows = measure(
+        {"numba 2x2": numba_2x2, "numba matrix": numba_matrix}, numpy_batch, scipy_loop,
+        starts, args,
+    )  # fmt: skip
+    print(f"formation basin: {len(starts)} starts, RK4 step {STEP}, horizon {horizon:.4f} "
+          f"({n_steps} steps)")  # fmt: skip
+    print_table(rows)
+
+
+def measure(numba_ways, numpy_batch, scipy_loop, starts, args) -> list[tuple]:
+    """Rows (name, starts run, wall s, CPU s, warm-up (wall, CPU) or None, labels)."""
     rows = []
-    for name, fn in (("numba 2x2", numba_2x2), ("numba matrix", numba_matrix)):
+    for name, fn in numba_ways.items():
         w, c = time.perf_counter(), time.process_time()
         fn()  # warm-up (compiles or loads the cached machine code)
         warm = (time.perf_counter() - w, time.process_time() - c)
@@ -103,13 +114,13 @@ def main() -> None:
     subset = starts[: args.baseline_starts]
     out, wall, cpu = timed(lambda: scipy_loop(subset), 1)
     scale = len(starts) / len(subset)
-    base_labels = classify(out)
-    rows.append(("scipy loop", len(subset), wall * scale, cpu * scale, None, base_labels))
+    rows.append(("scipy loop", len(subset), wall * scale, cpu * scale, None, classify(out)))
+    return rows
 
+
+def print_table(rows: list[tuple]) -> None:
     base_wall, base_cpu = rows[-1][2], rows[-1][3]
     reference = rows[0][5]
-    print(f"formation basin: {len(starts)} starts, RK4 step {STEP}, horizon {horizon:.4f} "
-          f"({n_steps} steps)")  # fmt: skip
     print(f"{'integrator':<14}{'starts run':>11}{'wall s':>10}{'CPU s':>9}"
           f"{'x faster (wall)':>17}{'x (CPU)':>9}  {'warm-up wall/CPU s':<20}agrees")  # fmt: skip
     for name, n, w, c, warm, labels in rows:
@@ -118,8 +129,8 @@ def main() -> None:
         print(f"{name:<14}{n:>11}{w:>10.3f}{c:>9.3f}{base_wall / w:>17.1f}{base_cpu / c:>9.1f}"
               f"  {warm_txt:<20}{agree}")  # fmt: skip
     print("scipy loop times are scaled from its subset to the full grid (per-start cost).")
-    share = float(np.mean(reference == 1))
-    print(f"share to (1,1) = {share:.4f}, to (0,0) = {float(np.mean(reference == 0)):.4f}, "
+    print(f"share to (1,1) = {float(np.mean(reference == 1)):.4f}, "
+          f"to (0,0) = {float(np.mean(reference == 0)):.4f}, "
           f"unsettled = {float(np.mean(reference == -1)):.4f}")  # fmt: skip
 
 

@@ -56,6 +56,21 @@ def test_trajectories_stay_on_the_simplex(A, x0):
     assert np.all(r.states[:, x0 == 0] == 0.0)
 
 
+@settings(max_examples=20, deadline=None)
+@given(
+    payoffs=st.lists(st.integers(-4, 4), min_size=12, max_size=12),
+    x=st.floats(0.0, 1.0),
+    y=simplex3,
+)
+def test_bimatrix_trajectories_stay_on_both_simplices(payoffs, x, y):
+    A = np.array(payoffs[:6], dtype=float).reshape(2, 3)
+    B = np.array(payoffs[6:], dtype=float).reshape(2, 3)
+    r = trajectory(bimatrix(A, B), [[x, 1 - x], y], horizon=4.0, n_points=9)
+    assert np.all(r.states >= 0.0)
+    np.testing.assert_allclose(r.states[:, :2].sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(r.states[:, 2:].sum(axis=1), 1.0, atol=1e-12)
+
+
 @settings(max_examples=25, deadline=None)
 @given(A=matrices3)
 def test_every_rest_point_is_a_zero_of_the_field(A):
@@ -193,3 +208,15 @@ def test_too_many_supports_is_refused_before_work():
     with pytest.raises(ParameterError, match="support profiles") as info:
         rest_points(np.zeros((17, 17)))
     assert info.value.name == "game"
+
+
+def test_import_does_not_load_heavy_libraries():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, clsc.evolution; "
+        "print(sorted(m for m in ('scipy', 'pandas', 'matplotlib', 'numba') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -211,7 +211,7 @@ def test_solve_reports_metrics_conditions_and_tables():
     from clsc.evolution.formation import solve
 
     game = make(G_PRINTED, ALPHA_PRINTED, WITH_PENALTY)
-    r = solve(game, grid=19)
+    r = game.solve(grid=19)
     assert r.metrics["basin_11"] + r.metrics["basin_00"] + r.metrics["basin_unsettled"] == 1.0
     assert r.metrics["polyline_basin"] == game.polyline_basin
     assert [c.holds for c in r.conditions] == [True, True]

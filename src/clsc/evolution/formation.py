@@ -153,6 +153,10 @@ class FormationGame:
         h = self.horizon if horizon is None else horizon
         return basin(self.game, grid=grid, step=step, horizon=h, tol=tol)
 
+    def solve(self, *, simulate: bool = True, **basin_options) -> FormationResult:
+        """Closed forms and (if ``simulate``) simulated basins: :func:`solve`."""
+        return solve(self, simulate=simulate, **basin_options)
+
 
 @dataclass(frozen=True)
 class FormationResult:
