@@ -230,6 +230,14 @@ def test_scenarios_from_csv_and_parquet(tmp_path):
         nodes = sep.table("nodes").to_frame()
         np.testing.assert_allclose(nodes["saa_cost"], nodes["d"], rtol=1e-9)
     assert out[0] == pytest.approx(out[1], rel=1e-12)
+    # what is printed is what was used: the file's rows, means and sds
+    assert res.params["n_scenarios"] == 200
+    np.testing.assert_allclose(res.params["mu"], frame.mean().to_numpy(), rtol=1e-12)
+
+
+def test_seed_override_is_reported():
+    res = MODEL.solve("separate", method="decomposition", seed=2025, params={"n_scenarios": 50})
+    assert res.params["seed"] == 2025
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ from clsc.models.joint_inventory.problem import (
     all_coalitions,
     build_problem,
     coalition_label,
+    shown_params,
 )
 from clsc.models.joint_inventory.sensitivity import sensitivity
 from clsc.models.joint_inventory.stage1 import Joint, StageOne
@@ -57,7 +58,7 @@ def _result(req: SolveRequest, status: Status, **fields) -> Result:
         scenario=req.scenario,
         method=req.method,
         status=status,
-        params=dict(req.params),
+        params=shown_params(req.params, req.seed),
         **fields,
     )
 

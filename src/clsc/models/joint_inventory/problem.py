@@ -265,6 +265,23 @@ def build_problem(v: Mapping[str, Any], seed: int | None = None) -> Problem:
     )  # fmt: skip
 
 
+def shown_params(v: Mapping[str, Any], seed: int | None = None) -> dict[str, Any]:
+    """The parameter values as actually used, for the result: ``seed`` overridden by the
+    request's seed; with ``demand`` or ``scenarios_file``, ``mu`` and ``sigma`` are the
+    marginals' means and sds (not the unused defaults) and, with a file, ``n_scenarios`` is its
+    row count (the SAA uses every row)."""
+    out = dict(v)
+    if seed is not None:
+        out["seed"] = int(seed)
+    if v["scenarios_file"] or v["demand"]:
+        problem = build_problem(v, seed)
+        out["mu"] = tuple(float(d.mean) for d in problem.marginals)
+        out["sigma"] = tuple(float(d.sd) for d in problem.marginals)
+        if problem.file_data is not None:
+            out["n_scenarios"] = int(problem.file_data.shape[0])
+    return out
+
+
 def coalition_label(members: tuple[int, ...]) -> str:
     """``(1, 3) -> "{1,3}"``."""
     return "{" + ",".join(str(m) for m in members) + "}"
