@@ -65,6 +65,15 @@ PARAMS = (
           lower=0.0, strict=True),
     Param("w_alliance", None, "weight of the alliance (default: sum of its weights) [w_A]",
           lower=0.0, strict=True),
+    Param("G", None, "formation: cooperation gain (default: out-of-sample grand saving S) [G]"),
+    Param("alpha_up", None, "formation: upstream share of G (default: the alliance's "
+          "bargained share) [alpha]", lower=0.0, upper=1.0),
+    Param("C_run", None, "formation: cost of running the joint inventory (default 0.5*G) [C]",
+          lower=0.0, strict=True),
+    Param("beta_up", 0.5, "formation: upstream share of C_run [beta]", lower=0.0, upper=1.0),
+    Param("E_u", None, "formation: upstream free-riding benefit (default 0.2*G) [E_u]"),
+    Param("E_d", None, "formation: downstream free-riding benefit (default 0.2*G) [E_d]"),
+    Param("penalty", None, "formation: penalty on a non-joiner (default 0.3*G) [P]"),
     Param("gap_replications", 0, "joint: MRP replications for the gap CI (0: none, else >= 2)",
           kind="int", lower=0),
 )  # fmt: skip
@@ -181,6 +190,8 @@ RULES = (
          _p_above_c),
     Rule(("coalition",), "must name distinct nodes 1..n", _nodes_ok("coalition")),
     Rule(("alliance",), "must name distinct nodes 1..n", _nodes_ok("alliance")),
+    Rule(("alliance",), "must leave at least one node outside the alliance",
+         lambda v: len(v["alliance"]) < node_count(v), scenarios=("bargaining", "formation")),
 )  # fmt: skip
 
 SPEC = ParamSpec(params=PARAMS, rules=RULES)
