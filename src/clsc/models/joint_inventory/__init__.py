@@ -13,7 +13,13 @@ Stage 1 (this package; equations in :mod:`~clsc.models.joint_inventory.stage1`):
   ``v(S) = sum_{i in S} d_i - C(S)``, per-node cost shares ``alloc`` (not unique: LP optima
   are degenerate; they sum to C(S)), optional MRP confidence interval on the optimality gap
   (``gap_replications >= 2``);
-* ``sensitivity``: the spec's table of transport, holding and shortage cost cases.
+* ``sensitivity``: the spec's table of transport, holding and shortage cost cases;
+* ``bargaining`` (stage 2, spec 4.6; :mod:`~clsc.models.joint_inventory.sharing`): Nash
+  bargaining of the three parties (``weights``), alliance bargaining (``alliance``,
+  ``w_alliance``), the Shapley value and core tests of the saving game, transfers against the
+  grand coalition's cost shares; ``no_agreement`` when there is no saving;
+* ``formation`` (stage 0, spec 4.7): the join / not-join replicator game with ``G`` and
+  ``alpha_up`` from stages 1 and 2, closed-form rest points and simulated basins.
 
 Methods: ``saa`` (array-built extensive form solved by HiGHS, one program re-used for every
 coalition and case) and ``decomposition`` (L-shaped cutting planes with the numba recourse).
