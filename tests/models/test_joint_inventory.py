@@ -293,3 +293,20 @@ def test_cli_bad_input_is_one_line_exit_2(cli):
     assert "Traceback" not in err
     code, _, err = cli("solve", "joint-inventory", "--set", "coalition=1,7")
     assert code == 2 and "coalition must name distinct nodes 1..n" in err and "(1.0, 7.0)" in err
+
+
+def test_copula_sample_has_the_marginals_and_the_rank_correlation():
+    from scipy.stats import norm
+
+    from clsc.models.joint_inventory.problem import SPEC, build_problem
+
+    rho = ((1, 0.6, 0), (0.6, 1, -0.4), (0, -0.4, 1))
+    specs = "gamma(shape=16, scale=5); uniform(low=60, high=100); normal(mean=120, sd=40)"
+    values, _ = SPEC.resolve({"demand": specs, "rho": rho})
+    problem = build_problem(values)
+    sample = problem.sample(200_000, np.random.default_rng(5))
+    means = [d.mean for d in problem.marginals]
+    np.testing.assert_allclose(sample.mean(axis=0), means, rtol=5e-3)
+    scores = norm.ppf(np.column_stack([d.cdf(sample[:, j]) for j, d in
+                                       enumerate(problem.marginals)]))  # fmt: skip
+    np.testing.assert_allclose(np.corrcoef(scores.T), rho, atol=0.01)
