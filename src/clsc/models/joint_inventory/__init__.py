@@ -249,7 +249,10 @@ class JointInventory(Model):
     """Joint inventory of a recycling chain (see the package docstring)."""
 
     name = "joint-inventory"
-    summary = "seed 000: separate vs joint (pooled, re-positioned) inventory by two-stage SAA"
+    summary = (
+        "seed 000: separate vs joint (pooled, re-positioned) inventory by two-stage SAA; "
+        "bargaining over the saving; formation game"
+    )
     scenarios = tuple(SCENARIOS)
     default_scenario = "joint"
     spec = SPEC
