@@ -230,6 +230,14 @@ def test_scenarios_from_csv_and_parquet(tmp_path):
         nodes = sep.table("nodes").to_frame()
         np.testing.assert_allclose(nodes["saa_cost"], nodes["d"], rtol=1e-9)
     assert out[0] == pytest.approx(out[1], rel=1e-12)
+    # what is printed is what was used: the file's rows, means and sds
+    assert res.params["n_scenarios"] == 200
+    np.testing.assert_allclose(res.params["mu"], frame.mean().to_numpy(), rtol=1e-12)
+
+
+def test_seed_override_is_reported():
+    res = MODEL.solve("separate", method="decomposition", seed=2025, params={"n_scenarios": 50})
+    assert res.params["seed"] == 2025
 
 
 @pytest.mark.parametrize(
@@ -285,3 +293,20 @@ def test_cli_bad_input_is_one_line_exit_2(cli):
     assert "Traceback" not in err
     code, _, err = cli("solve", "joint-inventory", "--set", "coalition=1,7")
     assert code == 2 and "coalition must name distinct nodes 1..n" in err and "(1.0, 7.0)" in err
+
+
+def test_copula_sample_has_the_marginals_and_the_rank_correlation():
+    from scipy.stats import norm
+
+    from clsc.models.joint_inventory.problem import SPEC, build_problem
+
+    rho = ((1, 0.6, 0), (0.6, 1, -0.4), (0, -0.4, 1))
+    specs = "gamma(shape=16, scale=5); uniform(low=60, high=100); normal(mean=120, sd=40)"
+    values, _ = SPEC.resolve({"demand": specs, "rho": rho})
+    problem = build_problem(values)
+    sample = problem.sample(200_000, np.random.default_rng(5))
+    means = [d.mean for d in problem.marginals]
+    np.testing.assert_allclose(sample.mean(axis=0), means, rtol=5e-3)
+    scores = norm.ppf(np.column_stack([d.cdf(sample[:, j]) for j, d in
+                                       enumerate(problem.marginals)]))  # fmt: skip
+    np.testing.assert_allclose(np.corrcoef(scores.T), rho, atol=0.01)

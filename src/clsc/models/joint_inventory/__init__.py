@@ -13,7 +13,13 @@ Stage 1 (this package; equations in :mod:`~clsc.models.joint_inventory.stage1`):
   ``v(S) = sum_{i in S} d_i - C(S)``, per-node cost shares ``alloc`` (not unique: LP optima
   are degenerate; they sum to C(S)), optional MRP confidence interval on the optimality gap
   (``gap_replications >= 2``);
-* ``sensitivity``: the spec's table of transport, holding and shortage cost cases.
+* ``sensitivity``: the spec's table of transport, holding and shortage cost cases;
+* ``bargaining`` (stage 2, spec 4.6; :mod:`~clsc.models.joint_inventory.sharing`): Nash
+  bargaining of the three parties (``weights``), alliance bargaining (``alliance``,
+  ``w_alliance``), the Shapley value and core tests of the saving game, transfers against the
+  grand coalition's cost shares; ``no_agreement`` when there is no saving;
+* ``formation`` (stage 0, spec 4.7): the join / not-join replicator game with ``G`` and
+  ``alpha_up`` from stages 1 and 2, closed-form rest points and simulated basins.
 
 Methods: ``saa`` (array-built extensive form solved by HiGHS, one program re-used for every
 coalition and case) and ``decomposition`` (L-shaped cutting planes with the numba recourse).
@@ -33,8 +39,10 @@ from clsc.models.joint_inventory.problem import (
     all_coalitions,
     build_problem,
     coalition_label,
+    shown_params,
 )
 from clsc.models.joint_inventory.sensitivity import sensitivity
+from clsc.models.joint_inventory.sharing import bargaining, formation
 from clsc.models.joint_inventory.stage1 import Joint, StageOne
 from clsc.models.registry import register
 from clsc.results import Result, Status, Table
@@ -57,7 +65,7 @@ def _result(req: SolveRequest, status: Status, **fields) -> Result:
         scenario=req.scenario,
         method=req.method,
         status=status,
-        params=dict(req.params),
+        params=shown_params(req.params, req.seed),
         **fields,
     )
 
@@ -87,8 +95,8 @@ def solve_separate(model: Model, req: SolveRequest) -> Result:
     )
 
 
-def _coalitions(req: SolveRequest, n: int) -> list[tuple[int, ...]]:
-    chosen = req.params["coalition"]
+def _coalitions(chosen, n: int) -> list[tuple[int, ...]]:
+    """The coalitions to solve: a chosen one (with its singletons) or all of them."""
     if chosen is not None:
         members = tuple(sorted(int(k) for k in chosen))
         return [(k,) for k in members] + ([members] if len(members) > 1 else [])
@@ -142,7 +150,7 @@ def solve_joint(model: Model, req: SolveRequest) -> Result:
     """Coalition table; decisions and metrics of the largest coalition solved."""
     stage = _stage(req)
     n = stage.problem.n
-    rows = joint_rows(stage, _coalitions(req, n))
+    rows = joint_rows(stage, _coalitions(req.params["coalition"], n))
     top = rows[-1]
     bad = [r for r in rows if r.status != Status.OPTIMAL]
     status = bad[0].status if bad else Status.OPTIMAL
@@ -164,7 +172,8 @@ def solve_joint(model: Model, req: SolveRequest) -> Result:
         metrics=metrics, std_errors=se, tables=_tables(rows, n),
         message=f"coalition {coalition_label(top.members)}: cost = out-of-sample C(S) on "
         f"n_eval scenarios (se given), cost_in_sample = SAA objective; singletons exact"
-        + ("; gap_upper = one-sided 95% MRP bound on the optimality gap" if reps else ""),
+        + ("; gap_upper = one-sided 95% MRP bound on the optimality gap" if reps else
+           "; set gap_replications >= 2 for a confidence bound on the optimality gap"),
     )  # fmt: skip
 
 
@@ -178,8 +187,56 @@ def solve_sensitivity(model: Model, req: SolveRequest) -> Result:
                    message="metrics: base case; saving in-sample (sum d - C_joint)")  # fmt: skip
 
 
+def _all_rows(req: SolveRequest) -> tuple[StageOne, list[Joint]]:
+    stage = _stage(req)
+    return stage, joint_rows(stage, _coalitions(None, stage.problem.n))
+
+
+def solve_bargaining(model: Model, req: SolveRequest) -> Result:
+    """Spec 4.6: Nash and alliance bargaining, Shapley value, core tests, transfers."""
+    stage, rows = _all_rows(req)
+    table, metrics, status, message = bargaining(rows, req.params)
+    grand = rows[-1]
+    metrics.update(cost=grand.cost, sum_d=grand.sum_d)
+    return _result(
+        req, status,
+        decisions={f"Q_{j}": float(grand.Q[j - 1]) for j in grand.members},
+        metrics=metrics, std_errors={"cost": grand.cost_se, "saving": grand.cost_se},
+        tables={"bargaining": table, **_tables(rows, stage.problem.n)},
+        message=message if status != Status.OPTIMAL else
+        "saving, costs: out-of-sample C(S); d exact; transfer = final cost - alloc (grand)",
+    )  # fmt: skip
+
+
+def solve_formation(model: Model, req: SolveRequest) -> Result:
+    """Spec 4.7: the formation game on G and alpha_up from stages 1 and 2."""
+    _, rows = _all_rows(req)
+    _, metrics, status, _ = bargaining(rows, req.params)
+    if status != Status.OPTIMAL and (req.params["G"] is None or req.params["alpha_up"] is None):
+        return _result(req, status, message="no agreement in stage 2: G and alpha_up undefined")
+    res = formation(rows, req.params, metrics["alpha_up"])
+    out = dict(res.metrics)
+    out.update(G=rows[-1].saving if req.params["G"] is None else req.params["G"],
+               alpha_up=metrics["alpha_up"] if req.params["alpha_up"] is None
+               else req.params["alpha_up"])  # fmt: skip
+    return _result(
+        req,
+        Status.OPTIMAL,
+        metrics=out,
+        conditions=res.conditions,
+        tables=dict(res.tables),
+        message="basin shares of the 39x39 grid of starts",
+    )
+
+
 SCENARIOS = MappingProxyType(
-    {"separate": solve_separate, "joint": solve_joint, "sensitivity": solve_sensitivity}
+    {
+        "separate": solve_separate,
+        "joint": solve_joint,
+        "sensitivity": solve_sensitivity,
+        "bargaining": solve_bargaining,
+        "formation": solve_formation,
+    }
 )
 
 
@@ -192,7 +249,10 @@ class JointInventory(Model):
     """Joint inventory of a recycling chain (see the package docstring)."""
 
     name = "joint-inventory"
-    summary = "seed 000: separate vs joint (pooled, re-positioned) inventory by two-stage SAA"
+    summary = (
+        "seed 000: separate vs joint (pooled, re-positioned) inventory by two-stage SAA; "
+        "bargaining over the saving; formation game"
+    )
     scenarios = tuple(SCENARIOS)
     default_scenario = "joint"
     spec = SPEC

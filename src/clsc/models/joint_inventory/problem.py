@@ -65,6 +65,15 @@ PARAMS = (
           lower=0.0, strict=True),
     Param("w_alliance", None, "weight of the alliance (default: sum of its weights) [w_A]",
           lower=0.0, strict=True),
+    Param("G", None, "formation: cooperation gain (default: out-of-sample grand saving S) [G]"),
+    Param("alpha_up", None, "formation: upstream share of G (default: the alliance's "
+          "bargained share) [alpha]", lower=0.0, upper=1.0),
+    Param("C_run", None, "formation: cost of running the joint inventory (default 0.5*G) [C]",
+          lower=0.0, strict=True),
+    Param("beta_up", 0.5, "formation: upstream share of C_run [beta]", lower=0.0, upper=1.0),
+    Param("E_u", None, "formation: upstream free-riding benefit (default 0.2*G) [E_u]"),
+    Param("E_d", None, "formation: downstream free-riding benefit (default 0.2*G) [E_d]"),
+    Param("penalty", None, "formation: penalty on a non-joiner (default 0.3*G) [P]"),
     Param("gap_replications", 0, "joint: MRP replications for the gap CI (0: none, else >= 2)",
           kind="int", lower=0),
 )  # fmt: skip
@@ -181,6 +190,8 @@ RULES = (
          _p_above_c),
     Rule(("coalition",), "must name distinct nodes 1..n", _nodes_ok("coalition")),
     Rule(("alliance",), "must name distinct nodes 1..n", _nodes_ok("alliance")),
+    Rule(("alliance",), "must leave at least one node outside the alliance",
+         lambda v: len(v["alliance"]) < node_count(v), scenarios=("bargaining", "formation")),
 )  # fmt: skip
 
 SPEC = ParamSpec(params=PARAMS, rules=RULES)
@@ -263,6 +274,23 @@ def build_problem(v: Mapping[str, Any], seed: int | None = None) -> Problem:
         costs, marginals, rho, mode, data, int(v["n_scenarios"]),
         int(v["seed"] if seed is None else seed), int(v["n_eval"]), int(v["seed_eval"]),
     )  # fmt: skip
+
+
+def shown_params(v: Mapping[str, Any], seed: int | None = None) -> dict[str, Any]:
+    """The parameter values as actually used, for the result: ``seed`` overridden by the
+    request's seed; with ``demand`` or ``scenarios_file``, ``mu`` and ``sigma`` are the
+    marginals' means and sds (not the unused defaults) and, with a file, ``n_scenarios`` is its
+    row count (the SAA uses every row)."""
+    out = dict(v)
+    if seed is not None:
+        out["seed"] = int(seed)
+    if v["scenarios_file"] or v["demand"]:
+        problem = build_problem(v, seed)
+        out["mu"] = tuple(float(d.mean) for d in problem.marginals)
+        out["sigma"] = tuple(float(d.sd) for d in problem.marginals)
+        if problem.file_data is not None:
+            out["n_scenarios"] = int(problem.file_data.shape[0])
+    return out
 
 
 def coalition_label(members: tuple[int, ...]) -> str:
