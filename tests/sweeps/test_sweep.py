@@ -213,3 +213,23 @@ def test_design_slices_do_not_depend_on_slicing(kind):
     parts = [d.columns(s, s + 6_999) for s in range(0, d.n, 6_999)]
     for k in whole:
         assert np.array_equal(whole[k], np.concatenate([p[k] for p in parts]))
+
+
+def test_unknown_option_and_bad_option_value_refused_before_work(tmp_path):
+    with pytest.raises(Exception, match=r"unknown option 'colour'; valid options: .*sampling"):
+        sweep(
+            "newsvendor",
+            {"mu": [40]},
+            params={"demand": "normal(mean={mu}, sd=8)"},
+            options={"colour": "red"},
+        )
+    with pytest.raises(Exception, match="sampling must be one of"):
+        sweep(
+            "newsvendor",
+            {"mu": [40]},
+            params={"demand": "normal(mean={mu}, sd=8)", "price": 5, "cost": 1},
+            method="mc",
+            options={"sampling": "magic"},
+            out=tmp_path / "o",
+        )
+    assert not (tmp_path / "o").exists()

@@ -122,18 +122,23 @@ class Engine:
         times: list[float] = []
         for s in self.spec.scenarios:
             ok, _ = self.validity(s, vals, n, errors)
-            probes = []
+            probes, refused = [], None
             for i in np.flatnonzero(ok)[:PROBES]:
                 try:
                     result = self.solve_point(s, vals, int(i), int(i))
                     t0 = time.perf_counter()  # timed again, warm: the per-point cost
                     self.solve_point(s, vals, int(i), int(i))
+                except ParameterError as exc:
+                    refused = refused or exc
+                    continue
                 except ClscError:
                     continue
                 times.append(time.perf_counter() - t0)
                 probes.append((int(i), result))
                 if result.ok:
                     break
+            if refused is not None and not probes:
+                raise refused  # every probe refused its input (e.g. a bad option value)
             if not any(r.ok for _, r in probes):
                 probes += self._later_probe(s, n)
             for _, r in probes:
