@@ -253,7 +253,11 @@ class Engine:
             status[ok] = data.pop("status")
             message[ok] = data.pop("message")
             part = {"scenario": np.full(n, s, dtype=object), "status": status, "message": message}
+            every = bool(ok.all())
             for k, v in data.items():
+                if every:
+                    part[k] = np.asarray(v)
+                    continue
                 full = _full_like(v, n)
                 full[ok] = v
                 part[k] = full
