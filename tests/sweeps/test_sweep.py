@@ -233,3 +233,23 @@ def test_unknown_option_and_bad_option_value_refused_before_work(tmp_path):
             out=tmp_path / "o",
         )
     assert not (tmp_path / "o").exists()
+
+
+def test_cli_scheduler_address_runs_on_dask(cli, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    sweep_toml = tmp_path / "s.toml"
+    sweep_toml.write_text(
+        'model = "process-innovation"\nmethod = "numeric"\nchunk_size = 2\n'
+        "[design]\ntheta = [0.0, 0.5, 1.0]\n"
+    )
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        code, out, err = cli(
+            "sweep", sweep_toml, "--out", tmp_path / "o", "--scheduler", cluster.scheduler_address
+        )
+    assert code == 0, err
+    assert "2 chunks computed" in out
+    rows = read_sweep(tmp_path / "o")
+    expected = sweep_file(sweep_toml)
+    pd.testing.assert_frame_equal(rows, expected)
