@@ -149,3 +149,19 @@ def test_sensitivity_file_errors(cli, tmp_path):
     )
     code, _, err = cli("sensitivity", path)
     assert code == 2 and "sensitivity needs a range" in err
+
+
+def test_morris_on_a_model_without_scenarios():
+    # newsvendor, uniform demand on [0, 100], no shortage or salvage: q* = 100*(p - c)/p, so
+    # the order rises with the price and falls with the cost
+    res = sensitivity(
+        "newsvendor",
+        {"price": (8.0, 12.0), "cost": (1.0, 4.0)},
+        ["q"],
+        method="morris",
+        params={"demand": "uniform(low=0, high=100)"},
+        samples=10,
+        resamples=20,
+    )
+    df = res.to_frame().set_index(["parameter", "index"])["value"]
+    assert df[("price", "mu")] > 0 > df[("cost", "mu")]
