@@ -50,9 +50,9 @@ GSA = GSASpec(
     "sobol",
     ("y",),
     {"x1": (-PI, PI), "x2": (-PI, PI), "x3": (-PI, PI)},
-    samples=4096,
+    samples=2048,
     confidence=0.99,
-    resamples=200,
+    resamples=100,
 )
 
 
@@ -70,7 +70,7 @@ def test_ishigami_sobol_indices_within_their_confidence_intervals():
     for (param, index), expected in expected_ishigami().items():
         row = table[(table["parameter"] == param) & (table["index"] == index)].iloc[0]
         assert abs(row["value"] - expected) <= row["conf"] + 1e-12, (param, index, row.tolist())
-        assert row["conf"] < 0.1
+        assert row["conf"] < 0.15
 
 
 def test_rows_out_of_order_give_the_same_indices_and_missing_rows_are_refused():
