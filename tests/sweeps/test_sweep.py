@@ -253,3 +253,26 @@ def test_cli_scheduler_address_runs_on_dask(cli, tmp_path):
     rows = read_sweep(tmp_path / "o")
     expected = sweep_file(sweep_toml)
     pd.testing.assert_frame_equal(rows, expected)
+
+
+def test_optional_parameter_left_unset_point_by_point():
+    # contracts revenue-sharing without w: the model fills the coordinating w itself
+    params = {"p": 10, "cm": 4, "v": 1, "demand": "normal(mean=50, sd=8)"}
+    df = sweep(
+        "contracts",
+        {"phi": [0.6, 0.8]},
+        scenario="revenue-sharing",
+        method="mc",
+        samples=2000,
+        params=params,
+    )
+    assert df["status"].tolist() == ["optimal", "optimal"]
+    for _, row in df.iterrows():
+        res = get_model("contracts").solve(
+            "revenue-sharing",
+            params={**params, "phi": row["phi"]},
+            method="mc",
+            samples=2000,
+            seed=int(row["seed"]),
+        )
+        assert row["q"] == res.decisions["q"]

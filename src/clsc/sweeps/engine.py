@@ -98,7 +98,11 @@ class Engine:
     # -- scalar solves ---------------------------------------------------------------------------
     def solve_point(self, scenario: str, vals, i: int, index: int):
         params = {k: (v[i] if k in self.varied else v) for k, v in vals.items()}
-        params = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in params.items()}
+        params = {  # a None default (e.g. an optional w) stays unset, as in model.solve
+            k: (v.item() if isinstance(v, np.generic) else v)
+            for k, v in params.items()
+            if v is not None
+        }
         return self.model.solve(
             scenario,
             params=params,
