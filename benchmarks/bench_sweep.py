@@ -2,7 +2,8 @@
 
 1. Closed-form throughput and peak memory: process-innovation, all 3 scenarios, Sobol designs of
    10^4, 10^5, 10^6 points, written to Parquet; each size in a fresh process (peak RSS of that
-   process). ``prep`` is the one-time symbolic derivation + compilation, ``sweep`` the run.
+   process). ``prep`` is the one-time symbolic derivation + compilation, ``sweep`` the run
+   (wall), ``cpu`` the CPU seconds the run used (a check on a loaded machine).
 2. Numeric sweep (process-innovation ``numeric``, 200 points): 1 vs 2 workers and the speedup.
 3. Executor overhead per task: 40 one-point tasks on the process pool and on a Dask
    LocalCluster (2 processes), against the same work run serially in this process.
@@ -34,13 +35,19 @@ prep = time.perf_counter() - t0
 from clsc.sweeps.api import sweep
 n, workers = int(sys.argv[1]), int(sys.argv[2])
 design = {"type": "sobol", "points": n, "theta": {"from": 0, "to": 1}, "k": {"from": 1, "to": 10}}
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 with tempfile.TemporaryDirectory() as out:
+    c1 = cpu()
     t1 = time.perf_counter()
     df = sweep("process-innovation", design, scenario="all", out=out + "/s", workers=workers,
                load=False)
     run = time.perf_counter() - t1
+    cpu_run = cpu() - c1
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"prep": prep, "run": run, "rss_mib": rss, "rows": df.attrs["summary"]["rows"]}))
+rows = df.attrs["summary"]["rows"]
+print(json.dumps({"prep": prep, "run": run, "cpu": cpu_run, "rss_mib": rss, "rows": rows}))
 """
 
 
@@ -50,8 +57,8 @@ def _env() -> dict[str, str]:
 
 def closed_form(sizes, workers: int) -> None:
     print(f"\n1. closed form, process-innovation x 3 scenarios, {workers} workers (threads)")
-    head = ("points", "rows", "prep s", "sweep s", "points/s", "peak MiB")
-    print("{:>9} {:>9} {:>8} {:>8} {:>10} {:>9}".format(*head))
+    head = ("points", "rows", "prep s", "sweep s", "cpu s", "points/s", "peak MiB")
+    print("{:>9} {:>9} {:>8} {:>8} {:>8} {:>10} {:>9}".format(*head))
     for n in sizes:
         res = subprocess.run(
             [sys.executable, "-c", CHILD, str(n), str(workers)],
@@ -62,7 +69,7 @@ def closed_form(sizes, workers: int) -> None:
         )
         r = json.loads(res.stdout.strip().splitlines()[-1])
         print(
-            f"{n:>9} {r['rows']:>9} {r['prep']:>8.2f} {r['run']:>8.2f} "
+            f"{n:>9} {r['rows']:>9} {r['prep']:>8.2f} {r['run']:>8.2f} {r['cpu']:>8.2f} "
             f"{n / r['run']:>10.3g} {r['rss_mib']:>9.0f}"
         )
 
@@ -114,12 +121,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--closed-form-only", action="store_true")
     args = parser.parse_args()
     print(f"cpu count {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
     sizes = (10**4, 10**5) if args.quick else (10**4, 10**5, 10**6)
     closed_form(sizes, args.workers)
-    numeric()
-    overhead()
+    if not args.closed_form_only:
+        numeric()
+        overhead()
 
 
 if __name__ == "__main__":

@@ -50,9 +50,9 @@ GSA = GSASpec(
     "sobol",
     ("y",),
     {"x1": (-PI, PI), "x2": (-PI, PI), "x3": (-PI, PI)},
-    samples=4096,
+    samples=2048,
     confidence=0.99,
-    resamples=200,
+    resamples=100,
 )
 
 
@@ -70,7 +70,7 @@ def test_ishigami_sobol_indices_within_their_confidence_intervals():
     for (param, index), expected in expected_ishigami().items():
         row = table[(table["parameter"] == param) & (table["index"] == index)].iloc[0]
         assert abs(row["value"] - expected) <= row["conf"] + 1e-12, (param, index, row.tolist())
-        assert row["conf"] < 0.1
+        assert row["conf"] < 0.15
 
 
 def test_rows_out_of_order_give_the_same_indices_and_missing_rows_are_refused():
@@ -149,3 +149,19 @@ def test_sensitivity_file_errors(cli, tmp_path):
     )
     code, _, err = cli("sensitivity", path)
     assert code == 2 and "sensitivity needs a range" in err
+
+
+def test_morris_on_a_model_without_scenarios():
+    # newsvendor, uniform demand on [0, 100], no shortage or salvage: q* = 100*(p - c)/p, so
+    # the order rises with the price and falls with the cost
+    res = sensitivity(
+        "newsvendor",
+        {"price": (8.0, 12.0), "cost": (1.0, 4.0)},
+        ["q"],
+        method="morris",
+        params={"demand": "uniform(low=0, high=100)"},
+        samples=10,
+        resamples=20,
+    )
+    df = res.to_frame().set_index(["parameter", "index"])["value"]
+    assert df[("price", "mu")] > 0 > df[("cost", "mu")]

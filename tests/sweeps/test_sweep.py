@@ -213,3 +213,66 @@ def test_design_slices_do_not_depend_on_slicing(kind):
     parts = [d.columns(s, s + 6_999) for s in range(0, d.n, 6_999)]
     for k in whole:
         assert np.array_equal(whole[k], np.concatenate([p[k] for p in parts]))
+
+
+def test_unknown_option_and_bad_option_value_refused_before_work(tmp_path):
+    with pytest.raises(Exception, match=r"unknown option 'colour'; valid options: .*sampling"):
+        sweep(
+            "newsvendor",
+            {"mu": [40]},
+            params={"demand": "normal(mean={mu}, sd=8)"},
+            options={"colour": "red"},
+        )
+    with pytest.raises(Exception, match="sampling must be one of"):
+        sweep(
+            "newsvendor",
+            {"mu": [40]},
+            params={"demand": "normal(mean={mu}, sd=8)", "price": 5, "cost": 1},
+            method="mc",
+            options={"sampling": "magic"},
+            out=tmp_path / "o",
+        )
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_scheduler_address_runs_on_dask(cli, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    sweep_toml = tmp_path / "s.toml"
+    sweep_toml.write_text(
+        'model = "process-innovation"\nmethod = "numeric"\nchunk_size = 2\n'
+        "[design]\ntheta = [0.0, 0.5, 1.0]\n"
+    )
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        code, out, err = cli(
+            "sweep", sweep_toml, "--out", tmp_path / "o", "--scheduler", cluster.scheduler_address
+        )
+    assert code == 0, err
+    assert "2 chunks computed" in out
+    rows = read_sweep(tmp_path / "o")
+    expected = sweep_file(sweep_toml)
+    pd.testing.assert_frame_equal(rows, expected)
+
+
+def test_optional_parameter_left_unset_point_by_point():
+    # contracts revenue-sharing without w: the model fills the coordinating w itself
+    params = {"p": 10, "cm": 4, "v": 1, "demand": "normal(mean=50, sd=8)"}
+    df = sweep(
+        "contracts",
+        {"phi": [0.6, 0.8]},
+        scenario="revenue-sharing",
+        method="mc",
+        samples=2000,
+        params=params,
+    )
+    assert df["status"].tolist() == ["optimal", "optimal"]
+    for _, row in df.iterrows():
+        res = get_model("contracts").solve(
+            "revenue-sharing",
+            params={**params, "phi": row["phi"]},
+            method="mc",
+            samples=2000,
+            seed=int(row["seed"]),
+        )
+        assert row["q"] == res.decisions["q"]

@@ -313,7 +313,8 @@ def sensitivity_from_spec(raw: Mapping[str, Any], out=None, digest: str | None =
         frame = to_pandas(pa.concat_tables(frames))
     tables, filled = {}, {}
     for s in spec.scenarios:
-        Y, filled[s] = collect(frame[frame["scenario"] == s], len(X), gsa)
+        rows = frame[frame["scenario"].isna() if s is None else frame["scenario"] == s]
+        Y, filled[s] = collect(rows, len(X), gsa)
         tables[s] = analyse(gsa, X, Y, seed=spec.seed)
     return SensitivityResult(gsa, tables, filled, len(X))
 

@@ -112,6 +112,25 @@ def _executor(tasks, workers: int, scheduler: Any, vectorised: bool):
     return executors.run_serial(tasks)
 
 
+def _prepare(engine: Engine, out, resume: bool, digest: str, workers: int) -> tuple[Plan, int]:
+    """Check the directory, then audit and plan a new sweep (writing its manifest) or take
+    the plan and chunk size of the sweep being resumed."""
+    spec = engine.spec
+    old = None
+    if out is not None:
+        probe = {"format": store.FORMAT, "hash": digest, "clsc_version": clsc_version()}
+        probe |= {"model": spec.model, "design": spec.design.describe(), "seed": spec.seed}
+        old = store.check_resume(out, {**probe, "seed_policy": SEED_POLICY}, resume)
+    if old is not None:
+        return Plan.from_dict(old["plan"]), int(old["chunk_size"])
+    audit(engine)
+    plan = engine.plan()
+    size = chunk_size(spec, plan, workers)
+    if out is not None:
+        store.write_manifest(out, manifest_for(spec, digest, plan, size))
+    return plan, size
+
+
 def run_sweep(
     spec: SweepSpec,
     out: str | Path | None = None,
@@ -126,22 +145,8 @@ def run_sweep(
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ParameterError("workers", "must be an integer >= 1", workers)
     started = time.perf_counter()
-    digest = digest or spec.digest
     engine = Engine(spec)
-    old = None
-    if out is not None:
-        probe = {"format": store.FORMAT, "hash": digest, "clsc_version": clsc_version()}
-        probe |= {"model": spec.model, "design": spec.design.describe(), "seed": spec.seed}
-        old = store.check_resume(out, {**probe, "seed_policy": SEED_POLICY}, resume)
-    if old is None:
-        audit(engine)
-        plan = engine.plan()
-        size = chunk_size(spec, plan, workers)
-        manifest = manifest_for(spec, digest, plan, size)
-        if out is not None:
-            store.write_manifest(out, manifest)
-    else:
-        plan, size, manifest = Plan.from_dict(old["plan"]), old["chunk_size"], old
+    plan, size = _prepare(engine, out, resume, digest or spec.digest, workers)
     done = set()
     if out is not None:
         store.clean_temporary(out)

@@ -98,7 +98,11 @@ class Engine:
     # -- scalar solves ---------------------------------------------------------------------------
     def solve_point(self, scenario: str, vals, i: int, index: int):
         params = {k: (v[i] if k in self.varied else v) for k, v in vals.items()}
-        params = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in params.items()}
+        params = {  # a None default (e.g. an optional w) stays unset, as in model.solve
+            k: (v.item() if isinstance(v, np.generic) else v)
+            for k, v in params.items()
+            if v is not None
+        }
         return self.model.solve(
             scenario,
             params=params,
@@ -122,17 +126,23 @@ class Engine:
         times: list[float] = []
         for s in self.spec.scenarios:
             ok, _ = self.validity(s, vals, n, errors)
-            probes = []
+            probes, refused = [], None
             for i in np.flatnonzero(ok)[:PROBES]:
-                t0 = time.perf_counter()
                 try:
                     result = self.solve_point(s, vals, int(i), int(i))
+                    t0 = time.perf_counter()  # timed again, warm: the per-point cost
+                    self.solve_point(s, vals, int(i), int(i))
+                except ParameterError as exc:
+                    refused = refused or exc
+                    continue
                 except ClscError:
                     continue
                 times.append(time.perf_counter() - t0)
                 probes.append((int(i), result))
                 if result.ok:
                     break
+            if refused is not None and not probes:
+                raise refused  # every probe refused its input (e.g. a bad option value)
             if not any(r.ok for _, r in probes):
                 probes += self._later_probe(s, n)
             for _, r in probes:
@@ -247,7 +257,11 @@ class Engine:
             status[ok] = data.pop("status")
             message[ok] = data.pop("message")
             part = {"scenario": np.full(n, s, dtype=object), "status": status, "message": message}
+            every = bool(ok.all())
             for k, v in data.items():
+                if every:
+                    part[k] = np.asarray(v)
+                    continue
                 full = _full_like(v, n)
                 full[ok] = v
                 part[k] = full

@@ -111,13 +111,37 @@ def run_threads(tasks: Iterable[tuple], workers: int) -> Iterator[tuple]:
         yield from _windowed(lambda t: pool.submit(run_task, t), wait_one, tasks, 2 * workers)
 
 
+def fork_safe() -> bool:
+    """True when this process runs one thread and no numba thread pool (so ``fork`` is safe)."""
+    import sys
+    import threading
+
+    if threading.active_count() > 1:
+        return False
+    numba = sys.modules.get("numba")
+    if numba is not None:
+        try:
+            numba.threading_layer()  # raises ValueError while no parallel region has run
+            return False
+        except ValueError:
+            pass
+    return True
+
+
 def _context():
-    """``forkserver`` (fresh single-threaded server that has imported the models once, so each
-    worker starts by a cheap fork) where available, else ``spawn``; never a plain ``fork`` of the
-    possibly multi-threaded driver."""
+    """The start method of the pool's workers.
+
+    ``fork`` when :func:`fork_safe` (a single-threaded driver: the workers start in
+    milliseconds with the driver's warm caches, copied, never pickled); otherwise
+    ``forkserver`` (a fresh single-threaded server that has imported the models once) where
+    available, else ``spawn``. Each worker then prepares whatever else it needs itself.
+    """
     import multiprocessing as mp
 
-    if "forkserver" in mp.get_all_start_methods():
+    methods = mp.get_all_start_methods()
+    if "fork" in methods and fork_safe():
+        return mp.get_context("fork")
+    if "forkserver" in methods:
         context = mp.get_context("forkserver")
         context.set_forkserver_preload(["clsc.sweeps.engine", "clsc.models"])
         return context

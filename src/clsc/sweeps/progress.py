@@ -18,11 +18,18 @@ from typing import Any
 
 
 def make_bar(total: int, initial: int = 0, quiet: bool = False, desc: str = "sweep"):
-    """A tqdm bar over points, disabled when quiet or when stderr is not a terminal."""
+    """A tqdm bar over points, disabled when quiet or when stderr is not a terminal.
+
+    The bar runs without tqdm's monitor thread, so the driver stays single-threaded and worker
+    processes can be forked safely.
+    """
     from tqdm import tqdm
 
+    class Bar(tqdm):
+        monitor_interval = 0
+
     disable = quiet or not sys.stderr.isatty()
-    return tqdm(total=total, initial=initial, unit="pt", desc=desc, disable=disable, leave=False)
+    return Bar(total=total, initial=initial, unit="pt", desc=desc, disable=disable, leave=False)
 
 
 @dataclass

@@ -102,7 +102,7 @@ def _typed(col: np.ndarray, dtype: str, typ):
     if dtype == "float64":
         if col.dtype.kind not in "fiub":
             col = np.array([_number(v) for v in col], dtype=float)
-        return pa.array(col.astype(float), type=typ)
+        return pa.array(col.astype(float, copy=False), type=typ)
     if dtype == "int64":
         return pa.array(col.astype(np.int64), type=typ)
     if dtype == "boolean":
@@ -111,9 +111,20 @@ def _typed(col: np.ndarray, dtype: str, typ):
         if col.dtype.kind == "f":
             return pa.array(col == 1.0, mask=np.isnan(col), type=typ)
         return pa.array([None if v is None else bool(v) for v in col], type=typ)
+    return _strings(col, typ)
+
+
+def _strings(col: np.ndarray, typ):
+    """Text column through its distinct values (statuses, scenarios: a handful of them)."""
+    import pandas as pd
+    import pyarrow as pa
+
     if col.dtype != object:
         col = col.astype(str).astype(object)
-    return pa.array(col, type=typ, from_pandas=True)
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    words = pa.array(np.asarray(uniques, dtype=object), type=typ)
+    coded = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), words)
+    return coded.cast(typ)
 
 
 def _number(v: Any) -> float:

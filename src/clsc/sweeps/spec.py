@@ -201,6 +201,10 @@ def spec_from_mapping(raw: Mapping[str, Any]) -> SweepSpec:
     templates = _templates(model, params, design.names)
     _check_names(model, params, design.names, templates)
     model.resolve_fix(fix)
+    for key in options:
+        if key not in model.options:
+            valid = ", ".join(model.options) or "none"
+            raise ParameterError(key, message=f"unknown option '{key}'; valid options: {valid}")
     on_invalid = raw.get("on_invalid", "refuse")
     if on_invalid not in ON_INVALID:
         raise ParameterError("on_invalid", f"must be one of {', '.join(ON_INVALID)}", on_invalid)
