@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from clsc.errors import ParameterError
 from clsc.models import get_model
 from clsc.results import Status
 from clsc.sweeps.api import read_sweep, sweep, sweep_file
@@ -276,3 +277,12 @@ def test_optional_parameter_left_unset_point_by_point():
             seed=int(row["seed"]),
         )
         assert row["q"] == res.decisions["q"]
+
+
+def test_template_value_that_the_distribution_refuses():
+    params = {"price": 10, "cost": 4, "demand": "normal(mean=50, sd={s})"}
+    with pytest.raises(ParameterError, match=r"1 of 2 points .*first: point 0 \(s=-1\).*sd"):
+        sweep("newsvendor", {"s": [-1.0, 8.0]}, params=params)
+    df = sweep("newsvendor", {"s": [-1.0, 8.0]}, params=params, on_invalid="skip")
+    assert df["status"].tolist() == ["skipped", "optimal"]
+    assert "sd" in df["message"].iloc[0]
