@@ -53,6 +53,7 @@ def line_figure(
     shade: Sequence[tuple[float, float, str]] = (),
     title: str = "",
     ylabel: str = "",
+    logx: bool = False,
 ) -> Path:
     """Plot columns ``ys`` of ``df`` against ``x`` (one line per value of ``by``), vertical
     labelled lines at ``marks`` (value, label), shaded spans ``shade`` (lo, hi, label); PNG."""
@@ -73,6 +74,8 @@ def line_figure(
             ax.axvline(value, color="0.3", linestyle="--", linewidth=0.8)
             ax.annotate(label, (value, 1.0), xycoords=("data", "axes fraction"),
                         rotation=90, va="top", ha="right", fontsize=7)  # fmt: skip
+        if logx:
+            ax.set_xscale("log")
         ax.set_xlabel(x)
         ax.set_ylabel(ylabel or (ys[0] if len(ys) == 1 else ""))
         if title:
