@@ -168,7 +168,7 @@ def steps(study: Study) -> int:
 
     n = len(study.sweeps) + len(study.thresholds) + bool(study.thresholds)
     n += len(study.tables) + bool(study.checks) + len(study.figures)
-    return n + (joint.STEPS if "x_joint" in study.extra else 0)
+    return n + (joint.steps(study.extra["x_joint"]) if "x_joint" in study.extra else 0)
 
 
 def reproduce(
