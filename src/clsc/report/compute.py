@@ -19,6 +19,7 @@ from :mod:`clsc.game.roots`; expressions go through the safe parser :mod:`clsc.e
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -160,7 +161,7 @@ def check_row(check: CheckSpec, study: Study, frames: Mapping[str, Any], roots: 
         df = select(frames[check.sweep], check.at)
         for chain in check.increasing:
             values = [term_value(df, study, t) for t in chain]
-            holds &= all(a < b for a, b in zip(values, values[1:], strict=False))
+            holds &= all(a < b for a, b in itertools.pairwise(values))
             parts.append(" < ".join(f"{t} = {v:.4f}" for t, v in zip(chain, values, strict=True)))
     if check.falls_in:
         df = frames[check.sweep]

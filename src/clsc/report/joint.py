@@ -158,5 +158,9 @@ def run_stages(run, config: dict[str, Any]) -> None:
         phase_portrait(game, path, title=title,
                        labels=("x (share of upstream alliance firms joining)",
                                "y (share of downstream users joining)"))  # fmt: skip
-        run.figure(path, title, "Phase portrait of the replicator dynamics with the basins of "
-                   "attraction of the grid of starts shaded; rest points marked by type.")
+        run.figure(
+            path,
+            title,
+            "Phase portrait of the replicator dynamics with the basins of "
+            "attraction of the grid of starts shaded; rest points marked by type.",
+        )

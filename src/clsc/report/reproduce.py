@@ -142,7 +142,7 @@ def run_study(study: Study, root: Path, quick: bool, bar) -> list[Entry]:
     """Run one study into ``root/<model>/``; returns its index entries."""
     import pandas as pd
 
-    from clsc.report import joint  # noqa: F401  (stages of the joint-inventory study)
+    from clsc.report import joint
 
     run = StudyRun(study, Path(root), quick, bar)
     run.folder.mkdir(parents=True, exist_ok=True)
