@@ -1,5 +1,6 @@
 """Study files: every shipped file loads and names real sweeps; bad files are refused with the
-key named; the report modules' docstring examples run (reproduce's doctest runs one model)."""
+key named; the docstring examples of the report modules run (not reproduce.py: its example
+runs a whole study, which test_reproduce.py covers)."""
 
 from __future__ import annotations
 

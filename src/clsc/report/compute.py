@@ -10,9 +10,9 @@ from :mod:`clsc.game.roots`; expressions go through the safe parser :mod:`clsc.e
 >>> cols = ("p1", {"expr": "p1 - b", "label": "p1 - b", "scenario": "D"},
 ...         {"key": "p1", "scenario": "C", "label": "p1 (C)"})
 >>> print(wide_table(df, study, TableSpec("t", "s", ("b",), cols)).to_string(index=False))
-  b   p1  p1 - b  p1 (C)
-5.0 38.0    33.0    27.0
-6.0 40.0    34.0    30.0
+ b   p1  p1 - b  p1 (C)
+ 5 38.0    33.0    27.0
+ 6 40.0    34.0    30.0
 >>> shade_spans(pd.DataFrame({"x": [0, 1, 2, 3], "ok": [True, False, False, True]}), "x", "ok")
 [(0.5, 2.5)]
 """
@@ -110,7 +110,18 @@ def wide_table(df, study: Study, spec: TableSpec):
             first = df[df["scenario"] == scenarios[0]]
             out = first[list(spec.rows)].reset_index(drop=True)
         out[label] = values
-    return pd.DataFrame() if out is None else out.rename(columns=dict(spec.labels))
+    if out is None:
+        return pd.DataFrame()
+    return _whole_rows(out, spec.rows).rename(columns=dict(spec.labels))
+
+
+def _whole_rows(out, rows):
+    """Design columns holding whole numbers only are shown as integers (B = 8, not 8.0000)."""
+    for name in rows:
+        col = out[name]
+        if col.dtype.kind == "f" and np.isfinite(col).all() and (col == np.round(col)).all():
+            out[name] = col.astype("int64")
+    return out
 
 
 def run_threshold(th: Threshold, model_name: str) -> list[dict[str, Any]]:
