@@ -140,7 +140,8 @@ def run_stages(run, config: dict[str, Any]) -> None:
     table, allied = bargaining_table(coal, one["stocks"], w_alliance)
     run.table(table, "bargaining", "Bargaining over the saving",
               "From the unrounded stage-1 costs (out of sample): savings s_i, final costs x_i, "
-              "transfers x_i - alloc_i (sum 0) and core membership, w = (1, 1, 1).")  # fmt: skip
+              "transfers x_i - alloc_i (sum 0; alloc is not unique, so neither are the "
+              "transfers) and core membership, w = (1, 1, 1).")  # fmt: skip
     grand = coal.loc[coal["size"] == coal["size"].max()].iloc[0]
     G = float(grand["saving"])
     alpha = float(np.sum(allied.gains[:2]) / G)
