@@ -16,6 +16,7 @@ from clsc.errors import ClscError
 COMMANDS = ("models", "solve", "demo", "bilevel", "derive", "statics", "threshold")
 COMMANDS += ("sweep", "sensitivity")
 COMMANDS += ("bench",)
+COMMANDS += ("reproduce", "plot")
 
 
 class UsageError(ClscError):

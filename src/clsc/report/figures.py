@@ -53,6 +53,7 @@ def line_figure(
     shade: Sequence[tuple[float, float, str]] = (),
     title: str = "",
     ylabel: str = "",
+    logx: bool = False,
 ) -> Path:
     """Plot columns ``ys`` of ``df`` against ``x`` (one line per value of ``by``), vertical
     labelled lines at ``marks`` (value, label), shaded spans ``shade`` (lo, hi, label); PNG."""
@@ -61,11 +62,12 @@ def line_figure(
     path.parent.mkdir(parents=True, exist_ok=True)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
-        groups = [(None, df)] if by is None else list(df.groupby(by, sort=False))
+        groups = [(None, df)] if by is None else list(df.groupby(by, sort=False, dropna=False))
         for key, part in groups:
             part = part.sort_values(x)
             for y in ys:
-                label = y if key is None else (f"{key}" if len(ys) == 1 else f"{y} ({key})")
+                plain = key is None or key != key  # no group, or a missing (NaN) group key
+                label = y if plain else (f"{key}" if len(ys) == 1 else f"{y} ({key})")
                 ax.plot(part[x], part[y], marker="." if len(part) < 30 else None, label=label)
         for lo, hi, label in shade:
             ax.axvspan(lo, hi, color="0.85", alpha=0.6, label=label, zorder=0)
@@ -73,6 +75,8 @@ def line_figure(
             ax.axvline(value, color="0.3", linestyle="--", linewidth=0.8)
             ax.annotate(label, (value, 1.0), xycoords=("data", "axes fraction"),
                         rotation=90, va="top", ha="right", fontsize=7)  # fmt: skip
+        if logx:
+            ax.set_xscale("log")
         ax.set_xlabel(x)
         ax.set_ylabel(ylabel or (ys[0] if len(ys) == 1 else ""))
         if title:

@@ -1,0 +1,1 @@
+"""Study files shipped with clsc (TOML; read by :mod:`clsc.report.study`)."""
