@@ -116,3 +116,16 @@ def test_time_limit_is_a_status():
     assert sol.status in (Status.TIME_LIMIT, Status.OPTIMAL)
     if sol.status == Status.TIME_LIMIT:
         assert "time limit" in sol.message
+
+
+def test_no_banner_on_stdout():
+    import subprocess
+    import sys
+
+    code = (
+        "from clsc.solvers.highs import solve\n"
+        "from clsc.solvers.program import LinearProgram\n"
+        "print(solve(LinearProgram(c=[1.0], col_lower=0.0)).status)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "optimal\n"

@@ -19,6 +19,9 @@ never reported as one or the other by guess. HiGHS's C++ exceptions become a
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -46,6 +49,36 @@ _WITH_POINT = {Status.OPTIMAL, Status.TIME_LIMIT}
 _HIGHS_ERRORS = (ValueError, RuntimeError, MemoryError, OverflowError)
 
 
+_BANNER_LOCK = threading.Lock()
+_banner_done = False
+
+
+def new_highs():
+    """A fresh ``highspy.Highs`` with its output off. HiGHS prints a banner on standard output
+    (C level, not ``sys.stdout``) the first time one is built in a process; that first build
+    runs with file descriptor 1 pointed at ``os.devnull`` so that ``--json`` output stays one
+    JSON document."""
+    global _banner_done
+    import highspy
+
+    with _BANNER_LOCK:
+        if _banner_done:
+            h = highspy.Highs()
+        else:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            try:
+                with open(os.devnull, "w") as null:
+                    os.dup2(null.fileno(), 1)
+                    h = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+            _banner_done = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
 def map_status(name: str) -> tuple[Status, str]:
     """clsc status and message for a HiGHS model status name (e.g. ``"kOptimal"``)."""
     return STATUS_MAP.get(name, (Status.SOLVER_ERROR, f"HiGHS stopped with model status {name}"))
@@ -70,8 +103,7 @@ class ParametricProgram:
         import highspy
 
         self._hs = highspy
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         for key, value in (options or {}).items():
             h.setOptionValue(key, value)
         if time_limit is not None:
