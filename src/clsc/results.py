@@ -15,8 +15,6 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
-
 
 class Status(StrEnum):
     """Outcome of a solve, shared by every model, method and solver backend.
@@ -65,7 +63,13 @@ def _freeze(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 
 def jsonable(value: Any) -> Any:
-    """Convert a value to plain JSON types (numpy scalars, arrays, inf/nan, objects with a spec)."""
+    """Convert a value to plain JSON types (numpy scalars, arrays, inf/nan, objects with a spec).
+
+    >>> jsonable({"a": float("inf"), "b": (1, 2.5)})
+    {'a': 'inf', 'b': [1, 2.5]}
+    """
+    import numpy as np  # numpy is not needed to import this core module
+
     if isinstance(value, bool | str) or value is None:
         return value
     if isinstance(value, int | np.integer):
@@ -127,6 +131,8 @@ class Table:
     columns: Mapping[str, Any]
 
     def __post_init__(self) -> None:
+        import numpy as np
+
         cols = {str(k): np.asarray(v) for k, v in self.columns.items()}
         lengths = {len(v) for v in cols.values()}
         if len(lengths) > 1:
@@ -144,7 +150,7 @@ class Table:
         """``pandas.DataFrame`` with one column per entry of ``columns``."""
         import pandas as pd
 
-        return pd.DataFrame({k: np.asarray(v) for k, v in self.columns.items()})
+        return pd.DataFrame(dict(self.columns))
 
 
 @dataclass(frozen=True)
@@ -154,8 +160,9 @@ class Result:
     Attributes mirror the JSON printed by ``clsc solve --json``: ``model``, ``scenario``,
     ``method``, ``status``, ``params``, ``decisions``, ``profits``, ``metrics``, ``conditions``;
     plus ``std_errors`` (Monte Carlo / SAA estimates), ``flags`` (FLAG-class warnings),
-    ``message``, ``seconds`` and ``tables`` (named long-format :class:`Table` objects, e.g.
-    per-node stocks or one row per coalition; ``Result.table(name).to_frame()``).
+    ``message``, ``seconds``, ``tables`` (named long-format :class:`Table` objects, e.g.
+    per-node stocks or one row per coalition; ``Result.table(name).to_frame()``) and ``seed``
+    (the seed of a sampled method, fresh entropy when none was given: rerun with it to repeat).
     """
 
     model: str
@@ -172,6 +179,7 @@ class Result:
     message: str = ""
     seconds: float | None = None
     tables: Mapping[str, Table] = field(default_factory=dict)
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("params", "decisions", "profits", "metrics", "std_errors", "tables"):
@@ -214,6 +222,8 @@ class Result:
             out["message"] = self.message
         if self.seconds is not None:
             out["seconds"] = self.seconds
+        if self.seed is not None:
+            out["seed"] = self.seed
         if self.tables:
             out["tables"] = {k: t.to_dict() for k, t in self.tables.items()}
         return out

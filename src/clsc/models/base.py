@@ -47,6 +47,8 @@ class Model:
     methods: ClassVar[Mapping[str, Solver]] = {}
     default_method: ClassVar[str] = "closed-form"
     options: ClassVar[Mapping[str, str]] = {}
+    #: methods that draw random numbers: their results report the seed used
+    random_methods: ClassVar[frozenset[str]] = frozenset({"mc", "saa"})
 
     def resolve_scenario(self, scenario: str | None) -> str | None:
         if scenario is None:
@@ -81,6 +83,35 @@ class Model:
             out[name] = Param(name).coerce(value)
         return out
 
+    def split_keywords(
+        self, kwargs: Mapping[str, Any], options: Mapping[str, Any] | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Split plain keyword arguments into (parameters, options) by the model's declarations.
+
+        A name that is neither a parameter (``spec``) nor an option (``options``) raises
+        :class:`ParameterError` listing both.
+
+        >>> from clsc.models.registry import get_model
+        >>> get_model("newsvendor").split_keywords({"holding": 0.2, "sampling": "sobol"})
+        ({'holding': 0.2}, {'sampling': 'sobol'})
+        """
+        params: dict[str, Any] = {}
+        opts: dict[str, Any] = dict(options or {})
+        for key, value in kwargs.items():
+            if key in self.spec.names:
+                params[key] = value
+            elif key in self.options:
+                opts[key] = value
+            else:
+                raise ParameterError(
+                    key,
+                    message=f"unknown parameter or option '{key}' for {self.name}; "
+                    f"parameters: {', '.join(self.spec.names) or 'none'}; "
+                    f"options: {', '.join(self.options) or 'none'}; "
+                    "reserved: method, params, fix, samples, seed, options",
+                )
+        return params, opts
+
     def request(
         self,
         scenario: str | None = None,
@@ -90,12 +121,21 @@ class Model:
         fix: Mapping[str, Any] | None = None,
         samples: int | None = None,
         seed: int | None = None,
-        **options: Any,
+        options: Mapping[str, Any] | None = None,
+        **kwargs: Any,
     ) -> SolveRequest:
-        """Validate everything and build the :class:`SolveRequest` (raises ParameterError)."""
+        """Validate everything and build the :class:`SolveRequest` (raises ParameterError).
+
+        ``kwargs`` are parameters or options by name (they override ``params``/``options``).
+        ``seed=None`` draws fresh entropy (:func:`clsc.seeding.resolve_seed`), so the request
+        always carries the seed that repeats it.
+        """
+        from clsc.seeding import resolve_seed
+
         scenario = self.resolve_scenario(scenario)
         method = self.resolve_method(method)
-        values, flags = self.spec.resolve(params, scenario)
+        plain, options = self.split_keywords(kwargs, options)
+        values, flags = self.spec.resolve({**(params or {}), **plain}, scenario)
         for key in options:
             if key not in self.options:
                 valid = ", ".join(self.options) or "none"
@@ -108,19 +148,28 @@ class Model:
             method=method,
             fix=self.resolve_fix(fix),
             samples=None if samples is None else int(samples),
-            seed=seed,
+            seed=resolve_seed(seed),
             flags=flags,
             options=options,
         )
 
     def solve(self, scenario: str | None = None, **kwargs: Any) -> Result:
-        """Solve (or evaluate at ``fix``) one scenario; see :meth:`request` for the arguments."""
+        """Solve (or evaluate at ``fix``) one scenario; see :meth:`request` for the arguments.
+
+        Parameters and options may be plain keywords:
+
+        >>> from clsc.models.registry import get_model
+        >>> r = get_model("newsvendor").solve(demand="poisson(mean=6)", price=10, cost=4)
+        >>> r.decisions["q"], r.status
+        (6.0, <Status.OPTIMAL: 'optimal'>)
+        """
         req = self.request(scenario, **kwargs)
         start = time.perf_counter()
         result = self.methods[req.method](self, req)
         elapsed = time.perf_counter() - start
         flags = tuple(dict.fromkeys((*req.flags, *result.flags)))
-        return replace(result, seconds=elapsed, flags=flags)
+        seed = req.seed if req.method in self.random_methods else None
+        return replace(result, seconds=elapsed, flags=flags, seed=seed)
 
     @classmethod
     def describe(cls) -> dict[str, Any]:

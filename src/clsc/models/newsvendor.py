@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from clsc.distributions import as_distribution
 from clsc.errors import ParameterError
 from clsc.models.base import Model, SolveRequest
 from clsc.models.registry import register
@@ -206,7 +207,7 @@ def _draws(req: SolveRequest) -> tuple[Draws, np.ndarray]:
     )
     replicates = Param("replicates", kind="int", lower=2).coerce(opts.get("replicates", 16))
     n = req.samples if req.samples is not None else DEFAULT_SAMPLES[req.method]
-    draws = draw_uniforms(n, 0 if req.seed is None else req.seed, sampling, replicates)
+    draws = draw_uniforms(n, req.seed, sampling, replicates)
     return draws, demand_samples(req.params["demand"], draws)
 
 
@@ -341,7 +342,12 @@ class Newsvendor(Model):
             Param("salvage", 0.0, "salvage value per leftover unit [v]", lower=0.0),
             Param("holding", 0.0, "holding/disposal cost per leftover unit [h]", lower=0.0),
             Param("shortage", 0.0, "stock-out penalty per unit of unmet demand [s]", lower=0.0),
-            Param("demand", doc="demand distribution D, e.g. normal(mean=50, sd=8)", kind="demand"),
+            Param(
+                "demand",
+                doc="demand distribution D, e.g. normal(mean=50, sd=8)",
+                kind="demand",
+                convert=as_distribution,
+            ),
         ),
         rules=(
             Rule(

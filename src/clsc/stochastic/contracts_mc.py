@@ -1,7 +1,9 @@
-"""Sample-based solution of the newsvendor-contract models (``buyback-effort``, ``contracts``).
+"""Sample-based newsvendor orders with sectioning standard errors (generic: no model formulas).
 
-Both models reduce, for a demand sample d_1..d_n, to newsvendor orders and the sample loss
-moments at them, so one machinery serves both methods:
+The newsvendor-contract models (``buyback-effort``, ``contracts``; their statistics are in
+:mod:`clsc.models.buyback_effort_methods` and :mod:`clsc.models.contracts_methods`) reduce, for a
+demand sample d_1..d_n, to newsvendor orders and the sample loss moments at them, so one
+machinery serves both methods:
 
 * ``mc``: the order is the empirical quantile at the critical ratio (the exact optimiser of the
   sample-average profit), via :class:`clsc.stochastic.mc.SortedSamples`;
@@ -31,7 +33,7 @@ import numpy as np
 
 from clsc.errors import ParameterError, SolverError
 from clsc.params import Param
-from clsc.results import EVALUATED, OPTIMAL, Result
+from clsc.results import OPTIMAL
 from clsc.stochastic.mc import SortedSamples
 from clsc.stochastic.sampling import demand_samples, draw_uniforms
 
@@ -141,14 +143,13 @@ def options(method: str, req_options: Mapping[str, Any]) -> tuple[str, int, Orde
 
 
 def draw(
-    dist: Any, n: int, seed: int | None, sampling: str, batches: int
+    dist: Any, n: int, seed: int, sampling: str, batches: int
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Demand samples and the index arrays of ``batches`` independent sections.
 
     Antithetic pairs (i, i + m) stay in the same section; with ``sobol`` each section is one
     independently scrambled Sobol' replicate of 2^k points (2^k nearest n/batches).
     """
-    seed = 0 if seed is None else seed
     if sampling == "sobol":
         draws = draw_uniforms(max(n, 2 * batches), seed=seed, method="sobol", replicates=batches)
     else:
@@ -182,8 +183,8 @@ def sectioned(stat: Stat, d: np.ndarray, sections: list) -> tuple[dict, dict]:
     return full, se
 
 
-def _sample_message(
-    method: str, n: int, sampling: str, seed: int | None, batches: int, order: Order
+def sample_message(
+    method: str, n: int, sampling: str, seed: int, batches: int, order: Order
 ) -> str:
     if method == "mc":
         what = "empirical-quantile orders"
@@ -191,147 +192,6 @@ def _sample_message(
         via = "pyomo" if isinstance(order, PyomoOrder) else "highspy"
         what = f"sample-average LP orders (HiGHS via {via})"
     return (
-        f"{method}: {what} on n={n} {sampling} demand samples (seed={0 if seed is None else seed});"
+        f"{method}: {what} on n={n} {sampling} demand samples (seed={seed});"
         f" standard errors by sectioning into {batches} independent sections"
-    )
-
-
-# ---- buyback-effort ---------------------------------------------------------------------------
-
-
-def buyback_effort_stat(
-    values: Mapping[str, Any], scenario: str, fix: Mapping, order: Order
-) -> Stat:
-    """Sample statistic of buyback-effort: orders, e, profits and the (14)/(15) quantities."""
-    from clsc.models.buyback_effort import assemble, profits_at
-
-    p, w, v, b, k = (float(values[n]) for n in ("p", "w", "v", "b", "k"))
-
-    def stat(d: np.ndarray) -> dict[str, float]:
-        ss = SortedSamples(d)
-        q_N, q_B = order(ss, p, v, w), order(ss, p, b, w)
-        q = float(fix.get("q", q_N if scenario == "N" else q_B))
-        S_N, S_B, S = ss.moments(np.array([q_N, q_B, q])).leftover
-        eq = assemble(values, q_N, q_B, float(S_N), float(S_B))
-        dec = {"q": q}
-        if scenario == "B":
-            dec["e"] = float(fix.get("e", v * S / (2.0 * k)))
-        prof = profits_at(values, scenario, q, dec.get("e", 0.0), float(S))
-        return {**dec, **prof, "S": float(S), **eq.metrics()}
-
-    return stat
-
-
-def solve_buyback_effort(
-    model: Any, req: Any, method: str, wrap_order: Callable[[Order], Order] | None = None
-) -> Result:
-    """``mc`` / ``saa`` solution of buyback-effort (both scenarios from one sample: CRN).
-
-    ``wrap_order`` (optional) transforms the order function, e.g. to impose a capacity limit
-    on both orders q_N and q_B (clsc.stochastic.variants.capacity.sample_order)."""
-    from clsc.models.buyback_effort import conditions
-
-    if req.scenario == "N" and "e" in req.fix:
-        raise ParameterError("e", message="e is a decision only in scenario B (got --fix e)")
-    for name, value in req.fix.items():
-        if value < 0:
-            raise ParameterError(name, "must be >= 0", value)
-    values = req.params
-    sampling, batches, order = options(method, req.options)
-    if wrap_order is not None:
-        order = wrap_order(order)
-    n = req.samples or DEFAULTS[method][0]
-    d, sections = draw(values["demand"], n, req.seed, sampling, batches)
-    stat = buyback_effort_stat(values, req.scenario, req.fix, order)
-    est, se = sectioned(stat, d, sections)
-    dec_keys = ("q", "e") if req.scenario == "B" else ("q",)
-    prof_keys = ("pi_R", "pi_M", "total")
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=EVALUATED if req.fix else OPTIMAL,
-        params=dict(values),
-        decisions={key: est[key] for key in dec_keys},
-        profits={key: est[key] for key in prof_keys},
-        metrics={key: v for key, v in est.items() if key not in (*dec_keys, *prof_keys)}
-        | {"samples": d.shape[0]},
-        conditions=conditions(values, est["delta_R"], est["k_bar"]),
-        std_errors=se,
-        flags=req.flags,
-        message=_sample_message(method, d.shape[0], sampling, req.seed, batches, order),
-    )
-
-
-# ---- contracts --------------------------------------------------------------------------------
-
-
-def contracts_stat(x: Mapping[str, Any], scenario: str, fix: Mapping, order: Order) -> Stat:
-    """Sample statistic of the contracts model: order, profits, channel and efficiency."""
-    from clsc.models.contracts import profits, retailer_terms
-
-    p, c, v = float(x["p"]), float(x["cm"]), float(x["v"])
-    price, salvage, cost = retailer_terms(scenario, x)
-    integrated = v < c
-
-    def stat(d: np.ndarray) -> dict[str, float]:
-        ss = SortedSamples(d)
-        q = float(fix["q"]) if "q" in fix else order(ss, price, salvage, cost)
-        q_int = order(ss, p, v, c) if integrated else math.nan
-        mom = ss.moments(np.array([q, q_int if integrated else q]))
-        sales, over, under = (float(a[0]) for a in (mom.sales, mom.leftover, mom.shortage))
-        prof = profits(scenario, x, q, sales, over)
-        if integrated:
-            total_int = p * float(mom.sales[1]) + v * float(mom.leftover[1]) - c * q_int
-        else:
-            total_int = math.nan
-        return {
-            "q": q,
-            **prof,
-            "q_int": q_int,
-            "total_int": total_int,
-            "efficiency": prof["total"] / total_int,
-            "sales": sales,
-            "overstock": over,
-            "understock": under,
-        }
-
-    return stat
-
-
-def solve_contracts(model: Any, req: Any) -> Result:
-    """``mc`` / ``saa`` solution of the contracts model (terms already resolved in ``req``)."""
-    from clsc.models.contracts import coordination, critical_ratio, retailer_terms
-
-    x = req.params
-    method = req.method
-    if req.fix.get("q", 0.0) < 0:
-        raise ParameterError("q", "must be >= 0", req.fix["q"])
-    sampling, batches, order = options(method, req.options)
-    n = req.samples or DEFAULTS[method][0]
-    d, sections = draw(x["demand"], n, req.seed, sampling, batches)
-    est, se = sectioned(contracts_stat(x, req.scenario, req.fix, order), d, sections)
-    coord = coordination(req.scenario, x)
-    metrics = {k: v for k, v in est.items() if k not in ("q", "pi_R", "pi_M", "total")}
-    metrics["critical_ratio"] = critical_ratio(*retailer_terms(req.scenario, x))
-    metrics |= coord
-    if coord:
-        metrics["pi_R_coord"] = coord["share_R_coord"] * est["total_int"]
-        metrics["pi_M_coord"] = (1.0 - coord["share_R_coord"]) * est["total_int"]
-        if "total_int" in se:
-            se["pi_R_coord"] = abs(coord["share_R_coord"]) * se["total_int"]
-            se["pi_M_coord"] = abs(1.0 - coord["share_R_coord"]) * se["total_int"]
-    metrics["samples"] = d.shape[0]
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=method,
-        status=EVALUATED if req.fix else OPTIMAL,
-        params=dict(x),
-        decisions={"q": est["q"]},
-        profits={k: est[k] for k in ("pi_R", "pi_M", "total")},
-        metrics=metrics,
-        std_errors=se,
-        flags=req.flags,
-        message=_sample_message(method, d.shape[0], sampling, req.seed, batches, order),
     )

@@ -213,3 +213,18 @@ def solve_newsvendor(model: Any, req: Any, base: Solver) -> Result:
     c_o = float(params["cost"]) - float(params["salvage"]) + float(params["holding"])
     cdf = float(params["demand"].cdf(q_max))
     return replace(out, metrics={**out.metrics, "capacity_shadow_price": c_u - (c_u + c_o) * cdf})
+
+
+def _limited(req: Any) -> bool:
+    return any(name in req.options for name in OPTIONS)
+
+
+def with_limits(base: Solver, limited: Callable[[Any, Any, Solver], Result]) -> Solver:
+    """Route requests with a capacity option to ``limited``, others to ``base``."""
+
+    def solver(model: Any, req: Any) -> Result:
+        return limited(model, req, base) if _limited(req) else base(model, req)
+
+    solver.__name__ = getattr(base, "__name__", "solver")
+    solver.__doc__ = base.__doc__
+    return solver

@@ -228,7 +228,7 @@ def solve_saa(model: Any, req: Any) -> Result:
     limits = Limits.of(req.options)
     sampling = choice(req.options, "sampling", METHODS, "plain")
     n = req.samples if req.samples is not None else DEFAULT_SAMPLES
-    draws = draw_uniforms(n, 0 if req.seed is None else req.seed, sampling)
+    draws = draw_uniforms(n, req.seed, sampling)
     d = demand_samples(params["demand"], draws)
     q_fixed = None
     if "q" in req.fix:

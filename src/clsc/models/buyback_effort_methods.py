@@ -1,0 +1,366 @@
+"""Model ``buyback-effort``: the registered model, its sampled methods and its variants.
+
+The economics, the equilibrium and the closed-form method are in
+:mod:`clsc.models.buyback_effort` (read its docstring for the equations). Here:
+
+* ``mc`` / ``saa``: both orders q_N and q_B from one demand sample (common random numbers) by
+  :mod:`clsc.stochastic.contracts_mc` (empirical quantile or sample-average LP), e from the
+  sample leftover, every output with a sectioning standard error;
+* capacity ``q_max`` / ``integer`` orders (both scenarios, every method): the orders are
+  constrained, M's effort re-optimised at the constrained q_B, and delta_R, Gamma, k_bar
+  (conditions (14)/(15)) computed at the constrained quantities;
+* scenario B with a general resale value p'(e) (``resale``, ``gamma``) and effort chosen
+  ``ex-ante`` or ``ex-post`` (``effort_timing``): M's effort problem by
+  :mod:`clsc.stochastic.variants.effort_recourse` (quadrature for ``closed-form``, Monte Carlo
+  for ``mc``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any, ClassVar
+
+import numpy as np
+
+from clsc.errors import ParameterError
+from clsc.models.base import Model, SolveRequest
+from clsc.models.buyback_effort import (
+    SCENARIOS,
+    SPEC,
+    assemble,
+    conditions,
+    equilibrium,
+    profits_at,
+    solve_closed_form,
+)
+from clsc.models.registry import register
+from clsc.params import ParamSpec
+from clsc.results import EVALUATED, NOT_PROVEN, OPTIMAL, UNBOUNDED, Condition, Result
+from clsc.stochastic.contracts_mc import (
+    DEFAULTS,
+    Order,
+    Stat,
+    draw,
+    options,
+    sample_message,
+    sectioned,
+)
+from clsc.stochastic.mc import SortedSamples
+from clsc.stochastic.sampling import demand_samples, draw_uniforms
+from clsc.stochastic.variants.capacity import OPTIONS as CAPACITY_OPTIONS
+from clsc.stochastic.variants.capacity import (
+    Limits,
+    exact_order,
+    limit_conditions,
+    limit_metrics,
+    marginal_value,
+    sample_order,
+    with_limits,
+    without_limits,
+)
+from clsc.stochastic.variants.effort_recourse import (
+    DEFAULT_RESALE,
+    MC_SAMPLES,
+    TIMINGS,
+    Recourse,
+    Resale,
+    ex_ante,
+    ex_post_mc,
+    ex_post_quadrature,
+)
+from clsc.stochastic.variants.effort_recourse import OPTIONS as EFFORT_OPTIONS
+from clsc.stochastic.variants.options import choice, number
+
+Solver = Callable[[Any, Any], Result]
+
+
+# ---- mc / saa ---------------------------------------------------------------------------------
+
+
+def buyback_effort_stat(
+    values: Mapping[str, Any], scenario: str, fix: Mapping, order: Order
+) -> Stat:
+    """Sample statistic of buyback-effort: orders, e, profits and the (14)/(15) quantities."""
+    p, w, v, b, k = (float(values[n]) for n in ("p", "w", "v", "b", "k"))
+
+    def stat(d: np.ndarray) -> dict[str, float]:
+        ss = SortedSamples(d)
+        q_N, q_B = order(ss, p, v, w), order(ss, p, b, w)
+        q = float(fix.get("q", q_N if scenario == "N" else q_B))
+        S_N, S_B, S = ss.moments(np.array([q_N, q_B, q])).leftover
+        eq = assemble(values, q_N, q_B, float(S_N), float(S_B))
+        dec = {"q": q}
+        if scenario == "B":
+            dec["e"] = float(fix.get("e", v * S / (2.0 * k)))
+        prof = profits_at(values, scenario, q, dec.get("e", 0.0), float(S))
+        return {**dec, **prof, "S": float(S), **eq.metrics()}
+
+    return stat
+
+
+def solve_buyback_effort(
+    model: Any, req: Any, method: str, wrap_order: Callable[[Order], Order] | None = None
+) -> Result:
+    """``mc`` / ``saa`` solution of buyback-effort (both scenarios from one sample: CRN).
+
+    ``wrap_order`` (optional) transforms the order function, e.g. to impose a capacity limit
+    on both orders q_N and q_B (clsc.stochastic.variants.capacity.sample_order)."""
+    if req.scenario == "N" and "e" in req.fix:
+        raise ParameterError("e", message="e is a decision only in scenario B (got --fix e)")
+    for name, value in req.fix.items():
+        if value < 0:
+            raise ParameterError(name, "must be >= 0", value)
+    values = req.params
+    sampling, batches, order = options(method, req.options)
+    if wrap_order is not None:
+        order = wrap_order(order)
+    n = req.samples or DEFAULTS[method][0]
+    d, sections = draw(values["demand"], n, req.seed, sampling, batches)
+    stat = buyback_effort_stat(values, req.scenario, req.fix, order)
+    est, se = sectioned(stat, d, sections)
+    dec_keys = ("q", "e") if req.scenario == "B" else ("q",)
+    prof_keys = ("pi_R", "pi_M", "total")
+    return Result(
+        model=model.name,
+        scenario=req.scenario,
+        method=req.method,
+        status=EVALUATED if req.fix else OPTIMAL,
+        params=dict(values),
+        decisions={key: est[key] for key in dec_keys},
+        profits={key: est[key] for key in prof_keys},
+        metrics={key: v for key, v in est.items() if key not in (*dec_keys, *prof_keys)}
+        | {"samples": d.shape[0]},
+        conditions=conditions(values, est["delta_R"], est["k_bar"]),
+        std_errors=se,
+        flags=req.flags,
+        message=sample_message(method, d.shape[0], sampling, req.seed, batches, order),
+    )
+
+
+def _solve_mc(model: Model, req: SolveRequest) -> Result:
+    return solve_buyback_effort(model, req, "mc")
+
+
+def _solve_saa(model: Model, req: SolveRequest) -> Result:
+    return solve_buyback_effort(model, req, "saa")
+
+
+# ---- capacity and integer orders ------------------------------------------------------------
+
+
+def _buyback_closed_form(model: Any, req: Any, base: Solver, limits: Limits) -> Result:
+    values = req.params
+    dist = values["demand"]
+    p, w, v, b = (float(values[n]) for n in ("p", "w", "v", "b"))
+    res_N, res_B = exact_order(dist, p, v, w, limits), exact_order(dist, p, b, w, limits)
+    res = res_N if req.scenario == "N" else res_B
+    out = base(model, replace(req, fix={**req.fix, "q": res.q}))
+    S_N, S_B = (float(dist.expected_leftover(r.q)) for r in (res_N, res_B))
+    eq = assemble(values, res_N.q, res_B.q, S_N, S_B)
+    s = v if req.scenario == "N" else b
+    metrics = {
+        **out.metrics,
+        **eq.metrics(),
+        **limit_metrics(res),
+        "q_N_unconstrained": res_N.q_unconstrained,
+        "q_B_unconstrained": res_B.q_unconstrained,
+        "capacity_shadow_price": (
+            marginal_value(dist, p, s, w, limits.q_max) if res.binding else 0.0
+        ),
+    }
+    return replace(
+        out,
+        status=EVALUATED if req.fix else OPTIMAL,
+        metrics=metrics,
+        conditions=(*conditions(values, eq.delta_R, eq.k_bar), *limit_conditions(res, limits)),
+    )
+
+
+def solve_buyback(model: Any, req: Any, base: Solver) -> Result:
+    """buyback-effort under the limits (see the module docstring)."""
+    effort = [name for name in EFFORT_OPTIONS if name in req.options]
+    if effort:
+        raise ParameterError(
+            effort[0], message=f"options q_max/integer cannot be combined with {effort[0]}"
+        )
+    limits = Limits.of(req.options)
+    req = without_limits(req)
+    if "q" in req.fix:
+        limits.check_fixed(float(req.fix["q"]))
+        return base(model, req)
+    if req.method == "closed-form":
+        return _buyback_closed_form(model, req, base, limits)
+    out = solve_buyback_effort(
+        model, req, req.method, wrap_order=lambda order: sample_order(order, limits)
+    )
+    note = f"; orders limited (q_max={limits.q_max}, integer={limits.integer})"
+    return replace(out, message=out.message + note)
+
+
+# ---- general resale value and effort timing (scenario B) -------------------------------------
+
+
+def _settings(req: Any) -> tuple[Resale, str]:
+    values = req.params
+    gamma = number(req.options, "gamma", 1.0)
+    timing = choice(req.options, "effort_timing", TIMINGS, "ex-ante")
+    text = req.options.get("resale", DEFAULT_RESALE)
+    return Resale.parse(text, float(values["v"]), gamma), timing
+
+
+def _decisions(req: Any, q_B: float, timing: str) -> tuple[float, float | None]:
+    q = float(req.fix.get("q", q_B))
+    if not math.isfinite(q) or q < 0.0:
+        raise ParameterError("q", "must be a finite number >= 0", q)
+    e_fixed = req.fix.get("e")
+    if e_fixed is not None:
+        if timing == "ex-post":
+            raise ParameterError(
+                "e", message="e is a policy e(L) with effort_timing=ex-post; cannot --fix e"
+            )
+        e_fixed = float(e_fixed)
+        if not math.isfinite(e_fixed) or e_fixed < 0.0:
+            raise ParameterError("e", "must be a finite number >= 0", e_fixed)
+    return q, e_fixed
+
+
+def _recourse_quadrature(req: Any, resale: Resale, timing: str, q: float, e_fixed) -> Recourse:
+    k, dist = float(req.params["k"]), req.params["demand"]
+    if timing == "ex-ante":
+        return ex_ante(resale, k, float(dist.expected_leftover(q)), e_fixed)
+    return ex_post_quadrature(resale, k, dist, q)
+
+
+def _recourse_mc(req: Any, resale: Resale, timing: str, q: float, e_fixed) -> Recourse:
+    k = float(req.params["k"])
+    n = req.samples if req.samples is not None else MC_SAMPLES
+    d = demand_samples(req.params["demand"], draw_uniforms(n, req.seed))
+    L = np.maximum(q - d, 0.0)
+    if timing == "ex-ante":
+        out = ex_ante(resale, k, float(L.mean()), e_fixed)
+        return Recourse(out.value, out.e, out.e_at_q, out.effort, math.nan)
+    return ex_post_mc(resale, k, d, q)
+
+
+RECOURSE = {"closed-form": _recourse_quadrature, "mc": _recourse_mc}
+
+
+def solve(model: Any, req: Any) -> Result:
+    """Scenario B with the resale/gamma/effort_timing options (see the module docstring)."""
+    values = req.params
+    resale, timing = _settings(req)
+    eq = equilibrium(values)
+    q, e_fixed = _decisions(req, eq.q_B, timing)
+    p, w, c, b = (float(values[n]) for n in ("p", "w", "cm", "b"))
+    S = float(values["demand"].expected_leftover(q))
+    rec = RECOURSE[req.method](req, resale, timing, q, e_fixed)
+    base = dict(model=model.name, scenario=req.scenario, method=req.method, params=dict(values))
+    if not rec.effort.bounded:
+        msg = f"M's effort problem is unbounded: p'(e)*W - k*e^2 keeps increasing ({resale.text})"
+        return Result(**base, status=UNBOUNDED, flags=req.flags, message=msg)
+    pi_R = (p - w) * q - (p - b) * S
+    pi_M = (w - c) * q - b * S + rec.value
+    ex_ante_timing = timing == "ex-ante"
+    decisions = {"q": q, "e": rec.e} if ex_ante_timing else {"q": q}
+    metrics = {
+        "S": S,
+        "effort_value": rec.value,
+        "e_mean" if not ex_ante_timing else "e_B": rec.e,
+        "pi_M_N": eq.pi_M_N,
+        "pi_R_N": eq.pi_R_N,
+        "q_N": eq.q_N,
+        "q_B": eq.q_B,
+        "delta_M": pi_M - eq.pi_M_N,
+    }
+    if not ex_ante_timing:
+        metrics["e_at_q"] = rec.e_at_q
+    conds = (
+        Condition("R_concave", "d2 pi_R/dq2 = -(p - b)*f(q) <= 0", None, True, "SOC"),
+        Condition(
+            "M_concave_e",
+            "max_e p''(e)*W_max - 2k <= 0 (M's effort problem concave)",
+            rec.effort.curvature,
+            rec.effort.concave,
+            "SOC",
+        ),
+        Condition("M_gains", "pi_M^B >= pi_M^N", pi_M - eq.pi_M_N, pi_M >= eq.pi_M_N, "decision"),
+    )
+    status = EVALUATED if req.fix else (OPTIMAL if rec.effort.concave else NOT_PROVEN)
+    message = f"resale p'(e) = {resale.text}; effort {timing}"
+    if not rec.effort.concave:
+        message += "; M's effort problem is not concave: global grid search, optimality not proven"
+    if not ex_ante_timing:
+        message += "; e is a policy e(L): metrics e_mean = E[e(L)], e_at_q = e(q)"
+    std = {"pi_M": rec.se, "effort_value": rec.se} if math.isfinite(rec.se) else {}
+    return Result(
+        **base,
+        status=status,
+        decisions=decisions,
+        profits={"pi_R": pi_R, "pi_M": pi_M, "total": pi_R + pi_M},
+        metrics=metrics,
+        conditions=conds,
+        std_errors=std,
+        flags=req.flags,
+        message=message,
+    )
+
+
+def dispatch(model: Any, req: Any, base: Callable[[Any, Any], Result]) -> Result:
+    """Route a buyback-effort request with effort options to :func:`solve`, else to ``base``."""
+    chosen = [name for name in EFFORT_OPTIONS if name in req.options]
+    if not chosen:
+        return base(model, req)
+    if req.scenario != "B":
+        raise ParameterError(
+            chosen[0], message=f"option {chosen[0]} applies to scenario B only; got {req.scenario}"
+        )
+    if req.method not in RECOURSE:
+        raise ParameterError(
+            "method",
+            message=f"option {chosen[0]} supports methods {', '.join(RECOURSE)}; got {req.method}",
+        )
+    return solve(model, req)
+
+
+def with_effort_options(base: Callable[[Any, Any], Result]) -> Callable[[Any, Any], Result]:
+    """Wrap a buyback-effort solver so that the effort options reach :func:`solve`."""
+
+    def solver(model: Any, req: Any) -> Result:
+        return dispatch(model, req, base)
+
+    solver.__name__ = getattr(base, "__name__", "solver")
+    solver.__doc__ = base.__doc__
+    return solver
+
+
+@register
+class BuybackEffort(Model):
+    """Seed 004: buyback of leftovers with remanufacturing effort (see the module docstring)."""
+
+    name: ClassVar[str] = "buyback-effort"
+    summary: ClassVar[str] = (
+        "Manufacturer buys back a newsvendor contractor's leftovers and remanufactures them "
+        "with costly effort (scenarios N, B); any continuous demand on [0, inf)"
+    )
+    scenarios: ClassVar[tuple[str, ...]] = SCENARIOS
+    default_scenario: ClassVar[str | None] = "B"
+    spec: ClassVar[ParamSpec] = SPEC
+    decisions: ClassVar[tuple[str, ...]] = ("q", "e")
+    methods: ClassVar[Mapping[str, Any]] = {
+        name: with_limits(with_effort_options(solver), solve_buyback)
+        for name, solver in (
+            ("closed-form", solve_closed_form),
+            ("mc", _solve_mc),
+            ("saa", _solve_saa),
+        )
+    }
+    default_method: ClassVar[str] = "closed-form"
+    options: ClassVar[Mapping[str, str]] = {
+        "sampling": "mc/saa: plain (default), antithetic or sobol (scrambled replicates)",
+        "batches": "mc/saa: number of sections for the standard errors (default 20 / 10)",
+        "lp": "saa: pyomo (default; clsc.stochastic.saa) or highspy (direct LP, faster)",
+        **EFFORT_OPTIONS,
+        **CAPACITY_OPTIONS,
+    }
