@@ -9,7 +9,7 @@ decision and profit fields are empty: a failed condition is never dressed as an 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -162,7 +162,9 @@ class Result:
     plus ``std_errors`` (Monte Carlo / SAA estimates), ``flags`` (FLAG-class warnings),
     ``message``, ``seconds``, ``tables`` (named long-format :class:`Table` objects, e.g.
     per-node stocks or one row per coalition; ``Result.table(name).to_frame()``) and ``seed``
-    (the seed of a sampled method, fresh entropy when none was given: rerun with it to repeat).
+    (the seed of a sampled method, fresh entropy when none was given: rerun with it to repeat);
+    ``columns`` are the model's :meth:`~clsc.models.base.Model.schema` (set by ``Model.solve``),
+    the columns of :meth:`to_frame`.
     """
 
     model: str
@@ -180,12 +182,14 @@ class Result:
     seconds: float | None = None
     tables: Mapping[str, Table] = field(default_factory=dict)
     seed: int | None = None
+    columns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("params", "decisions", "profits", "metrics", "std_errors", "tables"):
             object.__setattr__(self, name, _freeze(getattr(self, name)))
         object.__setattr__(self, "conditions", tuple(self.conditions))
         object.__setattr__(self, "flags", tuple(self.flags))
+        object.__setattr__(self, "columns", tuple(self.columns))
 
     @property
     def ok(self) -> bool:
@@ -235,15 +239,14 @@ class Result:
         except KeyError:
             raise KeyError(f"no table {name!r}; tables: {', '.join(self.tables)}") from None
 
-    def to_frame(self):
-        """One-row ``pandas.DataFrame``: ids, ``param.*``, decisions, profits, metrics."""
-        import pandas as pd
-
+    def row(self) -> dict[str, Any]:
+        """The flat record of :meth:`to_frame` (column name -> value; see :mod:`clsc.glossary`)."""
         row: dict[str, Any] = {
             "model": self.model,
             "scenario": self.scenario,
             "method": self.method,
-            "status": self.status,
+            "status": str(self.status),
+            "seed": self.seed,
         }
         for k, v in self.params.items():
             row[f"param.{k}"] = v.spec if hasattr(v, "spec") else v
@@ -251,5 +254,23 @@ class Result:
         row.update({f"profit.{k}": v for k, v in self.profits.items()})
         row.update({f"metric.{k}": v for k, v in self.metrics.items()})
         row.update({f"se.{k}": v for k, v in self.std_errors.items()})
-        row.update({f"cond.{c.name}": c.holds for c in self.conditions})
-        return pd.DataFrame([row])
+        failed = [c.name for c in self.conditions if c.kind in ("SOC", "interior") and not c.holds]
+        row["conditions_hold"] = not failed
+        row["failed_conditions"] = "; ".join(failed)
+        row["flags"] = "; ".join(self.flags)
+        return row
+
+    def to_frame(self, columns: Sequence[str] | None = None):
+        """One-row ``pandas.DataFrame`` with the columns of the model's schema
+        (:meth:`clsc.models.base.Model.schema`, the same for every method and option of a
+        scenario; missing values NaN); ``columns`` overrides the schema. A value outside the
+        schema is never dropped: it is appended as an extra column.
+        """
+        import pandas as pd
+
+        row = self.row()
+        if columns is None:
+            columns = self.columns or list(row)
+        extra = [k for k in row if k not in set(columns)]
+        nan = float("nan")
+        return pd.DataFrame([{c: row.get(c, nan) for c in [*columns, *extra]}])

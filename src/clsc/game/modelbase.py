@@ -23,7 +23,7 @@ from clsc.errors import SolverError
 from clsc.game.bilevel_method import solve_bilevel
 from clsc.game.compile import CompiledSolution, compile_solution
 from clsc.game.declare import Game
-from clsc.game.outcome import game_result, numbers, spec_assumptions
+from clsc.game.outcome import game_keys, game_result, numbers, spec_assumptions
 from clsc.game.prepare import check_params
 from clsc.game.relations import condition_holds
 from clsc.game.symbolic import SymbolicSolution, solve_game
@@ -59,6 +59,12 @@ class GameModel(Model):
         if "decisions" not in cls.__dict__:
             cls.decisions = tuple(names)
         cls.methods = {**GAME_METHODS, **cls.__dict__.get("methods", {})}
+
+    @classmethod
+    def result_keys(cls, scenario: str | None = None) -> dict[str, tuple[str, ...]]:
+        """Keys of ``scenario`` from its game: variables and definitions, players' profits and
+        profit-like outputs, other outputs, and the bilevel method's metrics."""
+        return game_keys([cls.games[scenario or cls.default_scenario]])
 
     # -- closed forms --------------------------------------------------------------------------
     @classmethod

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from clsc.game.declare import Game
+from clsc.game.prepare import profit_key
 from clsc.params import ParamSpec
 from clsc.results import Result
 
@@ -77,3 +78,22 @@ def game_result(model, req, status, conditions=(), values=None, skip=(), message
         flags=tuple(flags),
         message=message,
     )
+
+
+#: metrics only the ``bilevel`` method reports
+BILEVEL_METRICS = ("bilevel_seconds", "nodes")
+
+
+def game_keys(games: list[Game]) -> dict[str, tuple[str, ...]]:
+    """Decision, profit and metric keys of results of ``games`` (their union, in order)."""
+    decisions: dict[str, None] = {}
+    profits: dict[str, None] = {}
+    metrics: dict[str, None] = {}
+    for game in games:
+        decisions.update(dict.fromkeys(game.all_vars))
+        decisions.update(dict.fromkeys(n for n, _ in game.definitions))
+        profits.update(dict.fromkeys(profit_key(game, p.name) for p in game.players))
+        for name, _ in game.outputs:
+            (profits if _is_profit(name) else metrics)[name] = None
+    metrics.update(dict.fromkeys(BILEVEL_METRICS))
+    return {"decisions": tuple(decisions), "profits": tuple(profits), "metrics": tuple(metrics)}

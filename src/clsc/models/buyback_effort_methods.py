@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from clsc.errors import ParameterError
-from clsc.models.base import Model, SolveRequest
+from clsc.models.base import Model, SolveRequest, Variant
 from clsc.models.buyback_effort import (
     SCENARIOS,
     SPEC,
@@ -57,7 +57,6 @@ from clsc.stochastic.variants.capacity import (
     limit_metrics,
     marginal_value,
     sample_order,
-    with_limits,
     without_limits,
 )
 from clsc.stochastic.variants.effort_recourse import (
@@ -139,11 +138,11 @@ def solve_buyback_effort(
     )
 
 
-def _solve_mc(model: Model, req: SolveRequest) -> Result:
+def solve_mc(model: Model, req: SolveRequest) -> Result:
     return solve_buyback_effort(model, req, "mc")
 
 
-def _solve_saa(model: Model, req: SolveRequest) -> Result:
+def solve_saa(model: Model, req: SolveRequest) -> Result:
     return solve_buyback_effort(model, req, "saa")
 
 
@@ -178,20 +177,27 @@ def _buyback_closed_form(model: Any, req: Any, base: Solver, limits: Limits) -> 
     )
 
 
-def solve_buyback(model: Any, req: Any, base: Solver) -> Result:
-    """buyback-effort under the limits (see the module docstring)."""
-    effort = [name for name in EFFORT_OPTIONS if name in req.options]
-    if effort:
-        raise ParameterError(
-            effort[0], message=f"options q_max/integer cannot be combined with {effort[0]}"
-        )
+def _limits(req: Any) -> tuple[Any, Limits]:
     limits = Limits.of(req.options)
     req = without_limits(req)
     if "q" in req.fix:
         limits.check_fixed(float(req.fix["q"]))
+    return req, limits
+
+
+def solve_buyback_exact(model: Any, req: Any, base: Solver) -> Result:
+    """buyback-effort under the limits, closed form (see the module docstring)."""
+    req, limits = _limits(req)
+    if "q" in req.fix:
         return base(model, req)
-    if req.method == "closed-form":
-        return _buyback_closed_form(model, req, base, limits)
+    return _buyback_closed_form(model, req, base, limits)
+
+
+def solve_buyback(model: Any, req: Any, base: Solver) -> Result:
+    """buyback-effort under the limits, mc / saa (see the module docstring)."""
+    req, limits = _limits(req)
+    if "q" in req.fix:
+        return base(model, req)
     out = solve_buyback_effort(
         model, req, req.method, wrap_order=lambda order: sample_order(order, limits)
     )
@@ -247,7 +253,7 @@ def _recourse_mc(req: Any, resale: Resale, timing: str, q: float, e_fixed) -> Re
 RECOURSE = {"closed-form": _recourse_quadrature, "mc": _recourse_mc}
 
 
-def solve(model: Any, req: Any) -> Result:
+def solve_effort(model: Any, req: Any) -> Result:
     """Scenario B with the resale/gamma/effort_timing options (see the module docstring)."""
     values = req.params
     resale, timing = _settings(req)
@@ -307,34 +313,6 @@ def solve(model: Any, req: Any) -> Result:
     )
 
 
-def dispatch(model: Any, req: Any, base: Callable[[Any, Any], Result]) -> Result:
-    """Route a buyback-effort request with effort options to :func:`solve`, else to ``base``."""
-    chosen = [name for name in EFFORT_OPTIONS if name in req.options]
-    if not chosen:
-        return base(model, req)
-    if req.scenario != "B":
-        raise ParameterError(
-            chosen[0], message=f"option {chosen[0]} applies to scenario B only; got {req.scenario}"
-        )
-    if req.method not in RECOURSE:
-        raise ParameterError(
-            "method",
-            message=f"option {chosen[0]} supports methods {', '.join(RECOURSE)}; got {req.method}",
-        )
-    return solve(model, req)
-
-
-def with_effort_options(base: Callable[[Any, Any], Result]) -> Callable[[Any, Any], Result]:
-    """Wrap a buyback-effort solver so that the effort options reach :func:`solve`."""
-
-    def solver(model: Any, req: Any) -> Result:
-        return dispatch(model, req, base)
-
-    solver.__name__ = getattr(base, "__name__", "solver")
-    solver.__doc__ = base.__doc__
-    return solver
-
-
 @register
 class BuybackEffort(Model):
     """Seed 004: buyback of leftovers with remanufacturing effort (see the module docstring)."""
@@ -348,14 +326,37 @@ class BuybackEffort(Model):
     default_scenario: ClassVar[str | None] = "B"
     spec: ClassVar[ParamSpec] = SPEC
     decisions: ClassVar[tuple[str, ...]] = ("q", "e")
+    profit_keys: ClassVar[tuple[str, ...]] = ("pi_R", "pi_M", "total")
+    metric_keys: ClassVar[tuple[str, ...]] = (
+        *("S", "q_N", "q_B", "S_N", "S_B", "e_B", "pi_R_N", "pi_R_B", "pi_M_N", "pi_M_B"),
+        *("delta_R", "Gamma", "k_bar"),
+        "samples",  # mc / saa
+        *("q_unconstrained", "capacity_binding", "capacity_shadow_price"),  # q_max / integer
+        *("q_N_unconstrained", "q_B_unconstrained"),
+        *("effort_value", "e_mean", "e_at_q", "delta_M"),  # resale / gamma / effort_timing
+    )
     methods: ClassVar[Mapping[str, Any]] = {
-        name: with_limits(with_effort_options(solver), solve_buyback)
-        for name, solver in (
-            ("closed-form", solve_closed_form),
-            ("mc", _solve_mc),
-            ("saa", _solve_saa),
-        )
+        "closed-form": solve_closed_form,
+        "mc": solve_mc,
+        "saa": solve_saa,
     }
+    variants: ClassVar[tuple[Variant, ...]] = (
+        Variant(
+            "effort recourse",
+            "general resale value p'(e) and effort chosen ex ante or ex post (scenario B)",
+            selects=("resale", "gamma", "effort_timing"),
+            scenarios=("B",),
+            solvers={method: solve_effort for method in RECOURSE},
+            excludes=("order limits",),
+        ),
+        Variant(
+            "order limits",
+            "capacity q <= q_max and/or integer orders q_N, q_B; effort re-optimised",
+            selects=("q_max", "integer"),
+            solvers={"closed-form": solve_buyback_exact, "mc": solve_buyback, "saa": solve_buyback},
+            wraps=True,
+        ),
+    )
     default_method: ClassVar[str] = "closed-form"
     options: ClassVar[Mapping[str, str]] = {
         "sampling": "mc/saa: plain (default), antithetic or sobol (scrambled replicates)",

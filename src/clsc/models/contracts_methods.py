@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from clsc.errors import ParameterError
-from clsc.models.base import Model, SolveRequest
+from clsc.models.base import Model, SolveRequest, Variant
 from clsc.models.contracts import (
     SCENARIOS,
     SPEC,
@@ -60,7 +60,6 @@ from clsc.stochastic.variants.capacity import (
     marginal_value,
     newsvendor_value,
     solve_limited,
-    with_limits,
     without_limits,
 )
 
@@ -138,7 +137,7 @@ def solve_sampled_terms(model: Any, req: Any) -> Result:
     )
 
 
-def _solve_sampled(model: Model, req: SolveRequest) -> Result:
+def solve_sampled(model: Model, req: SolveRequest) -> Result:
     x = resolve_terms(req.scenario, req.params, req.options)
     if (res := unbounded(model, req, x)) is not None:
         return replace(res, method=req.method)
@@ -169,12 +168,15 @@ def channel_cap(dist: Any, x: Any, limits: Limits, total: float) -> dict[str, fl
 
 
 def solve_limited_contracts(model: Any, req: Any, base: Solver) -> Result:
-    """contracts under the limits (see the module docstring)."""
-    limits = Limits.of(req.options)
-    out, res = solve_limited(model, req, base, lambda r: float(r.profits["pi_R"]))
-    if out.status == UNBOUNDED and limits.q_max is not None:
-        out, res = _capacity_order(model, req, base, limits)
-    if res is None or req.method != "closed-form":
+    """contracts under the limits, sampled methods (see the module docstring)."""
+    return _limited(model, req, base)[0]
+
+
+def solve_limited_contracts_exact(model: Any, req: Any, base: Solver) -> Result:
+    """contracts under the limits in closed form, with the capacity-constrained channel and
+    the shadow prices (see the module docstring)."""
+    out, res, limits = _limited(model, req, base)
+    if res is None:
         return out
     x, dist = out.params, out.params["demand"]
     metrics = {**out.metrics, **channel_cap(dist, x, limits, float(out.profits["total"]))}
@@ -183,6 +185,14 @@ def solve_limited_contracts(model: Any, req: Any, base: Solver) -> Result:
         marginal_value(dist, price, salvage, cost, limits.q_max) if res.binding else 0.0
     )
     return replace(out, metrics=metrics)
+
+
+def _limited(model: Any, req: Any, base: Solver) -> tuple[Result, Any, Limits]:
+    limits = Limits.of(req.options)
+    out, res = solve_limited(model, req, base, lambda r: float(r.profits["pi_R"]))
+    if out.status == UNBOUNDED and limits.q_max is not None:
+        out, res = _capacity_order(model, req, base, limits)
+    return out, res, limits
 
 
 def _capacity_order(model: Any, req: Any, base: Solver, limits: Limits) -> tuple:
@@ -214,14 +224,32 @@ class Contracts(Model):
     default_scenario: ClassVar[str | None] = "wholesale"
     spec: ClassVar[ParamSpec] = SPEC
     decisions: ClassVar[tuple[str, ...]] = ("q",)
+    profit_keys: ClassVar[tuple[str, ...]] = ("pi_R", "pi_M", "total")
+    metric_keys: ClassVar[tuple[str, ...]] = (
+        *("sales", "overstock", "understock", "critical_ratio", "q_int", "total_int"),
+        *("efficiency", "b_coord", "w_coord", "share_R_coord", "pi_R_coord", "pi_M_coord"),
+        "samples",  # mc / saa
+        *("q_unconstrained", "capacity_binding", "capacity_shadow_price"),  # q_max / integer
+        *("q_int_cap", "total_int_cap", "efficiency_cap", "channel_shadow_price"),
+    )
     methods: ClassVar[Mapping[str, Any]] = {
-        name: with_limits(solver, solve_limited_contracts)
-        for name, solver in (
-            ("closed-form", solve_closed_form),
-            ("mc", _solve_sampled),
-            ("saa", _solve_sampled),
-        )
+        "closed-form": solve_closed_form,
+        "mc": solve_sampled,
+        "saa": solve_sampled,
     }
+    variants: ClassVar[tuple[Variant, ...]] = (
+        Variant(
+            "order limits",
+            "capacity q <= q_max and/or integer q for the retailer's order (any scenario)",
+            selects=("q_max", "integer"),
+            solvers={
+                "closed-form": solve_limited_contracts_exact,
+                "mc": solve_limited_contracts,
+                "saa": solve_limited_contracts,
+            },
+            wraps=True,
+        ),
+    )
     default_method: ClassVar[str] = "closed-form"
     options: ClassVar[Mapping[str, str]] = {
         "lam": "retailer's share of total_int: solve at the coordinating (w, b) or (w, phi)",

@@ -42,14 +42,13 @@ import numpy as np
 
 from clsc.distributions import as_distribution
 from clsc.errors import ParameterError
-from clsc.models.base import Model, SolveRequest
+from clsc.models.base import Model, SolveRequest, Variant
 from clsc.models.registry import register
 from clsc.params import Param, ParamSpec, Rule
 from clsc.results import EVALUATED, OPTIMAL, Condition, Result
 from clsc.stochastic.mc import LossMoments, SortedSamples, loss_moments
 from clsc.stochastic.sampling import METHODS, Draws, demand_samples, draw_uniforms
-from clsc.stochastic.variants.newsvendor_variants import OPTIONS as VARIANT_OPTIONS
-from clsc.stochastic.variants.newsvendor_variants import with_variants
+from clsc.stochastic.variants import capacity, cvar, price_demand
 
 
 @dataclass(frozen=True)
@@ -174,7 +173,7 @@ def make_result(
         status=EVALUATED if q_raw is None else OPTIMAL,
         params=dict(req.params),
         decisions={"q": q},
-        profits={"retailer": values["profit"]},
+        profits={"pi_R": values["profit"]},
         metrics=dict(values),
         conditions=conditions(econ, q_raw),
         std_errors=dict(std_errors or {}),
@@ -232,7 +231,7 @@ def _estimates(
             se[name] = float(draws.mean_se(a_i * leftover + a_l * lost)[1])
     mean = float(demand.mean)
     se["fill_rate"] = se["sales"] / mean if mean > 0 else math.nan
-    se["retailer"] = se["profit"]
+    se["pi_R"] = se["profit"]
     return values, se
 
 
@@ -329,6 +328,37 @@ def _representable_ratio(v: Mapping[str, Any]) -> bool:
     return 0.0 < Economics.of(v).ratio < 1.0
 
 
+#: the newsvendor's variants (``clsc models`` lists them); capacity combines with the others
+VARIANTS = (
+    Variant(
+        "price-dependent demand",
+        "D = a - slope*p + eps or a*p^-elasticity*eps; price and q chosen together",
+        selects=("demand_model",),
+        options=("a", "slope", "elasticity"),
+        solvers=price_demand.SOLVERS,
+        handles=("order limits",),
+    ),
+    Variant(
+        "cvar",
+        "risk-averse retailer: maximise CVaR of profit at level alpha",
+        selects=("alpha",),
+        solvers=cvar.SOLVERS,
+        handles=("order limits",),
+    ),
+    Variant(
+        "order limits",
+        "capacity q <= q_max and/or integer q (concavity: the better neighbour)",
+        selects=("q_max", "integer"),
+        solvers={
+            "closed-form": capacity.solve_newsvendor_exact,
+            "mc": capacity.solve_newsvendor,
+            "saa": capacity.solve_newsvendor,
+        },
+        wraps=True,
+    ),
+)
+
+
 @register
 class Newsvendor(Model):
     """Single-period newsvendor (see the module docstring for the equations)."""
@@ -371,22 +401,25 @@ class Newsvendor(Model):
         ),
     )
     decisions = ("q",)
-    methods = MappingProxyType(
-        {
-            name: with_variants(solver)
-            for name, solver in (
-                ("closed-form", solve_closed_form),
-                ("mc", solve_mc),
-                ("saa", solve_saa),
-            )
-        }
+    decision_keys = ("q", "price")  # price: with option demand_model
+    profit_keys = ("pi_R",)
+    metric_keys = (
+        *("sales", "leftover", "lost_sales", "profit", "cost", "critical_ratio", "fill_rate"),
+        *("samples", "profit_exact", "cost_exact", "objective"),  # mc / saa
+        *("q_unconstrained", "capacity_binding", "capacity_shadow_price"),  # q_max / integer
+        *("alpha", "cvar", "var", "y", "profit_sample", "q_risk_neutral"),  # alpha (CVaR)
+        *("price", "expected_demand", "riskless_price"),  # demand_model
     )
+    methods = MappingProxyType({"closed-form": solve_closed_form, "mc": solve_mc, "saa": solve_saa})
+    variants = VARIANTS
     default_method = "closed-form"
     options = MappingProxyType(
         {
             "sampling": "mc/saa: plain (default), antithetic or sobol (scrambled replicates)",
             "replicates": "mc/saa with sampling=sobol: number of scrambled replicates (default 16)",
             "evaluator": "mc: loss-sum evaluator, sorted (default) or brute (numba brute force)",
-            **VARIANT_OPTIONS,
+            **price_demand.OPTIONS,
+            **cvar.OPTIONS,
+            **capacity.OPTIONS,
         }
     )

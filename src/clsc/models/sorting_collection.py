@@ -37,6 +37,8 @@ import sympy as sp
 from clsc.expr import parse_expr
 from clsc.game import Game, Player, Var, symbol
 from clsc.game.model import GAME_METHODS, GameModel
+from clsc.game.outcome import game_keys
+from clsc.models.base import Variant
 from clsc.models.registry import register
 from clsc.params import Param, ParamSpec, Rule
 
@@ -256,6 +258,12 @@ class SortingCollection(GameModel):
     games = SCOPE_GAMES
 
     @classmethod
+    def result_keys(cls, scenario: str | None = None) -> dict[str, tuple[str, ...]]:
+        """The union over the two sorting variants (``sorting`` is a parameter)."""
+        scenario = scenario or cls.default_scenario
+        return game_keys([SCOPE_GAMES[scenario], PER_UNIT_GAMES[scenario]])
+
+    @classmethod
     def variant(cls, params: dict | None = None) -> type[GameModel]:
         """The model class whose games match ``params['sorting']`` (default ``scope``)."""
         sorting = (params or {}).get("sorting", cls.spec["sorting"].default)
@@ -268,13 +276,21 @@ class _PerUnit(SortingCollection):
     games = PER_UNIT_GAMES
 
 
-def _by_variant(method: str):
-    def solve(model: GameModel, req):
-        target = type(model).variant(dict(req.params))
-        return GAME_METHODS[method](target(), req)
+def _per_unit(method: str):
+    """The game method ``method`` on the variant C games."""
 
-    solve.__name__ = f"solve_{method.replace('-', '_')}"
+    def solve(model: GameModel, req):
+        return GAME_METHODS[method](_PerUnit(), req)
+
+    solve.__name__ = f"solve_per_unit_{method.replace('-', '_')}"
     return solve
 
 
-SortingCollection.methods = {m: _by_variant(m) for m in GAME_METHODS}
+SortingCollection.variants = (
+    Variant(
+        "per-unit sorting",
+        "variant C (spec 8): sorting adds value per returned unit; the sorter S moves last",
+        selects=("sorting=per_unit",),
+        solvers={method: _per_unit(method) for method in GAME_METHODS},
+    ),
+)

@@ -203,7 +203,7 @@ def solve(model: Any, req: Any) -> Result:
         status=OPTIMAL,
         params=dict(req.params),
         decisions={"q": q, "price": p},
-        profits={"retailer": out["profit"]},
+        profits={"pi_R": out["profit"]},
         metrics=metrics,
         conditions=conds,
         flags=req.flags,
