@@ -191,6 +191,15 @@ class Result:
         object.__setattr__(self, "flags", tuple(self.flags))
         object.__setattr__(self, "columns", tuple(self.columns))
 
+    @classmethod
+    def of(cls, model: Any, req: Any, status: str, **fields: Any) -> Result:
+        """The result of ``model`` (anything with a ``name``) for the solve request ``req``:
+        scenario, method and parameters from ``req`` (``params=`` overrides), the rest from
+        ``fields``."""
+        fields.setdefault("params", dict(req.params))
+        name = model if isinstance(model, str) else model.name
+        return cls(model=name, scenario=req.scenario, method=req.method, status=status, **fields)
+
     @property
     def ok(self) -> bool:
         """True when the numbers are a valid optimum/equilibrium or a valid evaluation."""

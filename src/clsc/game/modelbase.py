@@ -116,16 +116,14 @@ def solve_closed_form(model: GameModel, req: SolveRequest) -> Result:
             conditions,
             message=f"closed form undefined at these parameters ({', '.join(bad)})",
         )
+    return _solved(model, req, conditions, values, set(cs.condition_names), flags)
+
+
+def _solved(model, req, conditions, values, skip, flags) -> Result:
+    """An optimum (or an evaluation at ``req.fix``) with its conditions and flags."""
     values.update(req.fix)
-    return game_result(
-        model,
-        req,
-        EVALUATED if req.fix else OPTIMAL,
-        conditions,
-        values,
-        skip=set(cs.condition_names),
-        flags=flags,
-    )
+    status = EVALUATED if req.fix else OPTIMAL
+    return game_result(model, req, status, conditions, values, skip=skip, flags=flags)
 
 
 def solve_numeric_method(model: GameModel, req: SolveRequest) -> Result:
@@ -158,16 +156,7 @@ def solve_numeric_method(model: GameModel, req: SolveRequest) -> Result:
             conditions.append(Condition(label, label, gap, holds, "FLAG"))
             if not holds:
                 flags.append(f"FLAG {label} fails (value {gap:.6g})")
-    values.update(req.fix)
-    return game_result(
-        model,
-        req,
-        EVALUATED if req.fix else OPTIMAL,
-        conditions,
-        values,
-        skip={t for t, _, _ in ng.prep.flags},
-        flags=flags,
-    )
+    return _solved(model, req, conditions, values, {t for t, _, _ in ng.prep.flags}, flags)
 
 
 def solve_bilevel_method(model: GameModel, req: SolveRequest) -> Result:

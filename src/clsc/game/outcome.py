@@ -65,12 +65,10 @@ def game_result(model, req, status, conditions=(), values=None, skip=(), message
     """The result of ``model`` (a GameModel) for ``req``; ``values`` None: no numbers."""
     game = model.games[req.scenario]
     d, p, m = split(game, values or {}, set(skip)) if values is not None else ({}, {}, {})
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=status,
-        params=dict(req.params),
+    return Result.of(
+        model,
+        req,
+        status,
         decisions=d,
         profits=p,
         metrics=m,

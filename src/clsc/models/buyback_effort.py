@@ -300,11 +300,10 @@ def solve_closed_form(model: Model, req: SolveRequest) -> Result:
     else:
         profits = {"pi_R": eq.pi_R_B, "pi_M": eq.pi_M_B}
     profits.setdefault("total", profits["pi_R"] + profits["pi_M"])
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=EVALUATED if fixed else OPTIMAL,
+    return Result.of(
+        model,
+        req,
+        EVALUATED if fixed else OPTIMAL,
         params=dict(values),
         decisions=dec,
         profits=profits,

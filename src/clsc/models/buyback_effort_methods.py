@@ -38,15 +38,7 @@ from clsc.models.buyback_effort import (
 from clsc.models.registry import register
 from clsc.params import ParamSpec
 from clsc.results import EVALUATED, NOT_PROVEN, OPTIMAL, UNBOUNDED, Condition, Result
-from clsc.stochastic.contracts_mc import (
-    DEFAULTS,
-    Order,
-    Stat,
-    draw,
-    options,
-    sample_message,
-    sectioned,
-)
+from clsc.stochastic.contracts_mc import Order, Stat, run_sectioned
 from clsc.stochastic.mc import SortedSamples
 from clsc.stochastic.sampling import demand_samples, draw_uniforms
 from clsc.stochastic.variants.capacity import OPTIONS as CAPACITY_OPTIONS
@@ -112,29 +104,31 @@ def solve_buyback_effort(
         if value < 0:
             raise ParameterError(name, "must be >= 0", value)
     values = req.params
-    sampling, batches, order = options(method, req.options)
-    if wrap_order is not None:
-        order = wrap_order(order)
-    n = req.samples or DEFAULTS[method][0]
-    d, sections = draw(values["demand"], n, req.seed, sampling, batches)
-    stat = buyback_effort_stat(values, req.scenario, req.fix, order)
-    est, se = sectioned(stat, d, sections)
+    run = run_sectioned(
+        lambda order: buyback_effort_stat(values, req.scenario, req.fix, order),
+        values["demand"],
+        method,
+        req.options,
+        req.samples,
+        req.seed,
+        wrap_order,
+    )
+    est = run.estimates
     dec_keys = ("q", "e") if req.scenario == "B" else ("q",)
     prof_keys = ("pi_R", "pi_M", "total")
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=EVALUATED if req.fix else OPTIMAL,
+    return Result.of(
+        model,
+        req,
+        EVALUATED if req.fix else OPTIMAL,
         params=dict(values),
         decisions={key: est[key] for key in dec_keys},
         profits={key: est[key] for key in prof_keys},
         metrics={key: v for key, v in est.items() if key not in (*dec_keys, *prof_keys)}
-        | {"samples": d.shape[0]},
+        | {"samples": run.n},
         conditions=conditions(values, est["delta_R"], est["k_bar"]),
-        std_errors=se,
+        std_errors=run.std_errors,
         flags=req.flags,
-        message=sample_message(method, d.shape[0], sampling, req.seed, batches, order),
+        message=run.message,
     )
 
 

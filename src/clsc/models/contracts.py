@@ -275,11 +275,10 @@ def unbounded(model: Model, req: SolveRequest, x: Mapping[str, Any]) -> Result |
     _, salvage, cost = retailer_terms(req.scenario, x)
     if salvage < cost or "q" in req.fix:
         return None
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=UNBOUNDED,
+    return Result.of(
+        model,
+        req,
+        UNBOUNDED,
         params=dict(x),
         flags=req.flags,
         message=f"retailer's order unbounded: v + b >= w (v + b = {salvage:g}, w = {cost:g})",
@@ -298,11 +297,10 @@ def solve_closed_form(model: Model, req: SolveRequest) -> Result:
     sales, over = float(dist.expected_sales(q)), float(dist.expected_leftover(q))
     under = float(dist.expected_shortage(q))
     prof = profits(req.scenario, x, q, sales, over)
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=EVALUATED if req.fix else OPTIMAL,
+    return Result.of(
+        model,
+        req,
+        EVALUATED if req.fix else OPTIMAL,
         params=x,
         decisions={"q": q},
         profits=prof,

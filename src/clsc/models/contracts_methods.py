@@ -40,15 +40,7 @@ from clsc.models.contracts import (
 from clsc.models.registry import register
 from clsc.params import ParamSpec
 from clsc.results import EVALUATED, OPTIMAL, UNBOUNDED, Result
-from clsc.stochastic.contracts_mc import (
-    DEFAULTS,
-    Order,
-    Stat,
-    draw,
-    options,
-    sample_message,
-    sectioned,
-)
+from clsc.stochastic.contracts_mc import Order, Stat, run_sectioned
 from clsc.stochastic.mc import SortedSamples
 from clsc.stochastic.variants.capacity import OPTIONS as CAPACITY_OPTIONS
 from clsc.stochastic.variants.capacity import (
@@ -107,10 +99,15 @@ def solve_sampled_terms(model: Any, req: Any) -> Result:
     method = req.method
     if req.fix.get("q", 0.0) < 0:
         raise ParameterError("q", "must be >= 0", req.fix["q"])
-    sampling, batches, order = options(method, req.options)
-    n = req.samples or DEFAULTS[method][0]
-    d, sections = draw(x["demand"], n, req.seed, sampling, batches)
-    est, se = sectioned(contracts_stat(x, req.scenario, req.fix, order), d, sections)
+    run = run_sectioned(
+        lambda order: contracts_stat(x, req.scenario, req.fix, order),
+        x["demand"],
+        method,
+        req.options,
+        req.samples,
+        req.seed,
+    )
+    est, se = run.estimates, run.std_errors
     coord = coordination(req.scenario, x)
     metrics = {k: v for k, v in est.items() if k not in ("q", "pi_R", "pi_M", "total")}
     metrics["critical_ratio"] = critical_ratio(*retailer_terms(req.scenario, x))
@@ -121,7 +118,7 @@ def solve_sampled_terms(model: Any, req: Any) -> Result:
         if "total_int" in se:
             se["pi_R_coord"] = abs(coord["share_R_coord"]) * se["total_int"]
             se["pi_M_coord"] = abs(1.0 - coord["share_R_coord"]) * se["total_int"]
-    metrics["samples"] = d.shape[0]
+    metrics["samples"] = run.n
     return Result(
         model=model.name,
         scenario=req.scenario,
@@ -133,7 +130,7 @@ def solve_sampled_terms(model: Any, req: Any) -> Result:
         metrics=metrics,
         std_errors=se,
         flags=req.flags,
-        message=sample_message(method, d.shape[0], sampling, req.seed, batches, order),
+        message=run.message,
     )
 
 

@@ -166,12 +166,10 @@ def make_result(
 ) -> Result:
     """Assemble the result; ``q_raw`` given means q was optimised (status optimal)."""
     econ = Economics.of(req.params)
-    return Result(
-        model=Newsvendor.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=EVALUATED if q_raw is None else OPTIMAL,
-        params=dict(req.params),
+    return Result.of(
+        Newsvendor,
+        req,
+        EVALUATED if q_raw is None else OPTIMAL,
         decisions={"q": q},
         profits={"pi_R": values["profit"]},
         metrics=dict(values),
@@ -296,12 +294,10 @@ def solve_saa(model: Model, req: SolveRequest) -> Result:
     if q is None:
         sol = NewsvendorSAA(draws.n).solve(samples, econ.overage, econ.underage)
         if sol.status != OPTIMAL:
-            return Result(
-                model=Newsvendor.name,
-                scenario=req.scenario,
-                method=req.method,
-                status=sol.status,
-                params=dict(req.params),
+            return Result.of(
+                Newsvendor,
+                req,
+                sol.status,
                 conditions=conditions(econ),
                 message=sol.message,
             )

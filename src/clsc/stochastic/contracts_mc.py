@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -195,3 +196,34 @@ def sample_message(
         f"{method}: {what} on n={n} {sampling} demand samples (seed={seed});"
         f" standard errors by sectioning into {batches} independent sections"
     )
+
+
+@dataclass(frozen=True)
+class Sampled:
+    """Estimates of a sample statistic, their sectioning standard errors, the sample size and
+    the message describing how they were obtained."""
+
+    estimates: dict[str, float]
+    std_errors: dict[str, float]
+    n: int
+    message: str
+
+
+def run_sectioned(
+    statistic: Callable[[Order], Stat],
+    dist: Any,
+    method: str,
+    req_options: Mapping[str, Any],
+    samples: int | None,
+    seed: int,
+    wrap_order: Callable[[Order], Order] | None = None,
+) -> Sampled:
+    """Draw the demand sample of ``method`` and estimate ``statistic(order)`` on it with
+    sectioning standard errors (``wrap_order`` transforms the order function first)."""
+    sampling, batches, order = options(method, req_options)
+    if wrap_order is not None:
+        order = wrap_order(order)
+    d, sections = draw(dist, samples or DEFAULTS[method][0], seed, sampling, batches)
+    est, se = sectioned(statistic(order), d, sections)
+    message = sample_message(method, d.shape[0], sampling, seed, batches, order)
+    return Sampled(est, se, d.shape[0], message)

@@ -113,12 +113,10 @@ def _expected_profit(params: Mapping[str, Any], q: float) -> float:
 
 
 def _result(model: Any, req: Any, status: str, q: float, metrics: dict, conds=()) -> Result:
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=status,
-        params=dict(req.params),
+    return Result.of(
+        model,
+        req,
+        status,
         decisions={"q": q},
         profits={"pi_R": metrics["profit"]},
         metrics=metrics,
