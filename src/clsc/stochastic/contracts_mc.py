@@ -62,36 +62,37 @@ def highspy_order(ss: SortedSamples, price: float, salvage: float, cost: float) 
         max (salvage - cost)*q + (price - salvage)/n * sum_i s_i
         s.t. s_i <= q, s_i <= d_i (bound), q >= 0
 
-    (s_i = min(d_i, q) are the sales; leftover q - s_i is salvaged). Built column-wise in
-    highspy directly (option ``lp=highspy``): it skips the pyomo model build of
+    (s_i = min(d_i, q) are the sales; leftover q - s_i is salvaged). Built as arrays for the
+    solver layer (:mod:`clsc.solvers`, option ``lp=highspy``): it skips the pyomo model build of
     :mod:`clsc.stochastic.saa` (see ``benchmarks/bench_saa_resolve.py`` for both paths).
     """
-    import highspy
+    import scipy.sparse as sparse
+
+    from clsc.solvers.highs import solve
+    from clsc.solvers.program import LinearProgram
 
     d = ss.values
     n = d.shape[0]
-    inf = highspy.kHighsInf
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n + 1, n
-    lp.col_cost_ = np.concatenate([[cost - salvage], np.full(n, -(price - salvage) / n)])
-    lp.col_lower_ = np.concatenate([[0.0], np.full(n, -inf)])
-    lp.col_upper_ = np.concatenate([[inf], d])
-    lp.row_lower_ = np.full(n, -inf)
-    lp.row_upper_ = np.zeros(n)
-    a = lp.a_matrix_
-    a.format_ = highspy.MatrixFormat.kColwise
-    a.start_ = np.concatenate([[0, n], n + 1 + np.arange(n)]).astype(np.int32)
-    a.index_ = np.concatenate([np.arange(n), np.arange(n)]).astype(np.int32)
-    a.value_ = np.concatenate([-np.ones(n), np.ones(n)])
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.passModel(lp)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise SolverError(
-            f"SAA newsvendor LP not solved: {h.modelStatusToString(h.getModelStatus())}"
-        )
-    return float(h.getSolution().col_value[0])
+    rows = np.arange(n)
+    # row i: s_i - q <= 0  (column 0 is q, column 1 + i is s_i)
+    A = sparse.csc_matrix(
+        (
+            np.concatenate([-np.ones(n), np.ones(n)]),
+            (np.tile(rows, 2), np.r_[np.zeros(n), rows + 1]),
+        ),
+        shape=(n, n + 1),
+    )
+    lp = LinearProgram(
+        c=np.concatenate([[cost - salvage], np.full(n, -(price - salvage) / n)]),
+        A=A,
+        row_upper=np.zeros(n),
+        col_lower=np.concatenate([[0.0], np.full(n, -np.inf)]),
+        col_upper=np.concatenate([[np.inf], d]),
+    )
+    sol = solve(lp)
+    if not sol:
+        raise SolverError(f"SAA newsvendor LP not solved: {sol.status} {sol.message}")
+    return float(sol.x[0])
 
 
 class PyomoOrder:
@@ -135,12 +136,21 @@ def options(method: str, req_options: Mapping[str, Any]) -> tuple[str, int, Orde
     batches = Param("batches", kind="int", lower=2).coerce(
         req_options.get("batches", DEFAULTS[method][1])
     )
-    if method == "mc":
-        if "lp" in req_options:
-            raise ParameterError("lp", message="option lp applies to method saa only")
-        return sampling, batches, quantile_order
-    lp = Param("lp", kind="choice", choices=LPS).coerce(req_options.get("lp", "pyomo"))
-    return sampling, batches, saa_order(lp)
+    return sampling, batches, ORDERS[method](req_options)
+
+
+def _mc_order(req_options: Mapping[str, Any]) -> Order:
+    if "lp" in req_options:
+        raise ParameterError("lp", message="option lp applies to method saa only")
+    return quantile_order
+
+
+def _saa_order(req_options: Mapping[str, Any]) -> Order:
+    return saa_order(Param("lp", kind="choice", choices=LPS).coerce(req_options.get("lp", "pyomo")))
+
+
+#: method -> the order function its options select
+ORDERS: Mapping[str, Callable[[Mapping[str, Any]], Order]] = {"mc": _mc_order, "saa": _saa_order}
 
 
 def draw(
@@ -187,7 +197,8 @@ def sectioned(stat: Stat, d: np.ndarray, sections: list) -> tuple[dict, dict]:
 def sample_message(
     method: str, n: int, sampling: str, seed: int, batches: int, order: Order
 ) -> str:
-    if method == "mc":
+    """How the estimates were obtained (order, sample, seed, sections), for ``Result.message``."""
+    if order is quantile_order:
         what = "empirical-quantile orders"
     else:
         via = "pyomo" if isinstance(order, PyomoOrder) else "highspy"
@@ -220,10 +231,9 @@ def run_sectioned(
 ) -> Sampled:
     """Draw the demand sample of ``method`` and estimate ``statistic(order)`` on it with
     sectioning standard errors (``wrap_order`` transforms the order function first)."""
-    sampling, batches, order = options(method, req_options)
-    if wrap_order is not None:
-        order = wrap_order(order)
+    sampling, batches, base = options(method, req_options)
+    order = base if wrap_order is None else wrap_order(base)
     d, sections = draw(dist, samples or DEFAULTS[method][0], seed, sampling, batches)
     est, se = sectioned(statistic(order), d, sections)
-    message = sample_message(method, d.shape[0], sampling, seed, batches, order)
+    message = sample_message(method, d.shape[0], sampling, seed, batches, base)
     return Sampled(est, se, d.shape[0], message)
