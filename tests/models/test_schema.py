@@ -34,6 +34,9 @@ OPTIONS = {
     ],
 }
 CHEAP = {"samples": 256, "seed": 5}
+#: method -> options not solved here: the per-unit sorting closed forms take minutes to derive
+#: (tests/models/test_sorting_collection.py derives them); numeric and bilevel cover the variant
+SKIP = {"closed-form": [{"sorting": "per_unit", "k": 2500.0}]}
 
 
 def _cases():
