@@ -27,7 +27,7 @@ def test_closed_form_json(cli):
     assert data["status"] == "optimal"
     z = stats.norm.ppf(0.70 / 0.88)
     assert data["decisions"]["q"] == pytest.approx(50 + 8 * z)
-    assert data["profits"]["retailer"] == pytest.approx(-(0.88 * 8 * stats.norm.pdf(z)))
+    assert data["profits"]["pi_R"] == pytest.approx(-(0.88 * 8 * stats.norm.pdf(z)))
     assert set(data["metrics"]) >= {
         "sales",
         "leftover",
@@ -55,7 +55,7 @@ def test_mc_json_carries_standard_errors(cli):
     code, out, _ = cli(*BASE, "--method", "mc", "--samples", "5000", "--seed", "3", "--json")
     data = json.loads(out)
     assert code == 0 and data["method"] == "mc"
-    assert {"retailer", "profit", "cost", "q"} <= set(data["std_errors"])
+    assert {"pi_R", "profit", "cost", "q"} <= set(data["std_errors"])
     again = json.loads(
         cli(*BASE, "--method", "mc", "--samples", "5000", "--seed", "3", "--json")[1]
     )

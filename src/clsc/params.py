@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clsc.errors import ParameterError, SpecError, format_value
-from clsc.expr import parse_literal
 
 
 class _Required:
@@ -36,8 +35,13 @@ class Param:
     """One model parameter.
 
     ``kind``: ``float`` (finite unless ``allow_inf``), ``int``, ``demand`` (a demand
-    distribution or its text spec), ``choice`` (one of ``choices``), ``vector`` (list of floats),
-    ``text``. ``lower``/``upper`` are simple bounds checked on coercion (``strict`` for < and >).
+    distribution or its text spec, converted by ``convert``, e.g.
+    :func:`clsc.distributions.as_distribution`: the core layer does not import distributions),
+    ``choice`` (one of ``choices``), ``vector`` (list of floats), ``text``. ``lower``/``upper``
+    are simple bounds checked on coercion (``strict`` for < and >).
+
+    >>> Param("h", lower=0).coerce("0.18")
+    0.18
     """
 
     name: str
@@ -51,10 +55,13 @@ class Param:
     strict: bool = False
     choices: tuple[str, ...] = ()
     allow_inf: bool = False
+    convert: Callable[[Any], Any] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"Param {self.name!r}: kind must be one of {KINDS}")
+        if self.kind == "demand" and self.convert is None:
+            raise ValueError(f"Param {self.name!r}: kind 'demand' needs a convert function")
 
     @property
     def required(self) -> bool:
@@ -75,6 +82,8 @@ class Param:
 
 def _literal(param: Param, value: Any) -> Any:
     if isinstance(value, str):
+        from clsc.expr import parse_literal  # sympy-backed parser: loaded on first text value
+
         try:
             return parse_literal(value)
         except SpecError as exc:
@@ -110,10 +119,8 @@ def _as_int(param: Param, value: Any) -> int:
 
 
 def _as_demand(param: Param, value: Any) -> Any:
-    from clsc.distributions import as_distribution
-
     try:
-        return as_distribution(value)
+        return param.convert(value)
     except ParameterError as exc:
         raise ParameterError(param.name, message=f"{param.name}: {exc}") from None
 

@@ -9,13 +9,11 @@ decision and profit fields are empty: a failed condition is never dressed as an 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
-
-import numpy as np
 
 
 class Status(StrEnum):
@@ -65,7 +63,13 @@ def _freeze(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 
 def jsonable(value: Any) -> Any:
-    """Convert a value to plain JSON types (numpy scalars, arrays, inf/nan, objects with a spec)."""
+    """Convert a value to plain JSON types (numpy scalars, arrays, inf/nan, objects with a spec).
+
+    >>> jsonable({"a": float("inf"), "b": (1, 2.5)})
+    {'a': 'inf', 'b': [1, 2.5]}
+    """
+    import numpy as np  # numpy is not needed to import this core module
+
     if isinstance(value, bool | str) or value is None:
         return value
     if isinstance(value, int | np.integer):
@@ -127,6 +131,8 @@ class Table:
     columns: Mapping[str, Any]
 
     def __post_init__(self) -> None:
+        import numpy as np
+
         cols = {str(k): np.asarray(v) for k, v in self.columns.items()}
         lengths = {len(v) for v in cols.values()}
         if len(lengths) > 1:
@@ -144,7 +150,7 @@ class Table:
         """``pandas.DataFrame`` with one column per entry of ``columns``."""
         import pandas as pd
 
-        return pd.DataFrame({k: np.asarray(v) for k, v in self.columns.items()})
+        return pd.DataFrame(dict(self.columns))
 
 
 @dataclass(frozen=True)
@@ -154,8 +160,11 @@ class Result:
     Attributes mirror the JSON printed by ``clsc solve --json``: ``model``, ``scenario``,
     ``method``, ``status``, ``params``, ``decisions``, ``profits``, ``metrics``, ``conditions``;
     plus ``std_errors`` (Monte Carlo / SAA estimates), ``flags`` (FLAG-class warnings),
-    ``message``, ``seconds`` and ``tables`` (named long-format :class:`Table` objects, e.g.
-    per-node stocks or one row per coalition; ``Result.table(name).to_frame()``).
+    ``message``, ``seconds``, ``tables`` (named long-format :class:`Table` objects, e.g.
+    per-node stocks or one row per coalition; ``Result.table(name).to_frame()``) and ``seed``
+    (the seed of a sampled method, fresh entropy when none was given: rerun with it to repeat);
+    ``columns`` are the model's :meth:`~clsc.models.base.Model.schema` (set by ``Model.solve``),
+    the columns of :meth:`to_frame`.
     """
 
     model: str
@@ -172,12 +181,24 @@ class Result:
     message: str = ""
     seconds: float | None = None
     tables: Mapping[str, Table] = field(default_factory=dict)
+    seed: int | None = None
+    columns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("params", "decisions", "profits", "metrics", "std_errors", "tables"):
             object.__setattr__(self, name, _freeze(getattr(self, name)))
         object.__setattr__(self, "conditions", tuple(self.conditions))
         object.__setattr__(self, "flags", tuple(self.flags))
+        object.__setattr__(self, "columns", tuple(self.columns))
+
+    @classmethod
+    def of(cls, model: Any, req: Any, status: str, **fields: Any) -> Result:
+        """The result of ``model`` (anything with a ``name``) for the solve request ``req``:
+        scenario, method and parameters from ``req`` (``params=`` overrides), the rest from
+        ``fields``."""
+        fields.setdefault("params", dict(req.params))
+        name = model if isinstance(model, str) else model.name
+        return cls(model=name, scenario=req.scenario, method=req.method, status=status, **fields)
 
     @property
     def ok(self) -> bool:
@@ -214,6 +235,8 @@ class Result:
             out["message"] = self.message
         if self.seconds is not None:
             out["seconds"] = self.seconds
+        if self.seed is not None:
+            out["seed"] = self.seed
         if self.tables:
             out["tables"] = {k: t.to_dict() for k, t in self.tables.items()}
         return out
@@ -225,15 +248,14 @@ class Result:
         except KeyError:
             raise KeyError(f"no table {name!r}; tables: {', '.join(self.tables)}") from None
 
-    def to_frame(self):
-        """One-row ``pandas.DataFrame``: ids, ``param.*``, decisions, profits, metrics."""
-        import pandas as pd
-
+    def row(self) -> dict[str, Any]:
+        """The flat record of :meth:`to_frame` (column name -> value; see :mod:`clsc.glossary`)."""
         row: dict[str, Any] = {
             "model": self.model,
             "scenario": self.scenario,
             "method": self.method,
-            "status": self.status,
+            "status": str(self.status),
+            "seed": self.seed,
         }
         for k, v in self.params.items():
             row[f"param.{k}"] = v.spec if hasattr(v, "spec") else v
@@ -241,5 +263,23 @@ class Result:
         row.update({f"profit.{k}": v for k, v in self.profits.items()})
         row.update({f"metric.{k}": v for k, v in self.metrics.items()})
         row.update({f"se.{k}": v for k, v in self.std_errors.items()})
-        row.update({f"cond.{c.name}": c.holds for c in self.conditions})
-        return pd.DataFrame([row])
+        failed = [c.name for c in self.conditions if c.kind in ("SOC", "interior") and not c.holds]
+        row["conditions_hold"] = not failed
+        row["failed_conditions"] = "; ".join(failed)
+        row["flags"] = "; ".join(self.flags)
+        return row
+
+    def to_frame(self, columns: Sequence[str] | None = None):
+        """One-row ``pandas.DataFrame`` with the columns of the model's schema
+        (:meth:`clsc.models.base.Model.schema`, the same for every method and option of a
+        scenario; missing values NaN); ``columns`` overrides the schema. A value outside the
+        schema is never dropped: it is appended as an extra column.
+        """
+        import pandas as pd
+
+        row = self.row()
+        if columns is None:
+            columns = self.columns or list(row)
+        extra = [k for k in row if k not in set(columns)]
+        nan = float("nan")
+        return pd.DataFrame([{c: row.get(c, nan) for c in [*columns, *extra]}])

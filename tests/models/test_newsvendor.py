@@ -59,7 +59,7 @@ def test_textbook_normal_cost_form():
     assert res.decisions["q"] == pytest.approx(50 + 8 * z, rel=1e-12)
     assert res.metrics["cost"] == pytest.approx((0.18 + 0.70) * 8 * stats.norm.pdf(z), rel=1e-10)
     assert res.metrics["critical_ratio"] == pytest.approx(0.70 / 0.88)
-    assert res.profits["retailer"] == pytest.approx(-res.metrics["cost"])  # price = 0
+    assert res.profits["pi_R"] == pytest.approx(-res.metrics["cost"])  # price = 0
 
 
 def test_metric_identities_normal():
@@ -80,7 +80,7 @@ def test_poisson_smallest_q_rule():
     assert res.decisions["q"] == expected_q == 7
     ks = np.arange(200)
     expected_profit = pmf_profit(ks, stats.poisson.pmf(ks, 6), expected_q, 10, 4, 1)
-    assert res.profits["retailer"] == pytest.approx(expected_profit, rel=1e-10)
+    assert res.profits["pi_R"] == pytest.approx(expected_profit, rel=1e-10)
     # q* is a maximiser among integers
     for k in (expected_q - 1, expected_q + 1):
         assert pmf_profit(ks, stats.poisson.pmf(ks, 6), k, 10, 4, 1) <= expected_profit
@@ -92,7 +92,7 @@ def test_explicit_pmf_smallest_q_rule():
     ratio = (5 - 2) / 5
     expected_q = next(v for v, c in zip(values, np.cumsum(probs), strict=True) if c >= ratio)
     assert res.decisions["q"] == expected_q == 30
-    assert res.profits["retailer"] == pytest.approx(pmf_profit(values, probs, 30, 5, 2))
+    assert res.profits["pi_R"] == pytest.approx(pmf_profit(values, probs, 30, 5, 2))
 
 
 def test_exact_tie_takes_the_smallest_q():
@@ -137,13 +137,13 @@ def test_mc_agrees_with_closed_form_within_4_se(sampling):
     res = MODEL.solve(params=NORMAL, method="mc", samples=20_000, seed=5, sampling=sampling)
     assert res.status == OPTIMAL
     se = res.std_errors
-    assert 0 < se["retailer"] < 0.05
-    assert abs(res.profits["retailer"] - exact.profits["retailer"]) <= 4 * se["retailer"]
+    assert 0 < se["pi_R"] < 0.05
+    assert abs(res.profits["pi_R"] - exact.profits["pi_R"]) <= 4 * se["pi_R"]
     for name in ("sales", "leftover", "lost_sales", "cost"):
         assert abs(res.metrics[name] - exact.metrics[name]) <= 4 * se[name] + 1e-12, name
     assert abs(res.decisions["q"] - exact.decisions["q"]) <= 4 * se["q"]
     # the exact expected profit at the sampled q is no better than at q*
-    assert res.metrics["profit_exact"] <= exact.profits["retailer"] + 1e-12
+    assert res.metrics["profit_exact"] <= exact.profits["pi_R"] + 1e-12
 
 
 def test_mc_discrete_demand_and_determinism():
@@ -151,7 +151,7 @@ def test_mc_discrete_demand_and_determinism():
     a = MODEL.solve(params=POISSON, method="mc", samples=20_000, seed=2)
     b = MODEL.solve(params=POISSON, method="mc", samples=20_000, seed=2, evaluator="brute")
     assert a.decisions["q"] == exact.decisions["q"]
-    assert abs(a.profits["retailer"] - exact.profits["retailer"]) <= 4 * a.std_errors["retailer"]
+    assert abs(a.profits["pi_R"] - exact.profits["pi_R"]) <= 4 * a.std_errors["pi_R"]
     assert b.decisions == a.decisions
     for k, v in a.metrics.items():
         assert b.metrics[k] == pytest.approx(v, rel=1e-9), k
@@ -172,7 +172,7 @@ def test_saa_agrees_with_closed_form():
     res = MODEL.solve(params=NORMAL, method="saa", samples=1_000, seed=4)
     assert res.status == OPTIMAL
     assert (
-        abs(res.profits["retailer"] - exact.profits["retailer"]) <= 4 * res.std_errors["retailer"]
+        abs(res.profits["pi_R"] - exact.profits["pi_R"]) <= 4 * res.std_errors["pi_R"]
     )
     density = stats.norm.pdf(exact.decisions["q"], 50, 8)
     assert abs(res.decisions["q"] - exact.decisions["q"]) <= 4 * q_se(0.70 / 0.88, 1000, density)
@@ -188,13 +188,13 @@ def test_saa_discrete_agrees_on_profit_and_fixed_q():
     res = MODEL.solve(params=PMF, method="saa", samples=500, seed=1)
     assert res.status == OPTIMAL
     assert (
-        abs(res.profits["retailer"] - exact.profits["retailer"]) <= 4 * res.std_errors["retailer"]
+        abs(res.profits["pi_R"] - exact.profits["pi_R"]) <= 4 * res.std_errors["pi_R"]
     )
     fixed = MODEL.solve(params=PMF, method="saa", samples=500, seed=1, fix={"q": 20})
     assert fixed.status == EVALUATED and fixed.decisions == {"q": 20.0}
     exact_fixed = MODEL.solve(params=PMF, fix={"q": 20})
-    assert abs(fixed.profits["retailer"] - exact_fixed.profits["retailer"]) <= (
-        4 * fixed.std_errors["retailer"]
+    assert abs(fixed.profits["pi_R"] - exact_fixed.profits["pi_R"]) <= (
+        4 * fixed.std_errors["pi_R"]
     )
 
 
@@ -263,7 +263,7 @@ def test_any_input_either_solves_or_raises_parameter_error(
     except ParameterError:
         return
     assert res.ok
-    assert math.isfinite(res.profits["retailer"])
+    assert math.isfinite(res.profits["pi_R"])
     assert 0 < res.metrics["critical_ratio"] < 1
 
 

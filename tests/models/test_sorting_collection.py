@@ -528,3 +528,20 @@ def test_variant_c_mechanisms_and_no_strong_p3(model):
     assert model.solve("MC", params={**VARIANT_C, "delta": 40}).ok
     with pytest.raises(ParameterError, match="s <= 1"):
         model.solve("MC", params={**VARIANT_C, "delta": 40.5})
+
+
+@pytest.mark.parametrize(
+    "overrides", [{}, {"Q0": 400.0, "k": 9000.0}, {"alpha": 0.7, "cr": 20.0, "k": 5000.0}]
+)
+def test_switch_constants_formula_matches_the_engine(model, overrides):
+    # the FLAG rule D0 < 0, T0 < 0 uses spec 7.7's closed-form table (no derivation in
+    # validation); the engine's equilibria at delta = 0 give the same numbers
+    from clsc.models.sorting_collection import switch_constants
+
+    values = {**model.spec.defaults(), **overrides}
+    at0 = {k: v for k, v in values.items() if k != "sorting"} | {"delta": 0.0}
+    n, mr, mc = (model.compiled(s)(**at0) for s in ("N", "MR", "MC"))
+    engine_d0 = float(mc["Pi_coal"] - n["pi_C"] - mr["Pi_coal"] + n["pi_R"])
+    engine_t0 = float(mc["total"] - mr["total"])
+    d0, t0 = switch_constants(values)
+    assert d0 == pytest.approx(engine_d0, rel=1e-10) and t0 == pytest.approx(engine_t0, rel=1e-10)

@@ -41,7 +41,7 @@ def test_capacity_binding_matches_brute_force():
     assert res.decisions["q"] == pytest.approx(expected_q, abs=1e-3)
     assert res.metrics["q_unconstrained"] == pytest.approx(60.0)  # F^-1(0.6), closed form
     assert res.metrics["capacity_binding"] == 1.0
-    assert res.profits["retailer"] == pytest.approx(float(uniform_profit(np.array(50.0))))
+    assert res.profits["pi_R"] == pytest.approx(float(uniform_profit(np.array(50.0))))
     # shadow price = d profit / dq at q_max (central finite difference of the closed form)
     h = 1e-5
     expected_shadow = float((uniform_profit(50.0 + h) - uniform_profit(50.0 - h)) / (2 * h))
@@ -60,7 +60,7 @@ def test_integer_order_is_the_brute_force_integer_optimum():
     expected_q = float(qs[np.argmax(normal_profit(qs))])
     assert res.decisions["q"] == expected_q
     assert res.decisions["q"].is_integer()
-    assert res.profits["retailer"] == pytest.approx(float(normal_profit(np.array(expected_q))))
+    assert res.profits["pi_R"] == pytest.approx(float(normal_profit(np.array(expected_q))))
 
 
 @pytest.mark.parametrize("q_max", [48.0, 52.7, 100.0])
@@ -86,7 +86,7 @@ def test_integer_mc_compares_neighbours_with_common_random_numbers():
     assert q in (math.floor(free.decisions["q"]), math.ceil(free.decisions["q"]))
     for other in (q - 1, q + 1):
         val = NV.solve(params=NORMAL, method="mc", samples=20_000, seed=1, fix={"q": other})
-        assert res.profits["retailer"] >= val.profits["retailer"]
+        assert res.profits["pi_R"] >= val.profits["pi_R"]
 
 
 def test_constrain_helper_on_a_concave_function():

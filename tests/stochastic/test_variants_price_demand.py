@@ -26,7 +26,7 @@ def test_degenerate_noise_gives_the_monopoly_price():
     assert res.status == "optimal"
     assert res.decisions["price"] == pytest.approx(expected_p, abs=1e-4)
     assert res.decisions["q"] == pytest.approx(expected_q, abs=1e-3)
-    assert res.profits["retailer"] == pytest.approx((expected_p - C) * expected_q, rel=1e-5)
+    assert res.profits["pi_R"] == pytest.approx((expected_p - C) * expected_q, rel=1e-5)
 
 
 def test_multiplicative_degenerate_noise_gives_the_markup_price():
@@ -79,8 +79,8 @@ def test_additive_beats_a_two_dimensional_brute_force_grid():
     qs = np.linspace(0, 100, 2001)[None, :]
     grid = brute_profit_additive(ps, qs, lo, hi)
     best = float(grid.max())
-    assert res.profits["retailer"] >= best - 1e-9
-    assert res.profits["retailer"] - best < 0.05  # grid resolution
+    assert res.profits["pi_R"] >= best - 1e-9
+    assert res.profits["pi_R"] - best < 0.05  # grid resolution
     i, _ = np.unravel_index(np.argmax(grid), grid.shape)
     assert res.decisions["price"] == pytest.approx(float(ps[i, 0]), abs=0.1)
 
@@ -183,4 +183,4 @@ def test_any_option_values_solve_or_raise_a_parameter_error(kind, a, shape, nois
         assert any(name in str(exc) for name in ("a", key, "demand"))
         return
     assert res.status == "optimal"
-    assert np.isfinite(res.profits["retailer"]) and res.decisions["q"] >= 0
+    assert np.isfinite(res.profits["pi_R"]) and res.decisions["q"] >= 0

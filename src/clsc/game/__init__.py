@@ -19,8 +19,8 @@ Compatibility notes (vs the agreed API in /tmp/game_api.md; no name was changed)
   numerically; ``expr`` is the sign-reduced form shown to users), and ``SymbolicSolution`` an
   extra ``reactions`` (each stage's best responses);
 * ``solve_game(game, assumptions, fixed_vars=...)``: variables held fixed become parameters;
-* ``GameModel`` lives in :mod:`clsc.game.modelbase`; import it from :mod:`clsc.game.model` (or
-  ``clsc.game``), which resolves it lazily so ``clsc.models`` and model files import safely.
+* ``GameModel`` lives in :mod:`clsc.game.modelbase`; import it from :mod:`clsc.game.model`
+  (it is not imported here: the engine does not need the model layer).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ __all__ = [
     "Coalition",
     "Game",
     "GameError",
-    "GameModel",
     "Player",
     "Ref",
     "Root",
@@ -44,10 +43,3 @@ __all__ = [
     "symbol",
 ]
 
-
-def __getattr__(name: str):  # lazy: GameModel imports the model base and scipy
-    if name == "GameModel":
-        from clsc.game.model import GameModel
-
-        return GameModel
-    raise AttributeError(name)

@@ -29,8 +29,11 @@ from typing import Any
 import sympy as sp
 
 from clsc.errors import ParameterError, SpecError
+from clsc.game.compile import compile_solution
 from clsc.game.declare import Game
+from clsc.game.outcome import game_result, numbers, spec_assumptions
 from clsc.game.prepare import Prepared, prepare, profit_key
+from clsc.game.symbolic import solve_game
 from clsc.game.symbols import symbol
 from clsc.models.base import SolveRequest
 from clsc.results import (
@@ -142,10 +145,6 @@ def to_bilevel(prep: Prepared, values: Mapping[str, float]):
 
 
 def _references(model, prep: Prepared, values: Mapping[str, float]) -> dict[str, float]:
-    from clsc.game.compile import compile_solution
-    from clsc.game.modelbase import spec_assumptions
-    from clsc.game.symbolic import solve_game
-
     out = {}
     for name, ref in prep.references.items():
         cs = compile_solution(solve_game(ref.game, spec_assumptions(model.spec)))
@@ -195,25 +194,24 @@ def _report(model, prep: Prepared, values: dict[str, float], point: dict[str, fl
 def solve_bilevel(model: Any, req: SolveRequest) -> Result:
     """GameModel method ``bilevel`` (see the module docstring)."""
     from clsc.bilevel import solve
-    from clsc.game.modelbase import _numbers, _result
 
     game: Game = model.games[req.scenario]
     prep = prepare(game, frozenset(req.fix))
-    values = {**_numbers(req.params), **{k: float(v) for k, v in req.fix.items()}}
+    values = {**numbers(req.params), **{k: float(v) for k, v in req.fix.items()}}
     problem = to_bilevel(prep, values)
     br = solve(problem, "kkt-bigm")
     status = STATUS.get(br.status, SOLVER_ERROR)
     metrics = {"bilevel_seconds": br.seconds, "nodes": float(br.info.get("nodes", 0))}
     note = f"bilevel reformulation {br.reformulation}" + (f"; {br.message}" if br.message else "")
     if not br.x and not br.y:
-        res = _result(model, req, status, message=note)
+        res = game_result(model, req, status, message=note)
         return _with_metrics(res, metrics)
     point = {**dict(br.x), **dict(br.y)}
     out, conditions, flags = _report(model, prep, values, point)
     out.update(req.fix)
     if status == OPTIMAL and req.fix:
         status = EVALUATED
-    res = _result(model, req, status, conditions, out, message=note, flags=flags)
+    res = game_result(model, req, status, conditions, out, message=note, flags=flags)
     return _with_metrics(res, metrics)
 
 

@@ -20,12 +20,14 @@ from typing import Any, ClassVar
 import numpy as np
 
 from clsc.errors import SolverError
-from clsc.game.compile import CompiledSolution, compile_solution, condition_holds
+from clsc.game.bilevel_method import solve_bilevel
+from clsc.game.compile import CompiledSolution, compile_solution
 from clsc.game.declare import Game
+from clsc.game.outcome import game_keys, game_result, numbers, spec_assumptions
 from clsc.game.prepare import check_params
+from clsc.game.relations import condition_holds
 from clsc.game.symbolic import SymbolicSolution, solve_game
 from clsc.models.base import Model, SolveRequest
-from clsc.params import ParamSpec
 from clsc.results import (
     CONDITION_FAILED,
     EVALUATED,
@@ -35,23 +37,6 @@ from clsc.results import (
     Condition,
     Result,
 )
-
-
-def spec_assumptions(spec: ParamSpec) -> dict[str, str]:
-    """Sign assumptions of the parameters from their declared lower bounds."""
-    out = {}
-    for p in spec:
-        if p.lower is None:
-            continue
-        if p.lower > 0 or (p.lower == 0 and p.strict):
-            out[p.name] = "positive"
-        elif p.lower == 0:
-            out[p.name] = "nonnegative"
-    return out
-
-
-def _is_profit(name: str) -> bool:
-    return name == "total" or name.startswith(("pi_", "Pi_"))
 
 
 class GameModel(Model):
@@ -75,6 +60,12 @@ class GameModel(Model):
             cls.decisions = tuple(names)
         cls.methods = {**GAME_METHODS, **cls.__dict__.get("methods", {})}
 
+    @classmethod
+    def result_keys(cls, scenario: str | None = None) -> dict[str, tuple[str, ...]]:
+        """Keys of ``scenario`` from its game: variables and definitions, players' profits and
+        profit-like outputs, other outputs, and the bilevel method's metrics."""
+        return game_keys([cls.games[scenario or cls.default_scenario]])
+
     # -- closed forms --------------------------------------------------------------------------
     @classmethod
     def symbolic(cls, scenario: str, fixed_vars: frozenset[str] = frozenset()) -> SymbolicSolution:
@@ -93,52 +84,15 @@ class GameModel(Model):
         return self.compiled(scenario)(**values)
 
 
-def _numbers(params: Mapping[str, Any]) -> dict[str, float]:
-    return {k: float(v) for k, v in params.items() if isinstance(v, int | float)}
-
-
-def _split(game: Game, values: Mapping[str, float], skip: set[str]):
-    decisions, profits, metrics = {}, {}, {}
-    defs = {n for n, _ in game.definitions}
-    for k, v in values.items():
-        if k in skip:
-            continue
-        if k in game.all_vars or k in defs:
-            decisions[k] = v
-        elif _is_profit(k):
-            profits[k] = v
-        else:
-            metrics[k] = v
-    return decisions, profits, metrics
-
-
-def _result(model, req, status, conditions=(), values=None, skip=(), message="", flags=()):
-    game = model.games[req.scenario]
-    d, p, m = _split(game, values or {}, set(skip)) if values is not None else ({}, {}, {})
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=status,
-        params=dict(req.params),
-        decisions=d,
-        profits=p,
-        metrics=m,
-        conditions=tuple(conditions),
-        flags=tuple(flags),
-        message=message,
-    )
-
-
 def solve_closed_form(model: GameModel, req: SolveRequest) -> Result:
     """Evaluate the compiled closed forms; conditions decide the status."""
     fixed = frozenset(req.fix)
     try:
         sol = model.symbolic(req.scenario, fixed)
     except SolverError as exc:
-        return _result(model, req, SOLVER_ERROR, message=str(exc))
+        return game_result(model, req, SOLVER_ERROR, message=str(exc))
     cs = compile_solution(sol)
-    values = {k: float(v) for k, v in cs(**_numbers(req.params), **req.fix).items()}
+    values = {k: float(v) for k, v in cs(**numbers(req.params), **req.fix).items()}
     conditions, failed, flags = [], [], []
     for c in sol.conditions:
         v = values[c.name]
@@ -150,28 +104,26 @@ def solve_closed_form(model: GameModel, req: SolveRequest) -> Result:
             flags.append(f"FLAG {c.name} fails (value {v:.6g})")
     if failed:
         hint = "" if all(f.startswith("SOC") for f in failed) else "; try --method numeric"
-        return _result(
+        return game_result(
             model, req, CONDITION_FAILED, conditions, message="; ".join(failed) + hint, flags=flags
         )
     bad = [k for k in cs.names if not math.isfinite(values[k])]
     if bad:
-        return _result(
+        return game_result(
             model,
             req,
             CONDITION_FAILED,
             conditions,
             message=f"closed form undefined at these parameters ({', '.join(bad)})",
         )
+    return _solved(model, req, conditions, values, set(cs.condition_names), flags)
+
+
+def _solved(model, req, conditions, values, skip, flags) -> Result:
+    """An optimum (or an evaluation at ``req.fix``) with its conditions and flags."""
     values.update(req.fix)
-    return _result(
-        model,
-        req,
-        EVALUATED if req.fix else OPTIMAL,
-        conditions,
-        values,
-        skip=set(cs.condition_names),
-        flags=flags,
-    )
+    status = EVALUATED if req.fix else OPTIMAL
+    return game_result(model, req, status, conditions, values, skip=skip, flags=flags)
 
 
 def solve_numeric_method(model: GameModel, req: SolveRequest) -> Result:
@@ -180,13 +132,13 @@ def solve_numeric_method(model: GameModel, req: SolveRequest) -> Result:
 
     game = model.games[req.scenario]
     ng = numeric_game(game, frozenset(req.fix))
-    params = {**_numbers(req.params), **req.fix}
+    params = {**numbers(req.params), **req.fix}
     try:
         values = ng.solve(params)
     except Unbounded as exc:
-        return _result(model, req, UNBOUNDED, message=str(exc))
+        return game_result(model, req, UNBOUNDED, message=str(exc))
     except (SolverError, FloatingPointError, np.linalg.LinAlgError) as exc:
-        return _result(model, req, SOLVER_ERROR, message=str(exc))
+        return game_result(model, req, SOLVER_ERROR, message=str(exc))
     conditions, flags = [], []
     for text, _, op in ng.prep.flags:
         v = values[text]
@@ -204,22 +156,11 @@ def solve_numeric_method(model: GameModel, req: SolveRequest) -> Result:
             conditions.append(Condition(label, label, gap, holds, "FLAG"))
             if not holds:
                 flags.append(f"FLAG {label} fails (value {gap:.6g})")
-    values.update(req.fix)
-    return _result(
-        model,
-        req,
-        EVALUATED if req.fix else OPTIMAL,
-        conditions,
-        values,
-        skip={t for t, _, _ in ng.prep.flags},
-        flags=flags,
-    )
+    return _solved(model, req, conditions, values, {t for t, _, _ in ng.prep.flags}, flags)
 
 
 def solve_bilevel_method(model: GameModel, req: SolveRequest) -> Result:
     """Two-stage games as exact bilevel programs (:mod:`clsc.game.bilevel_method`)."""
-    from clsc.game.bilevel_method import solve_bilevel
-
     return solve_bilevel(model, req)
 
 

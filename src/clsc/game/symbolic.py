@@ -24,6 +24,7 @@ import sympy as sp
 
 from clsc.game.declare import Game, GameError
 from clsc.game.prepare import Prepared, prepare, profit_key
+from clsc.game.relations import condition_holds
 from clsc.game.symbols import symbol
 
 RELATIONS = (">0", ">=0", "<=0")
@@ -41,8 +42,6 @@ class SymCondition:
 
     @cached_property
     def text(self) -> str:
-        from clsc.game.compile import condition_holds  # compile imports this module
-
         op = self.relation[:-1]
         if not self.expr.free_symbols and self.value is not None and self.value.free_symbols:
             # Reduced to a constant under the parameter assumptions: show what it came from.

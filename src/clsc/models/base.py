@@ -33,6 +33,56 @@ class SolveRequest:
 
 
 Solver = Callable[["Model", SolveRequest], Result]
+#: a variant's solver around a method's own solver: ``f(model, request, base) -> Result``
+Wrapper = Callable[["Model", SolveRequest, Solver], Result]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A declared variant of a model: what selects it, where it applies, how it is solved.
+
+    ``selects``: option names whose presence selects it, or ``"param=value"`` for a parameter
+    value; ``options``: further options it reads (an error without a selecting one);
+    ``scenarios``: where it applies (None: every scenario); ``solvers``: method -> solver, the
+    methods that support it. With ``wraps`` a solver is ``f(model, request, base)`` around the
+    method's own solver; otherwise it replaces it (``f(model, request)``). ``handles``: names of
+    wrapping variants whose options a replacing solver handles itself; ``excludes``: variants it
+    cannot be combined with. Listed by :meth:`Model.describe` (``clsc models``).
+    """
+
+    name: str
+    doc: str
+    selects: tuple[str, ...]
+    solvers: Mapping[str, Callable[..., Result]]
+    options: tuple[str, ...] = ()
+    scenarios: tuple[str, ...] | None = None
+    wraps: bool = False
+    handles: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+
+    def chosen(self, req: SolveRequest) -> str | None:
+        """The first selecting option (or ``param=value``) present in ``req``, else None."""
+        for key in self.selects:
+            name, eq, value = key.partition("=")
+            if (eq and str(req.params.get(name)) == value) or (not eq and key in req.options):
+                return key
+        return None
+
+    def row(self) -> dict[str, Any]:
+        """The variant as a plain record (for ``clsc models``)."""
+        return {
+            "name": self.name,
+            "selected_by": list(self.selects),
+            "options": list(self.options),
+            "methods": list(self.solvers),
+            "scenarios": None if self.scenarios is None else list(self.scenarios),
+            "doc": self.doc,
+        }
+
+
+ID_COLUMNS = ("model", "scenario", "method", "status", "seed")
+CONDITION_COLUMNS = ("conditions_hold", "failed_conditions", "flags")
+_SCHEMAS: dict[tuple[type, str | None], tuple[str, ...]] = {}
 
 
 class Model:
@@ -47,6 +97,15 @@ class Model:
     methods: ClassVar[Mapping[str, Solver]] = {}
     default_method: ClassVar[str] = "closed-form"
     options: ClassVar[Mapping[str, str]] = {}
+    #: methods that draw random numbers: their results report the seed used
+    random_methods: ClassVar[frozenset[str]] = frozenset({"mc", "saa"})
+    #: declared variants (see :class:`Variant`), dispatched by :meth:`solver`
+    variants: ClassVar[tuple[Variant, ...]] = ()
+    #: every decision (default ``decisions``), profit and metric key any method or option
+    #: reports (see :meth:`schema`)
+    decision_keys: ClassVar[tuple[str, ...] | None] = None
+    profit_keys: ClassVar[tuple[str, ...]] = ()
+    metric_keys: ClassVar[tuple[str, ...]] = ()
 
     def resolve_scenario(self, scenario: str | None) -> str | None:
         if scenario is None:
@@ -81,6 +140,35 @@ class Model:
             out[name] = Param(name).coerce(value)
         return out
 
+    def split_keywords(
+        self, kwargs: Mapping[str, Any], options: Mapping[str, Any] | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Split plain keyword arguments into (parameters, options) by the model's declarations.
+
+        A name that is neither a parameter (``spec``) nor an option (``options``) raises
+        :class:`ParameterError` listing both.
+
+        >>> from clsc.models.registry import get_model
+        >>> get_model("newsvendor").split_keywords({"holding": 0.2, "sampling": "sobol"})
+        ({'holding': 0.2}, {'sampling': 'sobol'})
+        """
+        params: dict[str, Any] = {}
+        opts: dict[str, Any] = dict(options or {})
+        for key, value in kwargs.items():
+            if key in self.spec.names:
+                params[key] = value
+            elif key in self.options:
+                opts[key] = value
+            else:
+                raise ParameterError(
+                    key,
+                    message=f"unknown parameter or option '{key}' for {self.name}; "
+                    f"parameters: {', '.join(self.spec.names) or 'none'}; "
+                    f"options: {', '.join(self.options) or 'none'}; "
+                    "reserved: method, params, fix, samples, seed, options",
+                )
+        return params, opts
+
     def request(
         self,
         scenario: str | None = None,
@@ -90,12 +178,21 @@ class Model:
         fix: Mapping[str, Any] | None = None,
         samples: int | None = None,
         seed: int | None = None,
-        **options: Any,
+        options: Mapping[str, Any] | None = None,
+        **kwargs: Any,
     ) -> SolveRequest:
-        """Validate everything and build the :class:`SolveRequest` (raises ParameterError)."""
+        """Validate everything and build the :class:`SolveRequest` (raises ParameterError).
+
+        ``kwargs`` are parameters or options by name (they override ``params``/``options``).
+        ``seed=None`` draws fresh entropy (:func:`clsc.seeding.resolve_seed`), so the request
+        always carries the seed that repeats it.
+        """
+        from clsc.seeding import resolve_seed
+
         scenario = self.resolve_scenario(scenario)
         method = self.resolve_method(method)
-        values, flags = self.spec.resolve(params, scenario)
+        plain, options = self.split_keywords(kwargs, options)
+        values, flags = self.spec.resolve({**(params or {}), **plain}, scenario)
         for key in options:
             if key not in self.options:
                 valid = ", ".join(self.options) or "none"
@@ -108,19 +205,88 @@ class Model:
             method=method,
             fix=self.resolve_fix(fix),
             samples=None if samples is None else int(samples),
-            seed=seed,
+            seed=resolve_seed(seed),
             flags=flags,
             options=options,
         )
 
     def solve(self, scenario: str | None = None, **kwargs: Any) -> Result:
-        """Solve (or evaluate at ``fix``) one scenario; see :meth:`request` for the arguments."""
+        """Solve (or evaluate at ``fix``) one scenario; see :meth:`request` for the arguments.
+
+        Parameters and options may be plain keywords:
+
+        >>> from clsc.models.registry import get_model
+        >>> r = get_model("newsvendor").solve(demand="poisson(mean=6)", price=10, cost=4)
+        >>> r.decisions["q"], r.status
+        (6.0, <Status.OPTIMAL: 'optimal'>)
+        """
         req = self.request(scenario, **kwargs)
+        solver = self.solver(req)
         start = time.perf_counter()
-        result = self.methods[req.method](self, req)
+        result = solver(self, req)
         elapsed = time.perf_counter() - start
         flags = tuple(dict.fromkeys((*req.flags, *result.flags)))
-        return replace(result, seconds=elapsed, flags=flags)
+        seed = req.seed if req.method in self.random_methods else None
+        columns = _SCHEMAS.get((type(self), req.scenario))
+        if columns is None:
+            columns = _SCHEMAS[type(self), req.scenario] = tuple(self.schema(req.scenario))
+        return replace(result, seconds=elapsed, flags=flags, seed=seed, columns=columns)
+
+    def solver(self, req: SolveRequest) -> Solver:
+        """The solver of ``req``: the method's own, replaced or wrapped by the variants the
+        request selects (checked: method, scenario, combinations, stray variant options)."""
+        chosen = {v.name: (v, key) for v in self.variants if (key := v.chosen(req)) is not None}
+        for v in self.variants:
+            stray = [o for o in v.options if o in req.options]
+            if v.name not in chosen and stray:
+                raise ParameterError(
+                    stray[0], message=f"option {stray[0]} needs {' or '.join(v.selects)}"
+                )
+        for v, key in chosen.values():
+            _check_variant(v, key, req)
+        replacing = [v for v, _ in chosen.values() if not v.wraps]
+        clashes = [(a, b) for a in chosen for b in chosen if b in chosen[a][0].excludes]
+        if len(replacing) > 1:
+            clashes.append((replacing[0].name, replacing[1].name))
+        if clashes:
+            (_, first), (_, second) = chosen[clashes[0][0]], chosen[clashes[0][1]]
+            raise ParameterError(second, message=f"options {first} and {second} cannot be combined")
+        solver = replacing[0].solvers[req.method] if replacing else self.methods[req.method]
+        handled = replacing[0].handles if replacing else ()
+        for v, _ in chosen.values():
+            if v.wraps and v.name not in handled:
+                solver = _wrapped(v.solvers[req.method], solver)
+        return solver
+
+    @classmethod
+    def result_keys(cls, scenario: str | None = None) -> dict[str, tuple[str, ...]]:
+        """The decision, profit and metric keys a result of ``scenario`` may carry (declared:
+        ``decisions``, ``profit_keys``, ``metric_keys``; the union over methods and options)."""
+        decisions = cls.decisions if cls.decision_keys is None else cls.decision_keys
+        return {"decisions": decisions, "profits": cls.profit_keys, "metrics": cls.metric_keys}
+
+    @classmethod
+    def schema(cls, scenario: str | None = None) -> list[str]:
+        """The columns of ``Result.to_frame()`` for ``scenario``, known before any solve: the
+        same for every method and option (a value a method does not report is NaN). Column
+        meanings: :mod:`clsc.glossary`.
+
+        >>> from clsc.models.registry import get_model
+        >>> get_model("newsvendor").schema()[:7]
+        ['model', 'scenario', 'method', 'status', 'seed', 'param.price', 'param.cost']
+        """
+        scenario = cls().resolve_scenario(scenario)
+        keys = cls.result_keys(scenario)
+        values = [*keys["decisions"], *keys["profits"], *keys["metrics"]]
+        return [
+            *ID_COLUMNS,
+            *(f"param.{name}" for name in cls.spec.names),
+            *keys["decisions"],
+            *(f"profit.{k}" for k in keys["profits"]),
+            *(f"metric.{k}" for k in keys["metrics"]),
+            *(f"se.{k}" for k in dict.fromkeys(values)),
+            *CONDITION_COLUMNS,
+        ]
 
     @classmethod
     def describe(cls) -> dict[str, Any]:
@@ -131,6 +297,7 @@ class Model:
             "scenarios": list(cls.scenarios),
             "methods": list(cls.methods),
             "decisions": list(cls.decisions),
+            "variants": [v.row() for v in cls.variants],
             "params": [
                 {
                     "name": p.name,
@@ -142,3 +309,25 @@ class Model:
                 for p in cls.spec
             ],
         }
+
+
+def _check_variant(variant: Variant, key: str, req: SolveRequest) -> None:
+    if variant.scenarios is not None and req.scenario not in variant.scenarios:
+        where = ", ".join(variant.scenarios)
+        s = "s" if len(variant.scenarios) > 1 else ""
+        raise ParameterError(
+            key.partition("=")[0],
+            message=f"option {key} applies to scenario{s} {where} only; got {req.scenario}",
+        )
+    if req.method not in variant.solvers:
+        raise ParameterError(
+            "method",
+            message=f"option {key} supports methods {', '.join(variant.solvers)}; got {req.method}",
+        )
+
+
+def _wrapped(wrapper: Wrapper, base: Solver) -> Solver:
+    def solver(model: Model, req: SolveRequest) -> Result:
+        return wrapper(model, req, base)
+
+    return solver

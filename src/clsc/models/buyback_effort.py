@@ -29,7 +29,7 @@ Methods: ``closed-form`` (ppf and the distribution's exact loss functions), ``mc
 Monte Carlo: empirical quantile for q, e from the sample S, profits as sample means, standard
 errors by sectioning) and ``saa`` (R's order by the sample-average LP in pyomo/HiGHS).
 
-Variants of scenario B (options; ``clsc.stochastic.variants.effort_recourse``): ``resale``
+Variants of scenario B (options; ``clsc.models.buyback_effort_methods``): ``resale``
 (resale price p'(e), an expression in v, e, gamma; default v*(1+e)^gamma), ``gamma`` (default 1,
 the closed form above) and ``effort_timing`` = ``ex-ante`` (default; M maximises
 p'(e)*S(q_B) - k*e^2) or ``ex-post`` (M sees the leftover L = (q_B - D)+ and chooses
@@ -40,7 +40,7 @@ quadrature over the leftover for ``closed-form``, Monte Carlo for ``mc``); a non
 problem gives status not_proven, an unbounded one status unbounded.
 
 Options ``q_max=Q`` (capacity q <= Q) and ``integer=true`` (integer q), scenarios N and B, any
-method (``clsc.stochastic.variants.order_limits``; not with the effort options): R's orders in
+method (``clsc.models.buyback_effort_methods``; not with the effort options): R's orders in
 both scenarios are constrained, q_s = min(q_s*, Q) by concavity of pi_R in q (integer: the better
 integer neighbour by exact expectation; mc/saa: by the sample average), and in B M's effort is
 re-optimised at the constrained order, e* = v*S(q_B)/(2k), so pi_M^B changes. S_N, S_B, the
@@ -55,19 +55,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
+from clsc.distributions import as_distribution
 from clsc.errors import ParameterError
 from clsc.models.base import Model, SolveRequest
-from clsc.models.registry import register
 from clsc.params import Param, ParamSpec, Rule, ordered
 from clsc.results import EVALUATED, OPTIMAL, Condition, Result
-from clsc.stochastic.variants import order_limits
-from clsc.stochastic.variants.capacity import OPTIONS as CAPACITY_OPTIONS
-from clsc.stochastic.variants.effort_recourse import OPTIONS as EFFORT_OPTIONS
-from clsc.stochastic.variants.effort_recourse import with_effort_options
 
 SCENARIOS = ("N", "B")
 ORDER = ("cm", "v", "b", "w", "p")
@@ -118,7 +114,13 @@ SPEC = ParamSpec(
         Param("v", 2.0, "salvage value; base resale price of a remanufactured unit [v]", lower=0),
         Param("b", 4.0, "buyback price M pays R per leftover (case B) [b]", lower=0),
         Param("k", 10.0, "effort cost coefficient, C(e) = k*e^2 [k]", lower=0, strict=True),
-        Param("demand", "uniform(low=0, high=100)", "demand distribution D ~ F", kind="demand"),
+        Param(
+            "demand",
+            "uniform(low=0, high=100)",
+            "demand distribution D ~ F",
+            kind="demand",
+            convert=as_distribution,
+        ),
     ),
     rules=(
         *(
@@ -298,11 +300,10 @@ def solve_closed_form(model: Model, req: SolveRequest) -> Result:
     else:
         profits = {"pi_R": eq.pi_R_B, "pi_M": eq.pi_M_B}
     profits.setdefault("total", profits["pi_R"] + profits["pi_M"])
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=EVALUATED if fixed else OPTIMAL,
+    return Result.of(
+        model,
+        req,
+        EVALUATED if fixed else OPTIMAL,
         params=dict(values),
         decisions=dec,
         profits=profits,
@@ -310,49 +311,6 @@ def solve_closed_form(model: Model, req: SolveRequest) -> Result:
         conditions=conditions(values, eq.delta_R, eq.k_bar),
         flags=req.flags,
     )
-
-
-def _solve_mc(model: Model, req: SolveRequest) -> Result:
-    from clsc.stochastic.contracts_mc import solve_buyback_effort
-
-    return solve_buyback_effort(model, req, "mc")
-
-
-def _solve_saa(model: Model, req: SolveRequest) -> Result:
-    from clsc.stochastic.contracts_mc import solve_buyback_effort
-
-    return solve_buyback_effort(model, req, "saa")
-
-
-@register
-class BuybackEffort(Model):
-    """Seed 004: buyback of leftovers with remanufacturing effort (see the module docstring)."""
-
-    name: ClassVar[str] = "buyback-effort"
-    summary: ClassVar[str] = (
-        "Manufacturer buys back a newsvendor contractor's leftovers and remanufactures them "
-        "with costly effort (scenarios N, B); any continuous demand on [0, inf)"
-    )
-    scenarios: ClassVar[tuple[str, ...]] = SCENARIOS
-    default_scenario: ClassVar[str | None] = "B"
-    spec: ClassVar[ParamSpec] = SPEC
-    decisions: ClassVar[tuple[str, ...]] = ("q", "e")
-    methods: ClassVar[Mapping[str, Any]] = {
-        name: order_limits.wrap(with_effort_options(solver), order_limits.solve_buyback)
-        for name, solver in (
-            ("closed-form", solve_closed_form),
-            ("mc", _solve_mc),
-            ("saa", _solve_saa),
-        )
-    }
-    default_method: ClassVar[str] = "closed-form"
-    options: ClassVar[Mapping[str, str]] = {
-        "sampling": "mc/saa: plain (default), antithetic or sobol (scrambled replicates)",
-        "batches": "mc/saa: number of sections for the standard errors (default 20 / 10)",
-        "lp": "saa: pyomo (default; clsc.stochastic.saa) or highspy (direct LP, faster)",
-        **EFFORT_OPTIONS,
-        **CAPACITY_OPTIONS,
-    }
 
 
 # ---- vectorised closed form (used by clsc.sweeps) ---------------------------------------------

@@ -32,7 +32,7 @@ total_int, efficiency, b_coord, w_coord undefined, reported as nan). In buyback,
 makes the retailer's order unbounded: status ``unbounded``.
 
 Options ``q_max=Q`` (capacity q <= Q) and ``integer=true`` (integer q) constrain the retailer's
-order, any scenario and method (``clsc.stochastic.variants.order_limits``): by concavity of pi_R
+order, any scenario and method (``clsc.models.contracts_methods``): by concavity of pi_R
 in q, q = min(q*, Q), and for integer orders the better integer neighbour by exact expectation
 (mc/saa: the same samples). ``q_int``, ``total_int``, ``efficiency`` and the coordinating terms
 stay vs the UNCONSTRAINED integrated channel; closed-form adds the capacity-constrained channel
@@ -46,16 +46,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import replace
-from typing import Any, ClassVar
+from typing import Any
 
+from clsc.distributions import as_distribution
 from clsc.errors import ParameterError
 from clsc.models.base import Model, SolveRequest
-from clsc.models.registry import register
 from clsc.params import Param, ParamSpec, Rule
 from clsc.results import EVALUATED, OPTIMAL, UNBOUNDED, Result
-from clsc.stochastic.variants import order_limits
-from clsc.stochastic.variants.capacity import OPTIONS as CAPACITY_OPTIONS
 
 SCENARIOS = ("wholesale", "buyback", "revenue-sharing")
 NAN = math.nan
@@ -88,7 +85,7 @@ SPEC = ParamSpec(
             upper=1,
             strict=False,
         ),
-        Param("demand", doc="demand distribution D ~ F", kind="demand"),
+        Param("demand", doc="demand distribution D ~ F", kind="demand", convert=as_distribution),
     ),
     rules=(
         Rule(("cm", "p"), "must satisfy cm < p", lambda x: x["cm"] < x["p"]),
@@ -278,11 +275,10 @@ def unbounded(model: Model, req: SolveRequest, x: Mapping[str, Any]) -> Result |
     _, salvage, cost = retailer_terms(req.scenario, x)
     if salvage < cost or "q" in req.fix:
         return None
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=UNBOUNDED,
+    return Result.of(
+        model,
+        req,
+        UNBOUNDED,
         params=dict(x),
         flags=req.flags,
         message=f"retailer's order unbounded: v + b >= w (v + b = {salvage:g}, w = {cost:g})",
@@ -301,57 +297,16 @@ def solve_closed_form(model: Model, req: SolveRequest) -> Result:
     sales, over = float(dist.expected_sales(q)), float(dist.expected_leftover(q))
     under = float(dist.expected_shortage(q))
     prof = profits(req.scenario, x, q, sales, over)
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=EVALUATED if req.fix else OPTIMAL,
+    return Result.of(
+        model,
+        req,
+        EVALUATED if req.fix else OPTIMAL,
         params=x,
         decisions={"q": q},
         profits=prof,
         metrics=metrics(req.scenario, x, prof, channel(dist, x), ratio, sales, over, under),
         flags=req.flags,
     )
-
-
-def _solve_sampled(model: Model, req: SolveRequest) -> Result:
-    from clsc.stochastic.contracts_mc import solve_contracts
-
-    x = resolve_terms(req.scenario, req.params, req.options)
-    if (res := unbounded(model, req, x)) is not None:
-        return replace(res, method=req.method)
-    return solve_contracts(model, replace(req, params=x))
-
-
-@register
-class Contracts(Model):
-    """Wholesale, buyback and revenue-sharing contracts on a newsvendor retailer."""
-
-    name: ClassVar[str] = "contracts"
-    summary: ClassVar[str] = (
-        "Classic newsvendor contracts (wholesale, buyback, revenue sharing): retailer's order, "
-        "profits, channel efficiency and coordinating terms; any demand distribution"
-    )
-    scenarios: ClassVar[tuple[str, ...]] = SCENARIOS
-    default_scenario: ClassVar[str | None] = "wholesale"
-    spec: ClassVar[ParamSpec] = SPEC
-    decisions: ClassVar[tuple[str, ...]] = ("q",)
-    methods: ClassVar[Mapping[str, Any]] = {
-        name: order_limits.wrap(solver, order_limits.solve_contracts)
-        for name, solver in (
-            ("closed-form", solve_closed_form),
-            ("mc", _solve_sampled),
-            ("saa", _solve_sampled),
-        )
-    }
-    default_method: ClassVar[str] = "closed-form"
-    options: ClassVar[Mapping[str, str]] = {
-        "lam": "retailer's share of total_int: solve at the coordinating (w, b) or (w, phi)",
-        "sampling": "mc/saa: plain (default), antithetic or sobol (scrambled replicates)",
-        "batches": "mc/saa: number of sections for the standard errors (default 20 / 10)",
-        "lp": "saa: pyomo (default; clsc.stochastic.saa) or highspy (direct LP, faster)",
-        **CAPACITY_OPTIONS,
-    }
 
 
 # ---- vectorised closed form (used by clsc.sweeps) ---------------------------------------------

@@ -40,15 +40,15 @@ from typing import Any
 
 import numpy as np
 
+from clsc.distributions import as_distribution
 from clsc.errors import ParameterError
-from clsc.models.base import Model, SolveRequest
+from clsc.models.base import Model, SolveRequest, Variant
 from clsc.models.registry import register
 from clsc.params import Param, ParamSpec, Rule
 from clsc.results import EVALUATED, OPTIMAL, Condition, Result
 from clsc.stochastic.mc import LossMoments, SortedSamples, loss_moments
 from clsc.stochastic.sampling import METHODS, Draws, demand_samples, draw_uniforms
-from clsc.stochastic.variants.newsvendor_variants import OPTIONS as VARIANT_OPTIONS
-from clsc.stochastic.variants.newsvendor_variants import with_variants
+from clsc.stochastic.variants import capacity, cvar, price_demand
 
 
 @dataclass(frozen=True)
@@ -166,14 +166,12 @@ def make_result(
 ) -> Result:
     """Assemble the result; ``q_raw`` given means q was optimised (status optimal)."""
     econ = Economics.of(req.params)
-    return Result(
-        model=Newsvendor.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=EVALUATED if q_raw is None else OPTIMAL,
-        params=dict(req.params),
+    return Result.of(
+        Newsvendor,
+        req,
+        EVALUATED if q_raw is None else OPTIMAL,
         decisions={"q": q},
-        profits={"retailer": values["profit"]},
+        profits={"pi_R": values["profit"]},
         metrics=dict(values),
         conditions=conditions(econ, q_raw),
         std_errors=dict(std_errors or {}),
@@ -206,7 +204,7 @@ def _draws(req: SolveRequest) -> tuple[Draws, np.ndarray]:
     )
     replicates = Param("replicates", kind="int", lower=2).coerce(opts.get("replicates", 16))
     n = req.samples if req.samples is not None else DEFAULT_SAMPLES[req.method]
-    draws = draw_uniforms(n, 0 if req.seed is None else req.seed, sampling, replicates)
+    draws = draw_uniforms(n, req.seed, sampling, replicates)
     return draws, demand_samples(req.params["demand"], draws)
 
 
@@ -231,7 +229,7 @@ def _estimates(
             se[name] = float(draws.mean_se(a_i * leftover + a_l * lost)[1])
     mean = float(demand.mean)
     se["fill_rate"] = se["sales"] / mean if mean > 0 else math.nan
-    se["retailer"] = se["profit"]
+    se["pi_R"] = se["profit"]
     return values, se
 
 
@@ -296,12 +294,10 @@ def solve_saa(model: Model, req: SolveRequest) -> Result:
     if q is None:
         sol = NewsvendorSAA(draws.n).solve(samples, econ.overage, econ.underage)
         if sol.status != OPTIMAL:
-            return Result(
-                model=Newsvendor.name,
-                scenario=req.scenario,
-                method=req.method,
-                status=sol.status,
-                params=dict(req.params),
+            return Result.of(
+                Newsvendor,
+                req,
+                sol.status,
                 conditions=conditions(econ),
                 message=sol.message,
             )
@@ -328,6 +324,37 @@ def _representable_ratio(v: Mapping[str, Any]) -> bool:
     return 0.0 < Economics.of(v).ratio < 1.0
 
 
+#: the newsvendor's variants (``clsc models`` lists them); capacity combines with the others
+VARIANTS = (
+    Variant(
+        "price-dependent demand",
+        "D = a - slope*p + eps or a*p^-elasticity*eps; price and q chosen together",
+        selects=("demand_model",),
+        options=("a", "slope", "elasticity"),
+        solvers=price_demand.SOLVERS,
+        handles=("order limits",),
+    ),
+    Variant(
+        "cvar",
+        "risk-averse retailer: maximise CVaR of profit at level alpha",
+        selects=("alpha",),
+        solvers=cvar.SOLVERS,
+        handles=("order limits",),
+    ),
+    Variant(
+        "order limits",
+        "capacity q <= q_max and/or integer q (concavity: the better neighbour)",
+        selects=("q_max", "integer"),
+        solvers={
+            "closed-form": capacity.solve_newsvendor_exact,
+            "mc": capacity.solve_newsvendor,
+            "saa": capacity.solve_newsvendor,
+        },
+        wraps=True,
+    ),
+)
+
+
 @register
 class Newsvendor(Model):
     """Single-period newsvendor (see the module docstring for the equations)."""
@@ -341,7 +368,12 @@ class Newsvendor(Model):
             Param("salvage", 0.0, "salvage value per leftover unit [v]", lower=0.0),
             Param("holding", 0.0, "holding/disposal cost per leftover unit [h]", lower=0.0),
             Param("shortage", 0.0, "stock-out penalty per unit of unmet demand [s]", lower=0.0),
-            Param("demand", doc="demand distribution D, e.g. normal(mean=50, sd=8)", kind="demand"),
+            Param(
+                "demand",
+                doc="demand distribution D, e.g. normal(mean=50, sd=8)",
+                kind="demand",
+                convert=as_distribution,
+            ),
         ),
         rules=(
             Rule(
@@ -365,23 +397,26 @@ class Newsvendor(Model):
         ),
     )
     decisions = ("q",)
-    methods = MappingProxyType(
-        {
-            name: with_variants(solver)
-            for name, solver in (
-                ("closed-form", solve_closed_form),
-                ("mc", solve_mc),
-                ("saa", solve_saa),
-            )
-        }
+    decision_keys = ("q", "price")  # price: with option demand_model
+    profit_keys = ("pi_R",)
+    metric_keys = (
+        *("sales", "leftover", "lost_sales", "profit", "cost", "critical_ratio", "fill_rate"),
+        *("samples", "profit_exact", "cost_exact", "objective"),  # mc / saa
+        *("q_unconstrained", "capacity_binding", "capacity_shadow_price"),  # q_max / integer
+        *("alpha", "cvar", "var", "y", "profit_sample", "q_risk_neutral"),  # alpha (CVaR)
+        *("price", "expected_demand", "riskless_price"),  # demand_model
     )
+    methods = MappingProxyType({"closed-form": solve_closed_form, "mc": solve_mc, "saa": solve_saa})
+    variants = VARIANTS
     default_method = "closed-form"
     options = MappingProxyType(
         {
             "sampling": "mc/saa: plain (default), antithetic or sobol (scrambled replicates)",
             "replicates": "mc/saa with sampling=sobol: number of scrambled replicates (default 16)",
             "evaluator": "mc: loss-sum evaluator, sorted (default) or brute (numba brute force)",
-            **VARIANT_OPTIONS,
+            **price_demand.OPTIONS,
+            **cvar.OPTIONS,
+            **capacity.OPTIONS,
         }
     )
 

@@ -1,9 +1,32 @@
-"""Model registry: ``@register`` on a :class:`~clsc.models.base.Model` subclass, look-up by name."""
+"""Model registry: ``@register`` on a :class:`~clsc.models.base.Model` subclass, look-up by name.
+
+The registry is part of the core layer: it names the model modules (:data:`MODULES`) as data
+and imports them with :func:`importlib.import_module` on the first look-up, so nothing here
+depends on a model at import time.
+
+>>> model_names()[:3]
+['buyback-effort', 'cascade-epr', 'contracts']
+>>> get_model("newsvendor").name
+'newsvendor'
+"""
 
 from __future__ import annotations
 
+import importlib
+
 from clsc.errors import ParameterError
 from clsc.models.base import Model
+
+#: modules (under ``clsc.models``) that register models when imported
+MODULES = (
+    "newsvendor",
+    "cascade_epr",
+    "process_innovation",
+    "buyback_effort_methods",
+    "contracts_methods",
+    "sorting_collection",
+    "joint_inventory",
+)
 
 _REGISTRY: dict[str, type[Model]] = {}
 
@@ -16,10 +39,21 @@ def register(cls: type[Model]) -> type[Model]:
     return cls
 
 
-def get_model(name: str) -> Model:
-    """Instance of the registered model ``name`` (ParameterError listing valid names if unknown)."""
-    from clsc import models  # noqa: F401  (imports every model module)
+def load_all() -> None:
+    """Import every module of :data:`MODULES` (each registers its models; idempotent)."""
+    for module in MODULES:
+        importlib.import_module(f"clsc.models.{module}")
 
+
+def get_model(name: str) -> Model:
+    """Instance of the registered model ``name`` (ParameterError listing valid names if unknown).
+
+    >>> get_model("newsvendr")
+    Traceback (most recent call last):
+    ...
+    clsc.errors.ParameterError: unknown model 'newsvendr'; valid: buyback-effort, ...
+    """
+    load_all()
     try:
         return _REGISTRY[name]()
     except KeyError:
@@ -28,6 +62,6 @@ def get_model(name: str) -> Model:
 
 
 def model_names() -> list[str]:
-    from clsc import models  # noqa: F401
-
+    """Names of every registered model, sorted."""
+    load_all()
     return sorted(_REGISTRY)

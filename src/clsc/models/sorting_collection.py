@@ -37,6 +37,8 @@ import sympy as sp
 from clsc.expr import parse_expr
 from clsc.game import Game, Player, Var, symbol
 from clsc.game.model import GAME_METHODS, GameModel
+from clsc.game.outcome import game_keys
+from clsc.models.base import Variant
 from clsc.models.registry import register
 from clsc.params import Param, ParamSpec, Rule
 
@@ -140,14 +142,45 @@ def _p4_bound(v: dict) -> bool:
     return v["Q0"] > 2 * a0 / (4 - 3 * v["alpha"] * u * u / v["k"])
 
 
+def switch_constants(v: dict) -> tuple[float, float]:
+    """(D0, T0) of the P7/P8 switch (spec 7.7), from the closed-form table of spec 7.7 at
+    delta = 0 (profits without their sorting term): plain arithmetic, no game is derived::
+
+        D0 = Pi_MC^0 - pi_C^N - Pi_MR^0 + pi_R^N,   T0 = Pi_MC^0 + pi_R^MC - Pi_MR^0 - pi_C^MR
+
+    with q, E of each mode from spec 7.7, pi_R = q^2/alpha, pi_C = Delta^2*E^2/(16k),
+    Pi_MR^0 = (p - cn)*q + 3*Delta^2*E^2/(8k), Pi_MC^0 = (w - cn)*q + Delta^2*E^2/(2k).
+    The engine's value is checked against it in tests/models/test_sorting_collection.py.
+
+    >>> d0, t0 = switch_constants(dict(SPEC.defaults()))
+    >>> round(d0, 4), round(t0, 4)
+    (-187.0477, -190.2662)
+    """
+    a, al, cn, k, Q0 = v["a"], v["alpha"], v["cn"], v["k"], v["Q0"]
+    dd = (cn - v["cr"]) ** 2  # Delta^2
+    a0 = a - al * cn
+
+    def mode(n_q: float, n_e: float, den: float, per: float) -> tuple[float, float]:
+        return (per * k * a0 + n_q * al * dd * Q0) / (den * k - n_q * al * dd), per * k * (
+            a0 + n_e * Q0
+        ) / (den * k - n_q * al * dd)
+
+    q_n, e_n = mode(3, 4, 16, 4)
+    q_mr, e_mr = mode(3, 2, 8, 4)
+    q_mc, e_mc = mode(1, 4, 4, 1)
+    pi_r_n, pi_c_n = q_n * q_n / al, dd * e_n * e_n / (16 * k)
+    pi_c_mr = dd * e_mr * e_mr / (16 * k)
+    pi_mr0 = ((a - q_mr) / al - cn) * q_mr + 3 * dd * e_mr * e_mr / (8 * k)
+    pi_mc0 = ((a - 2 * q_mc) / al - cn) * q_mc + dd * e_mc * e_mc / (2 * k)
+    pi_r_mc = q_mc * q_mc / al
+    return pi_mc0 - pi_c_n - pi_mr0 + pi_r_n, pi_mc0 + pi_r_mc - pi_mr0 - pi_c_mr
+
+
 def _switch_exists(v: dict) -> bool:
-    """P7/P8 switch (spec 7.8): D0 < 0 and T0 < 0, through the engine at delta = 0."""
+    """P7/P8 switch (spec 7.8): D0 < 0 and T0 < 0 (scope model only)."""
     if v["sorting"] != "scope":
         return True
-    at0 = {k: x for k, x in v.items() if k != "sorting"} | {"delta": 0.0}
-    n, mr, mc = (SortingCollection.compiled(s)(**at0) for s in ("N", "MR", "MC"))
-    d0 = mc["Pi_coal"] - n["pi_C"] - mr["Pi_coal"] + n["pi_R"]
-    t0 = mc["total"] - mr["total"]
+    d0, t0 = switch_constants(v)
     return bool(d0 < 0 and t0 < 0)
 
 
@@ -225,6 +258,12 @@ class SortingCollection(GameModel):
     games = SCOPE_GAMES
 
     @classmethod
+    def result_keys(cls, scenario: str | None = None) -> dict[str, tuple[str, ...]]:
+        """The union over the two sorting variants (``sorting`` is a parameter)."""
+        scenario = scenario or cls.default_scenario
+        return game_keys([SCOPE_GAMES[scenario], PER_UNIT_GAMES[scenario]])
+
+    @classmethod
     def variant(cls, params: dict | None = None) -> type[GameModel]:
         """The model class whose games match ``params['sorting']`` (default ``scope``)."""
         sorting = (params or {}).get("sorting", cls.spec["sorting"].default)
@@ -237,13 +276,21 @@ class _PerUnit(SortingCollection):
     games = PER_UNIT_GAMES
 
 
-def _by_variant(method: str):
-    def solve(model: GameModel, req):
-        target = type(model).variant(dict(req.params))
-        return GAME_METHODS[method](target(), req)
+def _per_unit(method: str):
+    """The game method ``method`` on the variant C games."""
 
-    solve.__name__ = f"solve_{method.replace('-', '_')}"
+    def solve(model: GameModel, req):
+        return GAME_METHODS[method](_PerUnit(), req)
+
+    solve.__name__ = f"solve_per_unit_{method.replace('-', '_')}"
     return solve
 
 
-SortingCollection.methods = {m: _by_variant(m) for m in GAME_METHODS}
+SortingCollection.variants = (
+    Variant(
+        "per-unit sorting",
+        "variant C (spec 8): sorting adds value per returned unit; the sorter S moves last",
+        selects=("sorting=per_unit",),
+        solvers={method: _per_unit(method) for method in GAME_METHODS},
+    ),
+)

@@ -1,7 +1,9 @@
-"""Sample-based solution of the newsvendor-contract models (``buyback-effort``, ``contracts``).
+"""Sample-based newsvendor orders with sectioning standard errors (generic: no model formulas).
 
-Both models reduce, for a demand sample d_1..d_n, to newsvendor orders and the sample loss
-moments at them, so one machinery serves both methods:
+The newsvendor-contract models (``buyback-effort``, ``contracts``; their statistics are in
+:mod:`clsc.models.buyback_effort_methods` and :mod:`clsc.models.contracts_methods`) reduce, for a
+demand sample d_1..d_n, to newsvendor orders and the sample loss moments at them, so one
+machinery serves both methods:
 
 * ``mc``: the order is the empirical quantile at the critical ratio (the exact optimiser of the
   sample-average profit), via :class:`clsc.stochastic.mc.SortedSamples`;
@@ -25,13 +27,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from clsc.errors import ParameterError, SolverError
 from clsc.params import Param
-from clsc.results import EVALUATED, OPTIMAL, Result
+from clsc.results import OPTIMAL
 from clsc.stochastic.mc import SortedSamples
 from clsc.stochastic.sampling import demand_samples, draw_uniforms
 
@@ -59,36 +62,37 @@ def highspy_order(ss: SortedSamples, price: float, salvage: float, cost: float) 
         max (salvage - cost)*q + (price - salvage)/n * sum_i s_i
         s.t. s_i <= q, s_i <= d_i (bound), q >= 0
 
-    (s_i = min(d_i, q) are the sales; leftover q - s_i is salvaged). Built column-wise in
-    highspy directly (option ``lp=highspy``): it skips the pyomo model build of
+    (s_i = min(d_i, q) are the sales; leftover q - s_i is salvaged). Built as arrays for the
+    solver layer (:mod:`clsc.solvers`, option ``lp=highspy``): it skips the pyomo model build of
     :mod:`clsc.stochastic.saa` (see ``benchmarks/bench_saa_resolve.py`` for both paths).
     """
-    import highspy
+    import scipy.sparse as sparse
+
+    from clsc.solvers.highs import solve
+    from clsc.solvers.program import LinearProgram
 
     d = ss.values
     n = d.shape[0]
-    inf = highspy.kHighsInf
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n + 1, n
-    lp.col_cost_ = np.concatenate([[cost - salvage], np.full(n, -(price - salvage) / n)])
-    lp.col_lower_ = np.concatenate([[0.0], np.full(n, -inf)])
-    lp.col_upper_ = np.concatenate([[inf], d])
-    lp.row_lower_ = np.full(n, -inf)
-    lp.row_upper_ = np.zeros(n)
-    a = lp.a_matrix_
-    a.format_ = highspy.MatrixFormat.kColwise
-    a.start_ = np.concatenate([[0, n], n + 1 + np.arange(n)]).astype(np.int32)
-    a.index_ = np.concatenate([np.arange(n), np.arange(n)]).astype(np.int32)
-    a.value_ = np.concatenate([-np.ones(n), np.ones(n)])
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.passModel(lp)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise SolverError(
-            f"SAA newsvendor LP not solved: {h.modelStatusToString(h.getModelStatus())}"
-        )
-    return float(h.getSolution().col_value[0])
+    rows = np.arange(n)
+    # row i: s_i - q <= 0  (column 0 is q, column 1 + i is s_i)
+    A = sparse.csc_matrix(
+        (
+            np.concatenate([-np.ones(n), np.ones(n)]),
+            (np.tile(rows, 2), np.r_[np.zeros(n), rows + 1]),
+        ),
+        shape=(n, n + 1),
+    )
+    lp = LinearProgram(
+        c=np.concatenate([[cost - salvage], np.full(n, -(price - salvage) / n)]),
+        A=A,
+        row_upper=np.zeros(n),
+        col_lower=np.concatenate([[0.0], np.full(n, -np.inf)]),
+        col_upper=np.concatenate([[np.inf], d]),
+    )
+    sol = solve(lp)
+    if not sol:
+        raise SolverError(f"SAA newsvendor LP not solved: {sol.status} {sol.message}")
+    return float(sol.x[0])
 
 
 class PyomoOrder:
@@ -132,23 +136,31 @@ def options(method: str, req_options: Mapping[str, Any]) -> tuple[str, int, Orde
     batches = Param("batches", kind="int", lower=2).coerce(
         req_options.get("batches", DEFAULTS[method][1])
     )
-    if method == "mc":
-        if "lp" in req_options:
-            raise ParameterError("lp", message="option lp applies to method saa only")
-        return sampling, batches, quantile_order
-    lp = Param("lp", kind="choice", choices=LPS).coerce(req_options.get("lp", "pyomo"))
-    return sampling, batches, saa_order(lp)
+    return sampling, batches, ORDERS[method](req_options)
+
+
+def _mc_order(req_options: Mapping[str, Any]) -> Order:
+    if "lp" in req_options:
+        raise ParameterError("lp", message="option lp applies to method saa only")
+    return quantile_order
+
+
+def _saa_order(req_options: Mapping[str, Any]) -> Order:
+    return saa_order(Param("lp", kind="choice", choices=LPS).coerce(req_options.get("lp", "pyomo")))
+
+
+#: method -> the order function its options select
+ORDERS: Mapping[str, Callable[[Mapping[str, Any]], Order]] = {"mc": _mc_order, "saa": _saa_order}
 
 
 def draw(
-    dist: Any, n: int, seed: int | None, sampling: str, batches: int
+    dist: Any, n: int, seed: int, sampling: str, batches: int
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Demand samples and the index arrays of ``batches`` independent sections.
 
     Antithetic pairs (i, i + m) stay in the same section; with ``sobol`` each section is one
     independently scrambled Sobol' replicate of 2^k points (2^k nearest n/batches).
     """
-    seed = 0 if seed is None else seed
     if sampling == "sobol":
         draws = draw_uniforms(max(n, 2 * batches), seed=seed, method="sobol", replicates=batches)
     else:
@@ -182,156 +194,46 @@ def sectioned(stat: Stat, d: np.ndarray, sections: list) -> tuple[dict, dict]:
     return full, se
 
 
-def _sample_message(
-    method: str, n: int, sampling: str, seed: int | None, batches: int, order: Order
+def sample_message(
+    method: str, n: int, sampling: str, seed: int, batches: int, order: Order
 ) -> str:
-    if method == "mc":
+    """How the estimates were obtained (order, sample, seed, sections), for ``Result.message``."""
+    if order is quantile_order:
         what = "empirical-quantile orders"
     else:
         via = "pyomo" if isinstance(order, PyomoOrder) else "highspy"
         what = f"sample-average LP orders (HiGHS via {via})"
     return (
-        f"{method}: {what} on n={n} {sampling} demand samples (seed={0 if seed is None else seed});"
+        f"{method}: {what} on n={n} {sampling} demand samples (seed={seed});"
         f" standard errors by sectioning into {batches} independent sections"
     )
 
 
-# ---- buyback-effort ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sampled:
+    """Estimates of a sample statistic, their sectioning standard errors, the sample size and
+    the message describing how they were obtained."""
+
+    estimates: dict[str, float]
+    std_errors: dict[str, float]
+    n: int
+    message: str
 
 
-def buyback_effort_stat(
-    values: Mapping[str, Any], scenario: str, fix: Mapping, order: Order
-) -> Stat:
-    """Sample statistic of buyback-effort: orders, e, profits and the (14)/(15) quantities."""
-    from clsc.models.buyback_effort import assemble, profits_at
-
-    p, w, v, b, k = (float(values[n]) for n in ("p", "w", "v", "b", "k"))
-
-    def stat(d: np.ndarray) -> dict[str, float]:
-        ss = SortedSamples(d)
-        q_N, q_B = order(ss, p, v, w), order(ss, p, b, w)
-        q = float(fix.get("q", q_N if scenario == "N" else q_B))
-        S_N, S_B, S = ss.moments(np.array([q_N, q_B, q])).leftover
-        eq = assemble(values, q_N, q_B, float(S_N), float(S_B))
-        dec = {"q": q}
-        if scenario == "B":
-            dec["e"] = float(fix.get("e", v * S / (2.0 * k)))
-        prof = profits_at(values, scenario, q, dec.get("e", 0.0), float(S))
-        return {**dec, **prof, "S": float(S), **eq.metrics()}
-
-    return stat
-
-
-def solve_buyback_effort(
-    model: Any, req: Any, method: str, wrap_order: Callable[[Order], Order] | None = None
-) -> Result:
-    """``mc`` / ``saa`` solution of buyback-effort (both scenarios from one sample: CRN).
-
-    ``wrap_order`` (optional) transforms the order function, e.g. to impose a capacity limit
-    on both orders q_N and q_B (clsc.stochastic.variants.capacity.sample_order)."""
-    from clsc.models.buyback_effort import conditions
-
-    if req.scenario == "N" and "e" in req.fix:
-        raise ParameterError("e", message="e is a decision only in scenario B (got --fix e)")
-    for name, value in req.fix.items():
-        if value < 0:
-            raise ParameterError(name, "must be >= 0", value)
-    values = req.params
-    sampling, batches, order = options(method, req.options)
-    if wrap_order is not None:
-        order = wrap_order(order)
-    n = req.samples or DEFAULTS[method][0]
-    d, sections = draw(values["demand"], n, req.seed, sampling, batches)
-    stat = buyback_effort_stat(values, req.scenario, req.fix, order)
-    est, se = sectioned(stat, d, sections)
-    dec_keys = ("q", "e") if req.scenario == "B" else ("q",)
-    prof_keys = ("pi_R", "pi_M", "total")
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=EVALUATED if req.fix else OPTIMAL,
-        params=dict(values),
-        decisions={key: est[key] for key in dec_keys},
-        profits={key: est[key] for key in prof_keys},
-        metrics={key: v for key, v in est.items() if key not in (*dec_keys, *prof_keys)}
-        | {"samples": d.shape[0]},
-        conditions=conditions(values, est["delta_R"], est["k_bar"]),
-        std_errors=se,
-        flags=req.flags,
-        message=_sample_message(method, d.shape[0], sampling, req.seed, batches, order),
-    )
-
-
-# ---- contracts --------------------------------------------------------------------------------
-
-
-def contracts_stat(x: Mapping[str, Any], scenario: str, fix: Mapping, order: Order) -> Stat:
-    """Sample statistic of the contracts model: order, profits, channel and efficiency."""
-    from clsc.models.contracts import profits, retailer_terms
-
-    p, c, v = float(x["p"]), float(x["cm"]), float(x["v"])
-    price, salvage, cost = retailer_terms(scenario, x)
-    integrated = v < c
-
-    def stat(d: np.ndarray) -> dict[str, float]:
-        ss = SortedSamples(d)
-        q = float(fix["q"]) if "q" in fix else order(ss, price, salvage, cost)
-        q_int = order(ss, p, v, c) if integrated else math.nan
-        mom = ss.moments(np.array([q, q_int if integrated else q]))
-        sales, over, under = (float(a[0]) for a in (mom.sales, mom.leftover, mom.shortage))
-        prof = profits(scenario, x, q, sales, over)
-        if integrated:
-            total_int = p * float(mom.sales[1]) + v * float(mom.leftover[1]) - c * q_int
-        else:
-            total_int = math.nan
-        return {
-            "q": q,
-            **prof,
-            "q_int": q_int,
-            "total_int": total_int,
-            "efficiency": prof["total"] / total_int,
-            "sales": sales,
-            "overstock": over,
-            "understock": under,
-        }
-
-    return stat
-
-
-def solve_contracts(model: Any, req: Any) -> Result:
-    """``mc`` / ``saa`` solution of the contracts model (terms already resolved in ``req``)."""
-    from clsc.models.contracts import coordination, critical_ratio, retailer_terms
-
-    x = req.params
-    method = req.method
-    if req.fix.get("q", 0.0) < 0:
-        raise ParameterError("q", "must be >= 0", req.fix["q"])
-    sampling, batches, order = options(method, req.options)
-    n = req.samples or DEFAULTS[method][0]
-    d, sections = draw(x["demand"], n, req.seed, sampling, batches)
-    est, se = sectioned(contracts_stat(x, req.scenario, req.fix, order), d, sections)
-    coord = coordination(req.scenario, x)
-    metrics = {k: v for k, v in est.items() if k not in ("q", "pi_R", "pi_M", "total")}
-    metrics["critical_ratio"] = critical_ratio(*retailer_terms(req.scenario, x))
-    metrics |= coord
-    if coord:
-        metrics["pi_R_coord"] = coord["share_R_coord"] * est["total_int"]
-        metrics["pi_M_coord"] = (1.0 - coord["share_R_coord"]) * est["total_int"]
-        if "total_int" in se:
-            se["pi_R_coord"] = abs(coord["share_R_coord"]) * se["total_int"]
-            se["pi_M_coord"] = abs(1.0 - coord["share_R_coord"]) * se["total_int"]
-    metrics["samples"] = d.shape[0]
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=method,
-        status=EVALUATED if req.fix else OPTIMAL,
-        params=dict(x),
-        decisions={"q": est["q"]},
-        profits={k: est[k] for k in ("pi_R", "pi_M", "total")},
-        metrics=metrics,
-        std_errors=se,
-        flags=req.flags,
-        message=_sample_message(method, d.shape[0], sampling, req.seed, batches, order),
-    )
+def run_sectioned(
+    statistic: Callable[[Order], Stat],
+    dist: Any,
+    method: str,
+    req_options: Mapping[str, Any],
+    samples: int | None,
+    seed: int,
+    wrap_order: Callable[[Order], Order] | None = None,
+) -> Sampled:
+    """Draw the demand sample of ``method`` and estimate ``statistic(order)`` on it with
+    sectioning standard errors (``wrap_order`` transforms the order function first)."""
+    sampling, batches, base = options(method, req_options)
+    order = base if wrap_order is None else wrap_order(base)
+    d, sections = draw(dist, samples or DEFAULTS[method][0], seed, sampling, batches)
+    est, se = sectioned(statistic(order), d, sections)
+    message = sample_message(method, d.shape[0], sampling, seed, batches, base)
+    return Sampled(est, se, d.shape[0], message)

@@ -71,9 +71,13 @@ class Draws:
 
 
 def draw_uniforms(
-    n: int, seed: int | None = 0, method: str = "plain", replicates: int = 16
+    n: int, seed: int | None = None, method: str = "plain", replicates: int = 16
 ) -> Draws:
     """Seeded uniforms for ``n`` samples (see module docstring for the methods).
+
+    ``seed`` is required: pass an int (a model request always carries one, fresh entropy when
+    the user gave none, see :func:`clsc.seeding.resolve_seed`); None means unrepeatable fresh
+    entropy.
 
     ``antithetic`` needs an even n (n is rounded up by one if odd); ``sobol`` uses
     ``replicates * 2^k`` points, 2^k the power of two nearest ``n / replicates``.

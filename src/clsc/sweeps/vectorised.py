@@ -31,7 +31,11 @@ Block = dict[str, Any]
 
 
 def module_function(model) -> Callable | None:
-    """The ``vectorised_closed_form`` function of the model's module, if it has one."""
+    """The model's ``vectorised_closed_form``: declared on the model class (``vectorised``, a
+    static function), else a function of that name in the model class's module, if any."""
+    declared = getattr(type(model), "vectorised", None)
+    if declared is not None:
+        return declared
     module = importlib.import_module(type(model).__module__)
     return getattr(module, "vectorised_closed_form", None)
 

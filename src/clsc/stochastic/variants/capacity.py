@@ -204,9 +204,15 @@ def sample_order(order: Callable[..., float], limits: Limits) -> Callable[..., f
 
 
 def solve_newsvendor(model: Any, req: Any, base: Solver) -> Result:
-    """Newsvendor with capacity/integer options, on top of any of its solvers ``base``."""
+    """Newsvendor with capacity/integer options, on top of its sampled solver ``base``."""
+    return solve_limited(model, req, base, lambda r: float(r.metrics["profit"]))[0]
+
+
+def solve_newsvendor_exact(model: Any, req: Any, base: Solver) -> Result:
+    """:func:`solve_newsvendor` on the closed form, plus ``capacity_shadow_price`` = G'(q_max)
+    = c_u - (c_u + c_o)*F(q_max) when the limit binds."""
     out, res = solve_limited(model, req, base, lambda r: float(r.metrics["profit"]))
-    if res is None or not res.binding or req.method != "closed-form":
+    if res is None or not res.binding:
         return out
     params, q_max = req.params, Limits.of(req.options).q_max
     c_u = float(params["price"]) - float(params["cost"]) + float(params["shortage"])

@@ -113,14 +113,12 @@ def _expected_profit(params: Mapping[str, Any], q: float) -> float:
 
 
 def _result(model: Any, req: Any, status: str, q: float, metrics: dict, conds=()) -> Result:
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=status,
-        params=dict(req.params),
+    return Result.of(
+        model,
+        req,
+        status,
         decisions={"q": q},
-        profits={"retailer": metrics["profit"]},
+        profits={"pi_R": metrics["profit"]},
         metrics=metrics,
         conditions=tuple(conds),
         flags=req.flags,
@@ -228,7 +226,7 @@ def solve_saa(model: Any, req: Any) -> Result:
     limits = Limits.of(req.options)
     sampling = choice(req.options, "sampling", METHODS, "plain")
     n = req.samples if req.samples is not None else DEFAULT_SAMPLES
-    draws = draw_uniforms(n, 0 if req.seed is None else req.seed, sampling)
+    draws = draw_uniforms(n, req.seed, sampling)
     d = demand_samples(params["demand"], draws)
     q_fixed = None
     if "q" in req.fix:

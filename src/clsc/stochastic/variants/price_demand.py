@@ -196,14 +196,12 @@ def solve(model: Any, req: Any) -> Result:
             "positive_mean_demand", "E[D](p*) > 0", expected_demand, expected_demand > 0, "interior"
         ),
     )
-    return Result(
-        model=model.name,
-        scenario=req.scenario,
-        method=req.method,
-        status=OPTIMAL,
-        params=dict(req.params),
+    return Result.of(
+        model,
+        req,
+        OPTIMAL,
         decisions={"q": q, "price": p},
-        profits={"retailer": out["profit"]},
+        profits={"pi_R": out["profit"]},
         metrics=metrics,
         conditions=conds,
         flags=req.flags,
