@@ -234,9 +234,10 @@ class Engine:
         else:
             block = vectorised.game_block(self.model, scenario, sub, n, how)
         out = {"status": block["status"], "message": block["message"]}
-        for cat in ("decisions", "profits", "metrics", "conditions"):
+        for cat in ("decisions", "profits", "metrics"):
             for k, v in block.get(cat, {}).items():
                 out[schema.column_for(cat, k)] = np.asarray(v)
+        out.update(schema.condition_columns(block.get("conditions", {}), n))
         return out
 
     def frame(self, start: int, stop: int, plan: Plan):

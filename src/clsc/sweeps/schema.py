@@ -35,6 +35,22 @@ def base_columns() -> tuple[str, ...]:
     return tuple(_frame_columns())
 
 
+def condition_columns(holds: Mapping[str, Any], n: int) -> dict[str, np.ndarray]:
+    """The condition columns of ``to_frame`` (``conditions_hold``, ``failed_conditions``: the
+    '; '-joined names of the second-order/interior conditions that fail) from arrays of
+    ``holds`` per condition name, as :meth:`clsc.results.Result.row` forms them for one result.
+
+    >>> cols = condition_columns({"a": np.array([True, False]), "b": np.array([False, False])}, 2)
+    >>> cols["conditions_hold"].tolist(), cols["failed_conditions"].tolist()
+    ([False, False], ['b', 'a; b'])
+    """
+    failed = np.full(n, "", dtype=object)
+    for name, h in holds.items():
+        bad = ~np.broadcast_to(np.asarray(h, dtype=bool), (n,))
+        failed[bad] = [f"{f}; {name}" if f else name for f in failed[bad]]
+    return {"conditions_hold": failed == "", "failed_conditions": failed}
+
+
 @lru_cache(maxsize=4096)
 def column_for(category: str, key: str) -> str:
     """The ``to_frame`` column of ``key`` in ``category`` (decisions, profits, metrics, ...).

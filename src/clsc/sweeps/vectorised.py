@@ -62,8 +62,8 @@ def game_block(model, scenario: str, params: Mapping[str, Any], n: int, categori
     reasons: list[tuple[np.ndarray, str]] = []
     for c in cs.solution.conditions:
         holds = np.broadcast_to(condition_holds(out[c.name], c.relation), (n,))
-        conditions[c.name] = holds
         if c.kind in ("SOC", "interior"):
+            conditions[c.name] = holds
             failed |= ~holds
             reasons.append((~holds, f"{c.kind} condition '{c.name}' fails: {c.text}"))
     finite = np.ones(n, dtype=bool)
