@@ -8,6 +8,7 @@ and optimality instead of pinning one arbitrary optimum.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 
 import numpy as np
@@ -32,13 +33,38 @@ def follower_optimum(problem: BilevelProblem, x: np.ndarray) -> float | None:
     n = sf.n
     g = sf.p[n:] + sf.P[n:, :n] @ x
     const = float(0.5 * x @ sf.P[:n, :n] @ x + sf.p[:n] @ x + sf.p0)
-    lp = LinearProgram(
-        c=g, A=sf.B if len(sf.b) else None, row_upper=sf.b - sf.A @ x if len(sf.b) else None,
-        col_lower=-np.inf, P=sf.Q if np.any(sf.Q) else None,
-        integrality=sf.integer[n:] if np.any(sf.integer[n:]) else None,
-    )  # fmt: skip
+    A, rhs = (sf.B, sf.b - sf.A @ x) if len(sf.b) else (None, None)
+    integer = sf.integer[n:] if np.any(sf.integer[n:]) else None
+    if integer is not None and np.any(sf.Q):  # no MIQP: enumerate the follower's own set
+        return _enumerated_optimum(sf, x, g, A, rhs) + const
+    lp = LinearProgram(c=g, A=A, row_upper=rhs, col_lower=-np.inf,
+                       P=sf.Q if np.any(sf.Q) else None, integrality=integer)  # fmt: skip
     sol = highs_solve(lp, options=EXACT)
     return float(sol.objective) + const if sol else None
+
+
+def _enumerated_optimum(sf, x, g, A, rhs) -> float | None:
+    """Integer follower with a quadratic objective: every integer point of the LP box of its
+    own feasible set at ``x`` (the box must be bounded)."""
+    m = sf.m
+    lo, hi = np.empty(m), np.empty(m)
+    for j in range(m):
+        for sign, out in ((1.0, lo), (-1.0, hi)):
+            sol = highs_solve(LinearProgram(c=sign * np.eye(m)[j], A=A, row_upper=rhs,
+                                            col_lower=-np.inf))  # fmt: skip
+            if not sol:
+                return None
+            out[j] = sign * sol.objective
+    axes = [
+        range(int(np.ceil(a - 1e-7)), int(np.floor(b + 1e-7)) + 1)
+        for a, b in zip(lo, hi, strict=True)
+    ]
+    values = [
+        0.5 * y @ sf.Q @ y + g @ y
+        for y in map(np.array, itertools.product(*axes))
+        if A is None or np.all(A @ y <= rhs + 1e-9)
+    ]
+    return float(min(values)) if values else None
 
 
 def check_answer(problem: BilevelProblem, result: BilevelResult, tol: float = TOL) -> None:

@@ -24,7 +24,7 @@ import numpy as np
 from clsc.bilevel.bounds import Bounds, compute_bounds
 from clsc.bilevel.branch import NonconvexLeader, is_convex, solve_kkt_branch
 from clsc.bilevel.duality import solve_strong_duality
-from clsc.bilevel.integer import check_supported, solve_enumeration, verify_enumeration
+from clsc.bilevel.integer import check_supported, solve_enumeration, verify_integer
 from clsc.bilevel.kkt import solve_kkt_bigm
 from clsc.bilevel.problem import BilevelProblem, StandardForm
 from clsc.bilevel.result import BilevelResult, Outcome
@@ -98,7 +98,8 @@ def solve(
     elif bounds.hpr_status != OPTIMAL:
         out, used, why = Outcome(SOLVER_ERROR), reformulation, "HiGHS failed on the relaxation"
     elif problem.follower_integer:
-        out, used, why = solve_enumeration(sf, bounds), "integer-enumeration", "integer follower"
+        out = solve_enumeration(sf, bounds, time_limit)
+        used, why = "integer-enumeration", "integer follower"
     else:
         opts = {"time_limit": time_limit, "node_limit": node_limit}
         try:
@@ -116,7 +117,7 @@ def solve(
     status, v = out.status, out.v
     if v is not None:
         v = np.where(sf.integer, np.round(v), v)
-        check = verify_enumeration(sf, bounds, v) if problem.follower_integer else verify(sf, v)
+        check = verify_integer(sf, v) if problem.follower_integer else verify(sf, v)
         info["verified"] = check.ok
         if check.ok and check.response is not None:  # polish y: exact LP/QP response at x
             v = np.concatenate([v[: sf.n], check.response])
