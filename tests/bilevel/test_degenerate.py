@@ -68,3 +68,24 @@ def test_violated_constant_row_is_infeasible(reformulation):
     data = _mb(fcons=["0*y >= 1"])
     result = solve(BilevelProblem.from_dict(data), reformulation)
     assert result.status == "infeasible", result.message
+
+
+def test_integer_feasibility_check_on_solver_error_is_not_truthy_and_restores(monkeypatch):
+    """A HiGHS failure during the integer-feasibility check is 'cannot tell' (None), never a
+    truthy answer, and the program's costs and integrality are restored."""
+    import numpy as np
+
+    from clsc.bilevel.highs import Program
+    from clsc.results import Status
+    from clsc.solvers.program import Solution
+
+    prog = Program(np.array([1.0, -1.0]), np.array([[1.0, 1.0]]), np.array([-np.inf]),
+                   np.array([3.5]), np.zeros(2), np.full(2, np.inf))  # fmt: skip
+    before = prog.solve()
+    monkeypatch.setattr(prog.prog, "solve", lambda **_: Solution(Status.SOLVER_ERROR))
+    assert prog.integer_feasible(np.array([True, True])) is None
+    monkeypatch.undo()
+    assert prog.prog.costs().tolist() == [1.0, -1.0]
+    after = prog.solve()  # continuous again: y = 3.5 is not rounded
+    assert after.status == before.status == "optimal"
+    assert after.v.tolist() == before.v.tolist() == [0.0, 3.5]
