@@ -26,17 +26,18 @@ from clsc.bilevel.branch import NonconvexLeader, is_convex, solve_kkt_branch
 from clsc.bilevel.duality import solve_strong_duality
 from clsc.bilevel.integer import check_supported, solve_enumeration, verify_integer
 from clsc.bilevel.kkt import solve_kkt_bigm
-from clsc.bilevel.problem import BilevelProblem, StandardForm
+from clsc.bilevel.problem import BilevelProblem, StandardForm, huge_message
 from clsc.bilevel.result import BilevelResult, Outcome
 from clsc.bilevel.verify import verify
 from clsc.errors import ParameterError
-from clsc.results import INFEASIBLE, NOT_PROVEN, OPTIMAL, SOLVER_ERROR
+from clsc.results import INFEASIBLE, NOT_PROVEN, OPTIMAL, SOLVER_ERROR, TIME_LIMIT
 
 Method = Callable[[StandardForm, Bounds, dict], tuple[Outcome, str, str]]
 
 
 def _kkt_branch(sf: StandardForm, bounds: Bounds, opts: dict) -> tuple[Outcome, str, str]:
-    return solve_kkt_branch(sf, bounds, opts.get("node_limit", 50_000)), "kkt-branch", ""
+    out = solve_kkt_branch(sf, bounds, opts.get("node_limit", 50_000), opts.get("time_limit"))
+    return out, "kkt-branch", ""
 
 
 def _kkt_bigm(sf: StandardForm, bounds: Bounds, opts: dict) -> tuple[Outcome, str, str]:
@@ -77,6 +78,9 @@ def solve(
             "reformulation", f"must be one of {', '.join(REFORMULATIONS)}", reformulation
         )
     start = time.perf_counter()
+    huge = problem.huge_coefficient()
+    if huge is not None:  # (files refuse this when read; a sympy-built problem gets a status)
+        return _result(None, SOLVER_ERROR, None, reformulation, huge_message(*huge), {}, 0.0)
     sf = problem.standard_form()
     if not is_convex(sf.H) and (np.any(sf.integer) or reformulation == "strong-duality"):
         raise ParameterError(
@@ -121,7 +125,10 @@ def solve(
         info["verified"] = check.ok
         if check.ok and check.response is not None:  # polish y: exact LP/QP response at x
             v = np.concatenate([v[: sf.n], check.response])
-        if not check.ok:
+        if not check.ok and status == TIME_LIMIT:  # show only verified points
+            v = None
+            message = f"{message}; the best point found failed verification: {check.message}"
+        elif not check.ok:
             status = NOT_PROVEN
             message = "; ".join(s for s in (message, f"verification failed: {check.message}") if s)
     return _result(sf, status, v, used, message, info, time.perf_counter() - start)
