@@ -206,3 +206,18 @@ def test_time_limit_is_a_status(data):
     result = solve(BilevelProblem.from_dict(data), time_limit=1e-9)
     assert result.status == "time_limit"
     assert "gave up after" in result.message
+
+
+def test_unbounded_integer_leader_names_the_bound_that_would_make_it_solvable():
+    """x has no lower bound in the high-point relaxation (the follower's y >= x only bounds x
+    from above): enumeration is impossible, and the message says which bound to add."""
+    from clsc.errors import ParameterError
+
+    data = {
+        "leader": {"vars": ["x"], "objective": "x - y", "constraints": []},
+        "follower": {"vars": ["y"], "objective": "y",
+                     "constraints": ["y >= x", "y >= 0", "y <= 5"]},
+        "integer_vars": ["x", "y"],
+    }  # fmt: skip
+    with pytest.raises(ParameterError, match=r"x has no lower bound.*bounding x from below"):
+        solve(BilevelProblem.from_dict(data))

@@ -2,9 +2,14 @@
 
 Reformulations (a registry, selected by name):
 
-* ``kkt-bigm`` (default): big-M KKT MILP with proven bounds. A quadratic leader (HiGHS has no
-  MIQP) or a big-M that cannot be proven finite switches to ``kkt-branch``, and the result says so.
-* ``strong-duality``: LP followers; bilinear terms need bounded integer leader variables.
+* ``auto`` (the CLI's default): ``kkt-bigm`` when the leader is linear and every big-M is
+  proven, else ``strong-duality`` where it applies, else ``kkt-branch``; the message says why.
+* ``kkt-bigm`` (the API's default): big-M KKT MILP with proven bounds. A quadratic leader
+  (HiGHS has no MIQP) or a big-M that cannot be proven finite switches to ``kkt-branch``, and
+  the result says so.
+* ``strong-duality``: not a general reformulation: linear leader and LP follower, and every
+  leader variable multiplying follower terms (``x'Dy``, ``lambda'A x``) a bounded integer
+  (exact binary expansion); refused otherwise, with the reason.
 * ``kkt-branch``: branching on the complementarity with LP / convex-QP nodes (no big-M); a
   non-convex quadratic leader is solved piece by piece where it is convex on the piece's
   equality subspace (``not_proven`` if some feasible piece is not; refused if none is).
@@ -23,6 +28,7 @@ import numpy as np
 
 from clsc.bilevel.bounds import Bounds, compute_bounds
 from clsc.bilevel.branch import NonconvexLeader, is_convex, solve_kkt_branch
+from clsc.bilevel.duality import build_program as build_strong_duality
 from clsc.bilevel.duality import solve_strong_duality
 from clsc.bilevel.integer import check_supported, solve_enumeration, verify_integer
 from clsc.bilevel.kkt import solve_kkt_bigm
@@ -58,7 +64,28 @@ def _strong_duality(sf: StandardForm, bounds: Bounds, opts: dict) -> tuple[Outco
     return solve_strong_duality(sf, bounds, opts.get("time_limit")), "strong-duality", ""
 
 
+def _auto(sf: StandardForm, bounds: Bounds, opts: dict) -> tuple[Outcome, str, str]:
+    """Choose: kkt-bigm when every big-M is proven and the leader is linear; else strong
+    duality where it applies (linear levels, coupling leader variables bounded integers);
+    else kkt-branch. The message says which and why."""
+    if sf.leader_quadratic:
+        out, used, _ = _kkt_branch(sf, bounds, opts)
+        return out, used, "auto: kkt-branch (quadratic leader objective; HiGHS has no MIQP)"
+    if bounds.proven:
+        out, used, why = _kkt_bigm(sf, bounds, opts)
+        return out, used, "auto: kkt-bigm (every big-M proven finite)"
+    try:
+        build_strong_duality(sf, bounds)
+    except ParameterError as exc:
+        out, used, _ = _kkt_branch(sf, bounds, opts)
+        why = f"auto: kkt-branch (no finite big-M proven; {exc})"
+        return out, used, why
+    out, used, _ = _strong_duality(sf, bounds, opts)
+    return out, used, "auto: strong-duality (no finite big-M proven; strong duality applies)"
+
+
 REFORMULATIONS: dict[str, Method] = {
+    "auto": _auto,
     "kkt-bigm": _kkt_bigm,
     "strong-duality": _strong_duality,
     "kkt-branch": _kkt_branch,

@@ -441,7 +441,9 @@ def _check_convex_follower(sf: StandardForm, problem: BilevelProblem) -> None:
         raise SpecError(
             "the follower's objective is not convex in its variables "
             f"({problem.follower_sense} {problem.follower_obj}); KKT conditions would not be "
-            "sufficient, so clsc refuses it",
+            "sufficient, so clsc refuses it (the standard alternative is a global method on the "
+            "follower's value function, e.g. branch-and-sandwich, or a global NLP/MINLP "
+            "solver on the value-function reformulation)",
             token="follower.objective",
         )
 

@@ -19,7 +19,11 @@ from clsc.errors import ParameterError
 def register(sub) -> None:
     p = sub.add_parser("bilevel", help="solve a bilevel program given in a JSON/TOML file")
     p.add_argument("file", help="problem file (.json or .toml)")
-    p.add_argument("--reformulation", default="kkt-bigm", choices=tuple(REFORMULATIONS))
+    p.add_argument(
+        "--reformulation", default="auto", choices=tuple(REFORMULATIONS),
+        help="auto (default) chooses and says why; strong-duality needs an LP follower whose "
+        "coupling leader variables are bounded integers",
+    )  # fmt: skip
     p.add_argument(
         "--time-limit", type=float, default=None, metavar="S",
         help="give up after S seconds (status time_limit, with the best verified point if any)",
