@@ -1,11 +1,14 @@
-"""Bilevel solve times per problem: kkt-bigm, strong-duality, kkt-branch vs a brute-force grid.
+"""Bilevel solve times per problem: auto, kkt-bigm, strong-duality, kkt-branch vs a grid.
 
 Run: ``python benchmarks/bench_bilevel.py [--repeat 3] [--points 201]``. Problems are the
 published test problems of ``tests/bilevel/literature.py``, three seeded random linear problems
-(2 leader, 4 follower variables, 6 coupled rows plus boxes) and integer-leader variants (where
-strong duality applies). The baseline is :func:`clsc.bilevel.grid.grid_search`: every integer
-leader point, or ``--points`` per continuous leader variable (fewer for 2-D leaders). Times are
-the best of ``--repeat`` runs (seconds, including bound tightening); ``ratio`` = grid / kkt-bigm.
+(2 leader, 4 follower variables, 6 coupled rows plus boxes), integer-leader variants (where
+strong duality applies) and the integer-follower problems of ``tests/bilevel/test_integer.py``
+(issue 13, PAO toy example 2, MibS; solved by enumeration whatever the reformulation). The
+baseline is :func:`clsc.bilevel.grid.grid_search`: every integer leader point, or ``--points``
+per continuous leader variable (fewer for 2-D leaders); for integer followers the baseline is
+the test suite's pure-Python brute force. Times are the best of ``--repeat`` runs (seconds,
+including bound tightening); ``ratio`` = baseline / kkt-bigm.
 """
 
 from __future__ import annotations
@@ -23,12 +26,25 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.bilevel.literature import LINEAR, QUADRATIC  # noqa: E402
+from tests.bilevel.test_integer import (  # noqa: E402
+    ISSUE_13,
+    MIBS_GENERAL,
+    PAO_TOY_2,
+    _boxed,
+    brute_force,
+)
 
 from clsc.bilevel import BilevelProblem, solve  # noqa: E402
 from clsc.bilevel.grid import grid_search  # noqa: E402
 from clsc.errors import ParameterError  # noqa: E402
 
-REFORMULATIONS = ("kkt-bigm", "strong-duality", "kkt-branch")
+REFORMULATIONS = ("auto", "kkt-bigm", "strong-duality", "kkt-branch")
+# integer followers: (data, box for the brute force over x, box over y)
+INTEGER_FOLLOWERS = {
+    "issue_13[int y]": (ISSUE_13, 4, 10),
+    "pao_toy_2[int y]": (_boxed(PAO_TOY_2, 14, 30), 14, 30),
+    "mibs_general[int y]": (MIBS_GENERAL, 10, 5),
+}
 
 
 def best_time(fn, repeat: int):
@@ -69,6 +85,16 @@ def problems():
             data = copy.deepcopy(case.problem)
             data["integer_vars"] = list(data["leader"]["vars"])
             yield f"{case.name}[int x]", data
+    for name, (data, _, _) in INTEGER_FOLLOWERS.items():
+        yield name, data
+
+
+def baseline(name: str, problem, points: int):
+    if name in INTEGER_FOLLOWERS:
+        data, bx, by = INTEGER_FOLLOWERS[name]
+        best = brute_force(data, bx, by)
+        return (math.nan if best is None else best[0]), None
+    return grid_search(problem, points)
 
 
 def main(argv=None) -> None:
@@ -76,7 +102,7 @@ def main(argv=None) -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--points", type=int, default=201)
     args = ap.parse_args(argv)
-    solve(BilevelProblem.from_dict(LINEAR[0].problem))  # warm-up: pyomo/HiGHS imports
+    solve(BilevelProblem.from_dict(LINEAR[0].problem))  # warm-up: HiGHS imports
     head = f"{'problem':<24}" + "".join(f"{r:>22}" for r in REFORMULATIONS)
     head += f"{'grid (s)':>12}{'grid F':>12}{'ratio':>9}"
     print(head)
@@ -90,7 +116,7 @@ def main(argv=None) -> None:
             except ParameterError:
                 cells.append(f"{'n/a':>22}")
                 continue
-            tag = "" if result.reformulation == r else "*"
+            tag = "" if result.reformulation == r or r == "auto" else "*"
             F = (
                 "-"
                 if result.F is None
@@ -103,10 +129,11 @@ def main(argv=None) -> None:
                 bigm = t
         n = problem.standard_form().n
         points = args.points if n == 1 else max(3, round(args.points ** (1 / n)))
-        (F_grid, _), t_grid = best_time(lambda p=problem, k=points: grid_search(p, k), 1)
+        (F_grid, _), t_grid = best_time(lambda p=problem, k=points, a=name: baseline(a, p, k), 1)
         ratio = f"{t_grid / bigm:>8.1f}x" if bigm else f"{'-':>9}"
         print(f"{name:<24}" + "".join(cells) + f"{t_grid:>12.2f}{F_grid:>12.4g}{ratio}")
-    print("cell: best time, F, '*' = switched to kkt-branch (quadratic leader / no proven M),")
+    print("cell: best time, F, '*' = switched to kkt-branch (quadratic leader / no proven M)")
+    print("      or to integer enumeration (integer follower),")
     print("      last letter = status (o optimal); n/a = reformulation refused for that problem")
 
 

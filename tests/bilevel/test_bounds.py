@@ -25,18 +25,15 @@ def test_moore_bard_bounds_by_hand():
 
 def _follower_duals(sf, x):
     """Row duals of the follower's LP at x from HiGHS' simplex (a vertex of the dual set)."""
-    import highspy
-
-    from clsc.bilevel.highs import Program
+    from clsc.solvers.highs import solve as highs_solve
+    from clsc.solvers.program import LinearProgram
 
     rhs = sf.b - sf.A @ x
-    free = np.full(sf.m, np.inf)
-    prog = Program(sf.c + sf.K[:, : sf.n] @ x, sf.B, np.full(len(rhs), -np.inf), rhs, -free, free)
-    sol = prog.solve()
+    lp = LinearProgram(sf.c + sf.K[:, : sf.n] @ x, sf.B, None, rhs, -np.inf, np.inf)
+    sol = highs_solve(lp)
     if sol.status != OPTIMAL:
         return None
-    assert isinstance(prog.h, highspy.Highs)
-    return -np.array(prog.h.getSolution().row_dual)  # HiGHS: <= rows have duals <= 0
+    return -sol.y  # HiGHS: <= rows have duals <= 0
 
 
 def _random_problem(rng):

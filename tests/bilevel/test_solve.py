@@ -167,8 +167,8 @@ def test_integer_follower_needs_integer_leader():
 
 
 def test_integer_follower_too_large_is_refused():
-    p = problem("x", "-x - y", ["x >= 0", "x <= 5000"], "y", "y",
-                ["y >= 0", "y <= 5000", "y >= x - 4000"], integer=["x", "y"])  # fmt: skip
+    p = problem("x", "-x - y", ["x >= 0", "x <= 50000"], "y", "y",
+                ["y >= 0", "y <= 50000", "y >= x - 40000"], integer=["x", "y"])  # fmt: skip
     with pytest.raises(ParameterError, match="too large"):
         solve(BilevelProblem.from_dict(p))
 

@@ -1,9 +1,10 @@
-"""Bilevel programs (linear / linear-quadratic), solved exactly with pyomo + HiGHS.
+"""Bilevel programs (linear / linear-quadratic), solved exactly with HiGHS (``clsc.solvers``).
 
 Optimistic semantics: ties in the follower's optimal set are broken in the leader's favour.
 Modules: ``problem`` (parse/validate a JSON/TOML file or sympy input -> numeric standard form),
-``bounds`` (proven primal/slack/multiplier bounds), ``kkt`` (big-M KKT MILP), ``duality``
-(strong-duality MILP), ``branch`` (branching on complementarity pieces, LP / convex-QP nodes),
+``bounds`` (proven primal/slack/multiplier bounds), ``milp`` (MILP builder), ``kkt`` (big-M
+KKT MILP), ``duality`` (strong-duality MILP), ``branch`` (branching on complementarity
+pieces, LP / convex-QP nodes),
 ``integer`` (integer followers by enumeration), ``verify`` (follower re-solve of every answer),
 ``reduced`` (exact QP on a piece's equality subspace, for non-convex leaders), ``grid``
 (brute-force baseline), ``api`` (``solve``), ``result`` (:class:`BilevelResult`).

@@ -2,9 +2,14 @@
 
 Reformulations (a registry, selected by name):
 
-* ``kkt-bigm`` (default): big-M KKT MILP with proven bounds. A quadratic leader (HiGHS has no
-  MIQP) or a big-M that cannot be proven finite switches to ``kkt-branch``, and the result says so.
-* ``strong-duality``: LP followers; bilinear terms need bounded integer leader variables.
+* ``auto`` (the CLI's default): ``kkt-bigm`` when the leader is linear and every big-M is
+  proven, else ``strong-duality`` where it applies, else ``kkt-branch``; the message says why.
+* ``kkt-bigm`` (the API's default): big-M KKT MILP with proven bounds. A quadratic leader
+  (HiGHS has no MIQP) or a big-M that cannot be proven finite switches to ``kkt-branch``, and
+  the result says so.
+* ``strong-duality``: not a general reformulation: linear leader and LP follower, and every
+  leader variable multiplying follower terms (``x'Dy``, ``lambda'A x``) a bounded integer
+  (exact binary expansion); refused otherwise, with the reason.
 * ``kkt-branch``: branching on the complementarity with LP / convex-QP nodes (no big-M); a
   non-convex quadratic leader is solved piece by piece where it is convex on the piece's
   equality subspace (``not_proven`` if some feasible piece is not; refused if none is).
@@ -23,20 +28,22 @@ import numpy as np
 
 from clsc.bilevel.bounds import Bounds, compute_bounds
 from clsc.bilevel.branch import NonconvexLeader, is_convex, solve_kkt_branch
+from clsc.bilevel.duality import build_program as build_strong_duality
 from clsc.bilevel.duality import solve_strong_duality
-from clsc.bilevel.integer import check_supported, solve_enumeration, verify_enumeration
+from clsc.bilevel.integer import check_supported, solve_enumeration, verify_integer
 from clsc.bilevel.kkt import solve_kkt_bigm
-from clsc.bilevel.problem import BilevelProblem, StandardForm
+from clsc.bilevel.problem import BilevelProblem, StandardForm, huge_message
 from clsc.bilevel.result import BilevelResult, Outcome
 from clsc.bilevel.verify import verify
 from clsc.errors import ParameterError
-from clsc.results import INFEASIBLE, NOT_PROVEN, OPTIMAL, SOLVER_ERROR
+from clsc.results import INFEASIBLE, NOT_PROVEN, OPTIMAL, SOLVER_ERROR, TIME_LIMIT
 
 Method = Callable[[StandardForm, Bounds, dict], tuple[Outcome, str, str]]
 
 
 def _kkt_branch(sf: StandardForm, bounds: Bounds, opts: dict) -> tuple[Outcome, str, str]:
-    return solve_kkt_branch(sf, bounds, opts.get("node_limit", 50_000)), "kkt-branch", ""
+    out = solve_kkt_branch(sf, bounds, opts.get("node_limit", 50_000), opts.get("time_limit"))
+    return out, "kkt-branch", ""
 
 
 def _kkt_bigm(sf: StandardForm, bounds: Bounds, opts: dict) -> tuple[Outcome, str, str]:
@@ -57,7 +64,28 @@ def _strong_duality(sf: StandardForm, bounds: Bounds, opts: dict) -> tuple[Outco
     return solve_strong_duality(sf, bounds, opts.get("time_limit")), "strong-duality", ""
 
 
+def _auto(sf: StandardForm, bounds: Bounds, opts: dict) -> tuple[Outcome, str, str]:
+    """Choose: kkt-bigm when every big-M is proven and the leader is linear; else strong
+    duality where it applies (linear levels, coupling leader variables bounded integers);
+    else kkt-branch. The message says which and why."""
+    if sf.leader_quadratic:
+        out, used, _ = _kkt_branch(sf, bounds, opts)
+        return out, used, "auto: kkt-branch (quadratic leader objective; HiGHS has no MIQP)"
+    if bounds.proven:
+        out, used, why = _kkt_bigm(sf, bounds, opts)
+        return out, used, "auto: kkt-bigm (every big-M proven finite)"
+    try:
+        build_strong_duality(sf, bounds)
+    except ParameterError as exc:
+        out, used, _ = _kkt_branch(sf, bounds, opts)
+        why = f"auto: kkt-branch (no finite big-M proven; {exc})"
+        return out, used, why
+    out, used, _ = _strong_duality(sf, bounds, opts)
+    return out, used, "auto: strong-duality (no finite big-M proven; strong duality applies)"
+
+
 REFORMULATIONS: dict[str, Method] = {
+    "auto": _auto,
     "kkt-bigm": _kkt_bigm,
     "strong-duality": _strong_duality,
     "kkt-branch": _kkt_branch,
@@ -77,6 +105,9 @@ def solve(
             "reformulation", f"must be one of {', '.join(REFORMULATIONS)}", reformulation
         )
     start = time.perf_counter()
+    huge = problem.huge_coefficient()
+    if huge is not None:  # (files refuse this when read; a sympy-built problem gets a status)
+        return _result(None, SOLVER_ERROR, None, reformulation, huge_message(*huge), {}, 0.0)
     sf = problem.standard_form()
     if not is_convex(sf.H) and (np.any(sf.integer) or reformulation == "strong-duality"):
         raise ParameterError(
@@ -98,7 +129,8 @@ def solve(
     elif bounds.hpr_status != OPTIMAL:
         out, used, why = Outcome(SOLVER_ERROR), reformulation, "HiGHS failed on the relaxation"
     elif problem.follower_integer:
-        out, used, why = solve_enumeration(sf, bounds), "integer-enumeration", "integer follower"
+        out = solve_enumeration(sf, bounds, time_limit)
+        used, why = "integer-enumeration", "integer follower"
     else:
         opts = {"time_limit": time_limit, "node_limit": node_limit}
         try:
@@ -116,11 +148,14 @@ def solve(
     status, v = out.status, out.v
     if v is not None:
         v = np.where(sf.integer, np.round(v), v)
-        check = verify_enumeration(sf, bounds, v) if problem.follower_integer else verify(sf, v)
+        check = verify_integer(sf, v) if problem.follower_integer else verify(sf, v)
         info["verified"] = check.ok
         if check.ok and check.response is not None:  # polish y: exact LP/QP response at x
             v = np.concatenate([v[: sf.n], check.response])
-        if not check.ok:
+        if not check.ok and status == TIME_LIMIT:  # show only verified points
+            v = None
+            message = f"{message}; the best point found failed verification: {check.message}"
+        elif not check.ok:
             status = NOT_PROVEN
             message = "; ".join(s for s in (message, f"verification failed: {check.message}") if s)
     return _result(sf, status, v, used, message, info, time.perf_counter() - start)

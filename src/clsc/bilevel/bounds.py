@@ -35,6 +35,7 @@ import numpy as np
 
 from clsc.bilevel.highs import INFEASIBLE, OPTIMAL, UNBOUNDED, Program
 from clsc.bilevel.problem import StandardForm
+from clsc.solvers.program import HUGE
 
 TOL = 1e-9
 MAX_SUBSETS = 200_000
@@ -99,6 +100,11 @@ def compute_bounds(sf: StandardForm, max_subsets: int = MAX_SUBSETS) -> Bounds:
     method = tuple(
         "lp" if a <= b_ else "vertex" if np.isfinite(b_) else "none"
         for a, b_ in zip(lam_lp, lam_vx, strict=True)
+    )
+    # a bound at or beyond HiGHS's infinity cannot be passed on as a number: no bound
+    v_lo, v_hi, s_max, lam = (
+        np.where(a >= HUGE, math.inf, np.where(a <= -HUGE, -math.inf, a))
+        for a in (v_lo, v_hi, s_max, lam)
     )
     return Bounds(OPTIMAL, v_lo, v_hi, s_max, lam, method)
 

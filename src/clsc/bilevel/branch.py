@@ -33,6 +33,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,7 +43,7 @@ from clsc.bilevel.highs import ERROR, INFEASIBLE, OPTIMAL, UNBOUNDED, Program
 from clsc.bilevel.problem import StandardForm
 from clsc.bilevel.reduced import NONCONVEX, NodeData, solve_reduced
 from clsc.bilevel.result import Outcome
-from clsc.results import NOT_PROVEN, SOLVER_ERROR
+from clsc.results import NOT_PROVEN, SOLVER_ERROR, TIME_LIMIT
 from clsc.results import UNBOUNDED as UNBOUNDED_STATUS
 
 COMP_TOL = 1e-7
@@ -88,10 +89,18 @@ def is_convex(H: np.ndarray) -> bool:
     return bool(np.linalg.eigvalsh(H).min(initial=0.0) >= -1e-9) if H.size else True
 
 
-def solve_kkt_branch(sf: StandardForm, bounds: Bounds, node_limit: int = NODE_LIMIT) -> Outcome:
-    """Branch-and-bound over complementarity pieces (and integer leader variables)."""
+def solve_kkt_branch(
+    sf: StandardForm,
+    bounds: Bounds,
+    node_limit: int = NODE_LIMIT,
+    time_limit: float | None = None,
+) -> Outcome:
+    """Branch-and-bound over complementarity pieces (and integer leader variables); at the
+    ``time_limit`` (seconds) the incumbent is returned with status ``time_limit`` and the gap
+    to the smallest open node bound."""
     if not is_convex(sf.H) and np.any(sf.integer):
         raise ValueError("the leader's quadratic objective is not convex (integer variables)")
+    start = time.perf_counter()
     search = _setup(sf, bounds)
     search.heap.append((-math.inf, next(search.counter), Node()))
     while search.heap:
@@ -101,6 +110,8 @@ def solve_kkt_branch(sf: StandardForm, bounds: Bounds, node_limit: int = NODE_LI
         search.nodes += 1
         if search.nodes > node_limit:
             return _stopped(search, f"node limit {node_limit} reached")
+        if time_limit is not None and time.perf_counter() - start > time_limit:
+            return _gave_up(search, bound, time_limit)
         outcome = _process(search, node)
         if outcome is not None:
             return outcome
@@ -263,6 +274,21 @@ def _current(search: _Search, node: Node, j: int) -> tuple[float, float]:
 
 def _drop(col_bounds: tuple, j: int) -> tuple:
     return tuple(t for t in col_bounds if t[0] != j)
+
+
+def _gave_up(search: _Search, bound: float, time_limit: float) -> Outcome:
+    """Status ``time_limit``: the incumbent (if any) and its relative gap to the open nodes."""
+    lower = min([bound, *(b for b, _, _ in search.heap)])
+    info: dict = {"nodes": search.nodes}
+    if search.incumbent is None:
+        return Outcome(TIME_LIMIT, None, info=info,
+                       message=f"gave up after {time_limit:g} s (no point found)")  # fmt: skip
+    gap = (search.best - lower) / max(1.0, abs(search.best))
+    info["gap"] = gap
+    shown = f"{gap:.3g}" if math.isfinite(gap) else "unknown (a node has no finite bound)"
+    return Outcome(TIME_LIMIT, search.incumbent, info=info,
+                   message=f"gave up after {time_limit:g} s; best point found so far shown, "
+                   f"relative gap {shown}")  # fmt: skip
 
 
 def _stopped(search: _Search, why: str) -> Outcome:

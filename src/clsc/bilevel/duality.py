@@ -21,8 +21,9 @@ import math
 import numpy as np
 
 from clsc.bilevel.bounds import Bounds
+from clsc.bilevel.kkt import base_program, multipliers
+from clsc.bilevel.milp import Builder, affine, solve_milp
 from clsc.bilevel.problem import StandardForm
-from clsc.bilevel.pyomo_model import affine, base_model, solve
 from clsc.bilevel.result import Outcome
 from clsc.errors import ParameterError
 
@@ -37,10 +38,8 @@ def bilinear_leader_vars(sf: StandardForm) -> list[int]:
     return [j for j in range(sf.n) if np.any(D[:, j]) or np.any(sf.A[:, j])]
 
 
-def build_model(sf: StandardForm, bounds: Bounds):
-    """The pyomo model of the strong-duality reformulation (see module docstring)."""
-    import pyomo.environ as pyo
-
+def build_program(sf: StandardForm, bounds: Bounds) -> Builder:
+    """The MILP of the strong-duality reformulation (see module docstring)."""
     if sf.follower_quadratic:
         _refuse("the follower's objective is quadratic; use kkt-bigm or kkt-branch")
     if sf.leader_quadratic:
@@ -55,61 +54,50 @@ def build_model(sf: StandardForm, bounds: Bounds):
             )
         if not (np.isfinite(bounds.v_lo[j]) and np.isfinite(bounds.v_hi[j])):
             _refuse(f"leader variable {sf.names[j]} is unbounded; binary expansion impossible")
-    m = base_model(sf, bounds)
-
-    def _lam_bounds(_, i):
-        hi = bounds.lam_max[i]
-        return (0.0, float(hi) if np.isfinite(hi) else None)
-
-    m.lam = pyo.Var(range(p), bounds=_lam_bounds)
-    m.dual_feasibility = pyo.ConstraintList()
+    b, v = base_program(sf, bounds)
+    lam = multipliers(b, sf, bounds, v)  # dual feasibility: D x + B' lambda = -c (Q = 0)
     D = sf.P[n:, :n]
-    for k in range(sf.m):
-        lhs = affine(m.v, D[k]) if np.any(D[k]) else 0.0
-        lhs = lhs + sum(float(sf.B[i, k]) * m.lam[i] for i in range(p) if sf.B[i, k])
-        m.dual_feasibility.add(lhs == -float(sf.c[k]))
-    bits = {}
-    for j in J:
-        lo, hi = math.ceil(bounds.v_lo[j] - 1e-9), math.floor(bounds.v_hi[j] + 1e-9)
-        bits[j] = (lo, max(0, math.ceil(math.log2(hi - lo + 1))) if hi > lo else 0)
-    # products x_j * w: (key, j, w-var, w bounds, coefficient in the gap)
+    # products x_j * w: (j, column of w, bounds of w, coefficient in the gap)
     terms = []
     for k in range(sf.m):
         for j in np.nonzero(D[k])[0]:
             wb = (bounds.v_lo[n + k], bounds.v_hi[n + k])
-            terms.append((("y", int(j), k), int(j), m.v[n + k], wb, float(D[k, j])))
+            terms.append((int(j), int(v[n + k]), wb, float(D[k, j])))
     for i in range(p):
         for j in np.nonzero(sf.A[i])[0]:
-            terms.append(
-                (("l", int(j), i), int(j), m.lam[i], (0.0, bounds.lam_max[i]), -float(sf.A[i, j]))
-            )
-    for _, j, _, (wlo, whi), _ in terms:
+            terms.append((int(j), int(lam[i]), (0.0, bounds.lam_max[i]), -float(sf.A[i, j])))
+    for j, _, (wlo, whi), _ in terms:
         if not (math.isfinite(wlo) and math.isfinite(whi)):
             _refuse(f"no finite bound for a term multiplying {sf.names[j]}")
-    m.u = pyo.Var([(j, t) for j in J for t in range(bits[j][1])], domain=pyo.Binary)
-    m.r = pyo.Var([(*key, t) for key, j, *_ in terms for t in range(bits[j][1])])
-    m.expand = pyo.ConstraintList()
-    for j in J:
-        lo, T = bits[j]
-        m.expand.add(m.v[j] == lo + sum(2**t * m.u[j, t] for t in range(T)))
-    gap = sum(float(sf.c[k]) * m.v[n + k] for k in range(sf.m) if sf.c[k])
-    gap = gap + sum(float(sf.b[i]) * m.lam[i] for i in range(p) if sf.b[i])
-    for key, j, var, (wlo, whi), coef in terms:
-        lo, T = bits[j]
-        prod = lo * var
-        for t in range(T):
-            r, u = m.r[(*key, t)], m.u[j, t]
-            m.expand.add(r <= whi * u)
-            m.expand.add(r >= wlo * u)
-            m.expand.add(r <= var - wlo * (1 - u))
-            m.expand.add(r >= var - whi * (1 - u))
-            prod = prod + 2**t * r
-        gap = gap + coef * prod
-    m.gap = pyo.Constraint(expr=gap <= 0)
-    return m
+    bits = {j: _expand(b, sf, bounds, v, j) for j in J}
+    gap = affine(v[n:], sf.c)
+    gap.update(affine(lam, sf.b))
+    for j, w, (wlo, whi), coef in terms:
+        lo, us = bits[j]
+        gap[w] = gap.get(w, 0.0) + coef * lo
+        for t, u in enumerate(us):  # r = u * w exactly (McCormick, u binary, w bounded)
+            r = int(b.add_cols(1)[0])
+            b.add_row({r: 1.0, u: -whi}, upper=0.0)
+            b.add_row({r: 1.0, u: -wlo}, lower=0.0)
+            b.add_row({r: 1.0, w: -1.0, u: -wlo}, upper=-wlo)
+            b.add_row({r: 1.0, w: -1.0, u: -whi}, lower=-whi)
+            gap[r] = gap.get(r, 0.0) + coef * 2**t
+    b.add_row(gap, upper=0.0)
+    return b
+
+
+def _expand(b: Builder, sf: StandardForm, bounds: Bounds, v: np.ndarray, j: int):
+    """``x_j = lo + sum_t 2^t u_t`` with binaries ``u``; returns ``(lo, columns of u)``."""
+    lo, hi = math.ceil(bounds.v_lo[j] - 1e-9), math.floor(bounds.v_hi[j] + 1e-9)
+    T = max(0, math.ceil(math.log2(hi - lo + 1))) if hi > lo else 0
+    us = [int(c) for c in b.add_cols(T, 0.0, 1.0, True)]
+    coef = {int(v[j]): 1.0}
+    coef.update({u: -(2.0**t) for t, u in enumerate(us)})
+    b.add_row(coef, lo, lo)
+    return lo, us
 
 
 def solve_strong_duality(
     sf: StandardForm, bounds: Bounds, time_limit: float | None = None
 ) -> Outcome:
-    return solve(build_model(sf, bounds), sf.n + sf.m, time_limit)
+    return solve_milp(build_program(sf, bounds), sf.n + sf.m, time_limit)

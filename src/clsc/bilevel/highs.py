@@ -1,9 +1,16 @@
-"""Thin highspy wrapper: one LP / convex QP / MILP in matrix form, status as a word.
+"""The bilevel package's view of the solver layer: one LP / convex QP / MILP in matrix form.
 
 ``solve_qp`` minimises ``0.5 v'Pv + q'v`` subject to ``row_lo <= A v <= row_hi`` and
 ``lb <= v <= ub`` (``np.inf`` for a missing bound), optionally with integer columns.
-HiGHS solves LPs, convex QPs and MILPs (not MIQPs); callers never pass both ``P`` and integers.
 :class:`Program` keeps a model loaded so that branch-and-bound can change bounds and re-solve.
+Both go through :mod:`clsc.solvers.highs` (its ``STATUS_MAP`` is clsc's one translation of
+HiGHS statuses); a HiGHS failure is a ``solver_error`` solution, never a truthy result.
+
+>>> import numpy as np
+>>> sol = solve_qp(np.array([1.0]), np.array([[1.0]]), np.array([2.0]), np.array([np.inf]),
+...                np.array([-np.inf]), np.array([np.inf]))
+>>> str(sol.status), sol.v.tolist(), sol.value
+('optimal', [2.0], 2.0)
 """
 
 from __future__ import annotations
@@ -12,7 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-OPTIMAL, INFEASIBLE, UNBOUNDED, ERROR = "optimal", "infeasible", "unbounded", "error"
+from clsc.errors import ParameterError
+from clsc.results import Status
+from clsc.solvers.highs import ParametricProgram
+from clsc.solvers.program import LinearProgram
+
+OPTIMAL, INFEASIBLE, UNBOUNDED = Status.OPTIMAL, Status.INFEASIBLE, Status.UNBOUNDED
+ERROR = Status.SOLVER_ERROR
 
 
 @dataclass(frozen=True)
@@ -21,13 +34,13 @@ class Solution:
     v: np.ndarray | None = None
     value: float | None = None
 
-
-def _inf(a: np.ndarray, highs_inf: float) -> np.ndarray:
-    return np.clip(np.asarray(a, dtype=float), -highs_inf, highs_inf)
+    def __bool__(self) -> bool:
+        return self.status == OPTIMAL
 
 
 class Program:
-    """A HiGHS model held in memory; bounds can be changed between solves."""
+    """A program held in HiGHS (:class:`~clsc.solvers.highs.ParametricProgram`); bounds and
+    costs can be changed between solves."""
 
     def __init__(
         self,
@@ -41,126 +54,59 @@ class Program:
         integer: np.ndarray | None = None,
         time_limit: float | None = None,
     ):
-        import highspy
-
-        self._hs = highspy
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        if time_limit is not None:
-            h.setOptionValue("time_limit", float(time_limit))
-        inf = h.getInfinity()
-        self.inf = inf
         n = len(q)
         A = np.asarray(A, dtype=float).reshape(-1, n)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = n, A.shape[0]
-        lp.col_cost_ = np.asarray(q, dtype=float)
-        lp.col_lower_, lp.col_upper_ = _inf(lb, inf), _inf(ub, inf)
-        lp.row_lower_, lp.row_upper_ = _inf(row_lo, inf), _inf(row_hi, inf)
-        csc = _csc(A)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = csc
-        if integer is not None and np.any(integer):
-            kinds = [
-                highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                for i in integer
-            ]
-            lp.integrality_ = kinds
-        model = highspy.HighsModel()
-        model.lp_ = lp
-        if P is not None and np.any(P):
-            hess = highspy.HighsHessian()
-            hess.dim_ = n
-            hess.format_ = highspy.HessianFormat.kTriangular
-            lower = np.tril(np.asarray(P, dtype=float))
-            hess.start_, hess.index_, hess.value_ = _csc(lower)
-            model.hessian_ = hess
-        h.passModel(model)
-        self.h = h
+        P = P if P is not None and np.any(P) else None
+        try:
+            lp = LinearProgram(q, A, row_lo, row_hi, lb, ub, integer, P)
+        except ParameterError:  # derived data beyond HiGHS's range (problem.py names the
+            self.prog = None  # user's coefficients; this guards programs built from them)
+        else:
+            self.prog = ParametricProgram(lp, time_limit=time_limit)
         self.n = n
+        self.cols = np.arange(n)
 
     def set_col_bounds(self, j: int, lo: float, hi: float) -> None:
-        self.h.changeColBounds(int(j), float(max(lo, -self.inf)), float(min(hi, self.inf)))
+        if self.prog is not None:
+            self.prog.set_col_bounds([j], lo, hi)
 
     def set_row_bounds(self, i: int, lo: float, hi: float) -> None:
-        self.h.changeRowBounds(int(i), float(max(lo, -self.inf)), float(min(hi, self.inf)))
+        if self.prog is not None:
+            self.prog.set_row_bounds([i], lo, hi)
 
     def set_cost(self, q: np.ndarray) -> None:
-        self.h.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), np.asarray(q, float))
+        if self.prog is not None:
+            self.prog.set_costs(self.cols, q)
 
     def solve(self) -> Solution:
-        h, ms = self.h, self._hs.HighsModelStatus
-        h.clearSolver()
-        try:
-            h.run()
-        except (ValueError, RuntimeError, MemoryError):
-            # HiGHS's C++ exceptions (e.g. on data with astronomically large coefficients)
-            # surface as these; the answer is a solver error, never a traceback.
+        if self.prog is None:
             return Solution(ERROR)
-        status = h.getModelStatus()
-        if status == ms.kOptimal:
-            v = np.array(h.getSolution().col_value, dtype=float)
-            return Solution(OPTIMAL, v, float(h.getInfo().objective_function_value))
-        if status == ms.kInfeasible:
-            return Solution(INFEASIBLE)
-        if status in (ms.kUnbounded, ms.kUnboundedOrInfeasible):
-            if status == ms.kUnboundedOrInfeasible:
-                return Solution(self._infeasible_or_unbounded())
-            return Solution(UNBOUNDED)
+        sol = self.prog.solve()
+        if sol.status == OPTIMAL and sol.x is not None:
+            return Solution(OPTIMAL, sol.x, sol.objective)
+        if sol.status in (INFEASIBLE, UNBOUNDED):
+            return Solution(sol.status)
         return Solution(ERROR)
 
     def integer_feasible(self, integer: np.ndarray) -> bool | None:
         """Is there a point with the columns in ``integer`` integral (zero objective, MILP)?
-        ``None`` if HiGHS cannot tell. The model is restored afterwards."""
-        h, hs = self.h, self._hs
-        cols = np.nonzero(np.asarray(integer))[0].astype(np.int32)
-        kinds = np.array([hs.HighsVarType.kInteger] * len(cols))
-        cost = np.array(h.getLp().col_cost_, dtype=float)
+        ``None`` if HiGHS cannot tell. Costs and integrality are restored in every case."""
+        if self.prog is None:
+            return None
+        cols = np.nonzero(np.asarray(integer))[0]
+        cost = self.prog.costs()
         self.set_cost(np.zeros(self.n))
-        h.changeColsIntegrality(len(cols), cols, kinds)
-        h.clearSolver()
+        self.prog.set_integrality(cols, True)
         try:
-            h.run()
-        except (ValueError, RuntimeError, MemoryError):
-            # HiGHS's C++ exceptions (e.g. on data with astronomically large coefficients)
-            # surface as these; the answer is a solver error, never a traceback.
-            return Solution(ERROR)
-        status = h.getModelStatus()
-        h.changeColsIntegrality(
-            len(cols), cols, np.array([hs.HighsVarType.kContinuous] * len(cols))
-        )
-        self.set_cost(cost)
-        if status == hs.HighsModelStatus.kOptimal:
+            sol = self.prog.solve(warm=False)
+        finally:
+            self.prog.set_integrality(cols, False)
+            self.set_cost(cost)
+        if sol.status == OPTIMAL:
             return True
-        if status == hs.HighsModelStatus.kInfeasible:
+        if sol.status == INFEASIBLE:
             return False
         return None
-
-    def _infeasible_or_unbounded(self) -> str:
-        # Decide by re-solving with zero cost: feasible -> the original was unbounded.
-        h = self.h
-        cost = np.array(h.getLp().col_cost_, dtype=float)
-        self.set_cost(np.zeros(self.n))
-        h.clearSolver()
-        h.run()
-        feasible = h.getModelStatus() == self._hs.HighsModelStatus.kOptimal
-        self.set_cost(cost)
-        return UNBOUNDED if feasible else INFEASIBLE
-
-
-def _csc(A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    A = np.asarray(A, dtype=float)
-    starts, index, value = [0], [], []
-    for j in range(A.shape[1]):
-        nz = np.nonzero(A[:, j])[0]
-        index.extend(nz.tolist())
-        value.extend(A[nz, j].tolist())
-        starts.append(len(index))
-    return (
-        np.array(starts, dtype=np.int32),
-        np.array(index, dtype=np.int32),
-        np.array(value, dtype=float),
-    )
 
 
 def solve_qp(

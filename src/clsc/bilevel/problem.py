@@ -35,8 +35,10 @@ import sympy as sp
 
 from clsc.errors import ParameterError, SpecError
 from clsc.expr import parse_expr, parse_relation
+from clsc.solvers.program import HUGE
 
 SENSES = ("min", "max")
+MAX_FILE_BYTES = 10_000_000
 _LEVEL_KEYS = {"vars", "sense", "objective", "constraints"}
 
 
@@ -176,21 +178,27 @@ class BilevelProblem:
         ints = data.get("integer_vars", [])
         if not isinstance(ints, list) or not all(isinstance(s, str) for s in ints):
             raise SpecError("integer_vars must be a list of variable names", token="integer_vars")
-        return cls._validated(lv, fv, objs, (lsense, fsense), lc, fc, frozenset(ints))
+        problem = cls._validated(lv, fv, objs, (lsense, fsense), lc, fc, frozenset(ints))
+        huge = problem.huge_coefficient()
+        if huge is not None:
+            raise ParameterError(huge[0], message=huge_message(*huge))
+        return problem
 
     @classmethod
     def from_file(cls, path: str | Path) -> BilevelProblem:
-        """Read a ``.json`` or ``.toml`` problem file."""
+        """Read a ``.json`` or ``.toml`` problem file (a regular file of at most
+        :data:`MAX_FILE_BYTES`, UTF-8 text)."""
         path = Path(path)
-        try:
-            text = path.read_text()
-        except OSError as exc:
-            raise ParameterError(
-                "file", message=f"cannot read problem file {path}: {exc}"
-            ) from None
+        text = read_text_file(path)
         try:
             data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
         except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise SpecError(f"malformed problem file {path.name}: {exc}", token="file") from None
+        except RecursionError:
+            raise SpecError(
+                f"problem file {path.name} is nested too deeply", token="file"
+            ) from None
+        except ValueError as exc:  # e.g. an integer of more than 4300 digits
             raise SpecError(f"malformed problem file {path.name}: {exc}", token="file") from None
         return cls.from_dict(data)
 
@@ -237,6 +245,19 @@ class BilevelProblem:
     @property
     def follower_integer(self) -> bool:
         return any(str(s) in self.integer_vars for s in self.follower_vars)
+
+    def huge_coefficient(self) -> tuple[str, float] | None:
+        """``(where, value)`` of the first coefficient or constant at or beyond
+        :data:`~clsc.solvers.program.HUGE` (HiGHS reads it as infinite), else None."""
+        allv = (*self.leader_vars, *self.follower_vars)
+        parts = [("leader.objective", self.leader_obj), ("follower.objective", self.follower_obj)]
+        parts += [(f"constraint {c.text!r}", c.expr) for c in (*self.leader_cons,
+                                                               *self.follower_cons)]  # fmt: skip
+        for where, expr in parts:
+            for value in _coefficients(expr, allv, where):
+                if abs(value) >= HUGE:
+                    return where, value
+        return None
 
 
 # ---------------------------------------------------------------------- helpers
@@ -314,20 +335,75 @@ def _degree(expr: sp.Expr, allv: tuple, what: str) -> int:
             raise SpecError(
                 f"{what} must be linear or quadratic; got the power {power}", token=what
             )
-    expr = sp.expand(expr)
+    expr = _expanded(expr, what)
     if expr.is_number:
-        if not expr.is_finite:
-            raise SpecError(f"{what} is not finite", token=what)
+        _coefficients(expr, allv, what)
         return 0
     try:
         poly = sp.Poly(expr, *allv)
     except sp.PolynomialError:
         raise SpecError(
-            f"{what} is not a polynomial in the variables: {expr}", token=what
+            f"{what} is not a polynomial in the variables: {_short(expr)}", token=what
         ) from None
-    if not all(c.is_number and c.is_finite for c in poly.coeffs()):
-        raise SpecError(f"{what} has a non-numeric coefficient: {expr}", token=what)
+    except _EVAL_ERRORS as exc:
+        raise SpecError(f"{what} cannot be evaluated ({type(exc).__name__})", token=what) from None
+    if not all(c.is_number for c in poly.coeffs()):
+        raise SpecError(f"{what} has a non-numeric coefficient: {_short(expr)}", token=what)
+    _coefficients(expr, allv, what)
     return int(poly.total_degree())
+
+
+_EVAL_ERRORS = (OverflowError, ValueError, TypeError, RecursionError, MemoryError,
+                ZeroDivisionError)  # fmt: skip
+
+
+def _short(expr: object, limit: int = 80) -> str:
+    try:
+        text = str(expr)
+    except ValueError:  # an integer of more than 4300 digits
+        return "a number of more than 4300 digits"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _expanded(expr: sp.Expr, what: str) -> sp.Expr:
+    try:
+        return sp.expand(expr)
+    except _EVAL_ERRORS as exc:
+        raise SpecError(f"{what} cannot be evaluated ({type(exc).__name__})", token=what) from None
+
+
+def _coefficients(expr: sp.Expr, allv: tuple, what: str) -> list[float]:
+    """The coefficients and constant of a polynomial ``expr`` as floats; each must be real
+    and finite as a float (``10**400`` is not; ``sqrt(-1)`` is not real)."""
+    expr = _expanded(expr, what)
+    coeffs = [expr] if expr.is_number else sp.Poly(expr, *allv).coeffs()
+    out = []
+    for c in coeffs:
+        if c.has(sp.oo, -sp.oo, sp.zoo, sp.nan) or c.is_infinite:
+            raise ParameterError(
+                what, "must have coefficients that are finite floating-point numbers", _short(c)
+            )
+        if c.has(sp.I) or c.is_real is False:
+            raise ParameterError(what, "must have real coefficients", _short(c))
+        try:
+            value = float(c)
+        except _EVAL_ERRORS:
+            raise ParameterError(
+                what, "must have coefficients that are finite floating-point numbers", _short(c)
+            ) from None
+        if not np.isfinite(value):
+            raise ParameterError(
+                what, "must have coefficients that are finite floating-point numbers", _short(c)
+            )
+        out.append(value)
+    return out
+
+
+def huge_message(where: str, value: float) -> str:
+    return (
+        f"{where} has the number {abs(value):g}, at or beyond {HUGE:g}, which HiGHS reads as "
+        "infinite (a bound would silently vanish); rescale the problem"
+    )
 
 
 def _quadratic(expr: sp.Expr, allv: tuple) -> tuple[np.ndarray, np.ndarray, float]:
@@ -365,6 +441,39 @@ def _check_convex_follower(sf: StandardForm, problem: BilevelProblem) -> None:
         raise SpecError(
             "the follower's objective is not convex in its variables "
             f"({problem.follower_sense} {problem.follower_obj}); KKT conditions would not be "
-            "sufficient, so clsc refuses it",
+            "sufficient, so clsc refuses it (the standard alternative is a global method on the "
+            "follower's value function, e.g. branch-and-sandwich, or a global NLP/MINLP "
+            "solver on the value-function reformulation)",
             token="follower.objective",
         )
+
+
+def read_text_file(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """UTF-8 text of a regular file of at most ``limit`` bytes (never a FIFO, a device such
+    as ``/dev/zero`` or a directory: those are refused before they are opened)."""
+    import os
+    import stat
+
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise ParameterError("file", message=f"cannot read problem file {path}: "
+                             f"{exc.strerror or exc}") from None  # fmt: skip
+    if not stat.S_ISREG(info.st_mode):
+        raise ParameterError("file", message=f"problem file {path} is not a regular file")
+    if info.st_size > limit:
+        raise ParameterError("file", message=f"problem file {path} has {info.st_size} bytes, "
+                             f"more than the limit {limit}")  # fmt: skip
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise ParameterError("file", message=f"cannot read problem file {path}: "
+                             f"{exc.strerror or exc}") from None  # fmt: skip
+    if len(raw) > limit:
+        raise ParameterError("file", message=f"problem file {path} is larger than {limit} bytes")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"problem file {path.name} is not UTF-8 text (byte {exc.start})",
+                        token="file") from None  # fmt: skip

@@ -9,9 +9,17 @@ from typing import Any
 
 import numpy as np
 
-from clsc.results import INFEASIBLE, NOT_PROVEN, OPTIMAL, SOLVER_ERROR, UNBOUNDED, jsonable
+from clsc.results import (
+    INFEASIBLE,
+    NOT_PROVEN,
+    OPTIMAL,
+    SOLVER_ERROR,
+    TIME_LIMIT,
+    UNBOUNDED,
+    jsonable,
+)
 
-STATUSES = (OPTIMAL, INFEASIBLE, UNBOUNDED, NOT_PROVEN, SOLVER_ERROR)
+STATUSES = (OPTIMAL, INFEASIBLE, UNBOUNDED, NOT_PROVEN, SOLVER_ERROR, TIME_LIMIT)
 SEMANTICS = "optimistic"
 
 

@@ -1,16 +1,33 @@
-"""``clsc bilevel FILE [--reformulation kkt-bigm|strong-duality|kkt-branch] [--json]``."""
+"""``clsc bilevel FILE [--reformulation auto|kkt-bigm|strong-duality|kkt-branch]
+[--time-limit S] [--json]``.
+
+With ``--json`` stdout holds exactly one JSON document (HiGHS's start-up banner, which its C++
+library prints once per process on stdout, is sent to the null device before any solve).
+"""
 
 from __future__ import annotations
 
 import json
+import math
+import os
+import sys
 
 from clsc.bilevel import REFORMULATIONS, BilevelProblem, BilevelResult, solve
+from clsc.errors import ParameterError
 
 
 def register(sub) -> None:
     p = sub.add_parser("bilevel", help="solve a bilevel program given in a JSON/TOML file")
     p.add_argument("file", help="problem file (.json or .toml)")
-    p.add_argument("--reformulation", default="kkt-bigm", choices=tuple(REFORMULATIONS))
+    p.add_argument(
+        "--reformulation", default="auto", choices=tuple(REFORMULATIONS),
+        help="auto (default) chooses and says why; strong-duality needs an LP follower whose "
+        "coupling leader variables are bounded integers",
+    )  # fmt: skip
+    p.add_argument(
+        "--time-limit", type=float, default=None, metavar="S",
+        help="give up after S seconds (status time_limit, with the best verified point if any)",
+    )  # fmt: skip
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 
@@ -30,8 +47,29 @@ def _table(result: BilevelResult) -> str:
     return "\n".join(lines)
 
 
+def silence_highs_banner() -> None:
+    """Create (and drop) one HiGHS instance with file descriptor 1 on the null device: HiGHS
+    prints its banner only at the first instance of a process."""
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def run(args) -> int:
-    result = solve(BilevelProblem.from_file(args.file), args.reformulation)
+    limit = args.time_limit
+    if limit is not None and not (math.isfinite(limit) and limit > 0):
+        raise ParameterError("--time-limit", "must be a positive number of seconds", limit)
+    problem = BilevelProblem.from_file(args.file)
+    silence_highs_banner()
+    result = solve(problem, args.reformulation, time_limit=limit)
     if args.json:
         d = result.to_dict()
         d.pop("info", None)

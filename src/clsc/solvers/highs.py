@@ -232,8 +232,14 @@ class ParametricProgram:
         h.setOptionValue("presolve", "off")
         status = self._run()
         h.setOptionValue("presolve", "choose")
-        if status is not None and status.name in ("kInfeasible", "kUnbounded", "kOptimal"):
-            return self.solve()
+        decided = {"kInfeasible", "kOptimal"} | (set() if self._is_mip else {"kUnbounded"})
+        if status is not None and status.name in decided:
+            # read this run's answer (re-running with presolve on would ask again, for ever);
+            # a MIP's "unbounded" is settled by the feasibility solve below (Meyer 1974)
+            clsc_status, message = map_status(status.name)
+            if clsc_status not in _WITH_POINT:
+                return Solution(clsc_status, message=message)
+            return self._read(clsc_status, message)
         cost = self.costs()
         idx = np.arange(self.n_cols, dtype=np.int32)
         self.h.changeColsCost(self.n_cols, idx, np.zeros(self.n_cols))
