@@ -5,9 +5,9 @@ moments at them, so one machinery serves both methods:
 
 * ``mc``: the order is the empirical quantile at the critical ratio (the exact optimiser of the
   sample-average profit), via :class:`clsc.stochastic.mc.SortedSamples`;
-* ``saa``: the order solves the sample-average LP: by default the shared pyomo/HiGHS model
-  :class:`clsc.stochastic.saa.NewsvendorSAA` (option ``lp=pyomo``), or the same LP built
-  directly in highspy (``lp=highspy``, ~50x faster for large n);
+* ``saa``: the order solves the sample-average LP: by default the re-solved HiGHS program
+  :class:`clsc.stochastic.saa.NewsvendorSAA` (option ``lp=pyomo``, a historical name), or
+  an LP built once per solve (``lp=highspy``);
 
 then the expected leftover, sales and shortage at the orders are sample means (sort + prefix
 sums, :mod:`clsc.stochastic.mc`) and the remaining decisions (the effort e of buyback-effort)
@@ -59,40 +59,35 @@ def highspy_order(ss: SortedSamples, price: float, salvage: float, cost: float) 
         max (salvage - cost)*q + (price - salvage)/n * sum_i s_i
         s.t. s_i <= q, s_i <= d_i (bound), q >= 0
 
-    (s_i = min(d_i, q) are the sales; leftover q - s_i is salvaged). Built column-wise in
-    highspy directly (option ``lp=highspy``): it skips the pyomo model build of
-    :mod:`clsc.stochastic.saa` (see ``benchmarks/bench_saa_resolve.py`` for both paths).
+    (s_i = min(d_i, q) are the sales; leftover q - s_i is salvaged). Built as arrays
+    (:class:`clsc.solvers.program.LinearProgram`, option ``lp=highspy``) and solved once by
+    :func:`clsc.solvers.highs.solve` (see ``benchmarks/bench_saa_resolve.py``).
     """
-    import highspy
+    from scipy import sparse
+
+    from clsc.solvers.highs import solve
+    from clsc.solvers.program import LinearProgram
 
     d = ss.values
     n = d.shape[0]
-    inf = highspy.kHighsInf
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n + 1, n
-    lp.col_cost_ = np.concatenate([[cost - salvage], np.full(n, -(price - salvage) / n)])
-    lp.col_lower_ = np.concatenate([[0.0], np.full(n, -inf)])
-    lp.col_upper_ = np.concatenate([[inf], d])
-    lp.row_lower_ = np.full(n, -inf)
-    lp.row_upper_ = np.zeros(n)
-    a = lp.a_matrix_
-    a.format_ = highspy.MatrixFormat.kColwise
-    a.start_ = np.concatenate([[0, n], n + 1 + np.arange(n)]).astype(np.int32)
-    a.index_ = np.concatenate([np.arange(n), np.arange(n)]).astype(np.int32)
-    a.value_ = np.concatenate([-np.ones(n), np.ones(n)])
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.passModel(lp)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise SolverError(
-            f"SAA newsvendor LP not solved: {h.modelStatusToString(h.getModelStatus())}"
-        )
-    return float(h.getSolution().col_value[0])
+    rows = np.concatenate([np.arange(n), np.arange(n)])
+    cols = np.concatenate([np.zeros(n, int), 1 + np.arange(n)])
+    vals = np.concatenate([-np.ones(n), np.ones(n)])
+    lp = LinearProgram(
+        c=np.concatenate([[cost - salvage], np.full(n, -(price - salvage) / n)]),
+        A=sparse.csc_matrix((vals, (rows, cols)), shape=(n, n + 1)),
+        row_upper=np.zeros(n),
+        col_lower=np.concatenate([[0.0], np.full(n, -np.inf)]),
+        col_upper=np.concatenate([[np.inf], d]),
+    )
+    sol = solve(lp)
+    if not sol:
+        raise SolverError(f"SAA newsvendor LP not solved: {sol.message}")
+    return float(sol.x[0])
 
 
 class PyomoOrder:
-    """SAA order by the shared pyomo/HiGHS newsvendor LP (:class:`clsc.stochastic.saa.
+    """SAA order by the re-solved HiGHS newsvendor LP (:class:`clsc.stochastic.saa.
     NewsvendorSAA`, overage cost - salvage, underage price - cost), one persistent model per
     sample size, re-solved in place (option ``lp=pyomo``, the default)."""
 
