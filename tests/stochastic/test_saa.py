@@ -78,3 +78,17 @@ def test_no_private_pyomo_or_highs_attribute():
     source = inspect.getsource(module)
     assert "pyomo" not in source.split('"""', 2)[2]  # code, not the docstring
     assert "._solver_model" not in source
+
+
+@pytest.mark.parametrize("n", [7, 120, 600])
+def test_dual_knapsack_and_primal_forms_agree(n):
+    rng = np.random.default_rng(n)
+    dual, primal = NewsvendorSAA(n), NewsvendorSAA(n, form="primal")
+    for co, cu in ((0.3, 0.7), (2.0, 0.5), (0.0, 1.0)):
+        d = rng.lognormal(3.0, 0.5, n)
+        a, b = dual.solve(d, co, cu), primal.solve(d, co, cu)
+        assert a.status == b.status == OPTIMAL
+        assert a.objective == pytest.approx(b.objective, rel=1e-9, abs=1e-12)
+        # q may differ inside the optimal interval: check it is optimal for the primal
+        expected_cost = co * np.maximum(a.q - d, 0).mean() + cu * np.maximum(d - a.q, 0).mean()
+        assert expected_cost == pytest.approx(b.objective, rel=1e-9, abs=1e-12)
