@@ -88,24 +88,14 @@ def highspy_order(ss: SortedSamples, price: float, salvage: float, cost: float) 
 
 class PyomoOrder:
     """SAA order by the re-solved HiGHS newsvendor LP (:class:`clsc.stochastic.saa.
-    NewsvendorSAA`, overage cost - salvage, underage price - cost), one persistent model per
-    sample size, re-solved in place (option ``lp=pyomo``, the default)."""
-
-    def __init__(self) -> None:
-        self._models: dict[int, Any] = {}
-        self._last: dict[int, np.ndarray] = {}
+    NewsvendorSAA`, overage cost - salvage, underage price - cost) on the process's shared
+    program for the sample size (:func:`clsc.stochastic.saa.solve_shared`; option
+    ``lp=pyomo``, the default)."""
 
     def __call__(self, ss: SortedSamples, price: float, salvage: float, cost: float) -> float:
-        from clsc.stochastic.saa import NewsvendorSAA
+        from clsc.stochastic.saa import solve_shared
 
-        n = ss.n
-        if n not in self._models:
-            self._models[n] = NewsvendorSAA(n)
-        same = self._last.get(n) is ss.values  # a held reference: ids cannot be recycled
-        self._last[n] = ss.values
-        sol = self._models[n].solve(
-            None if same else ss.values, overage=cost - salvage, underage=price - cost
-        )
+        sol = solve_shared(ss.values, overage=cost - salvage, underage=price - cost)
         if sol.status != OPTIMAL or sol.q is None:
             raise SolverError(f"SAA newsvendor LP not solved: {sol.message}")
         return sol.q
