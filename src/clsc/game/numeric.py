@@ -6,13 +6,22 @@ nothing is solved symbolically). Stages are solved from the last backwards *by n
 * a mover of the **last stage** maximises its profit over its own variables with a projected
   Newton method (analytic gradient and Hessian, backtracking, bounds as active sets), falling
   back to L-BFGS-B from several starts when its Hessian is not negative definite;
-* a mover of an **earlier stage** maximises its profit with the later stages' responses
-  re-solved at every trial point: multi-start bounded Nelder-Mead, then a finite-difference
-  Newton polish of the free coordinates (corner solutions stay on their bounds);
+* a mover of the **stage before the last** maximises its reduced profit V(z) = f(z, y(z)) by
+  projected Newton ascent (:func:`~clsc.game.optimise.reduced_newton`): the followers'
+  responses y(z) are re-solved at each trial point and their slopes come from the
+  implicit-function theorem, dy/dz = -(dF/dy)^-1 dF/dz with F the followers' first-order
+  conditions, so dV/dz = df/dz + (dy/dz)^T df/dy is exact; the Hessian of V is the
+  forward-difference Jacobian of dV/dz (once, for a quadratic game). A quadratic game with no
+  follower at a bound needs one start (a local maximum is the maximum); otherwise the best of
+  several starts is kept;
+* any other earlier-stage mover, and the stage before the last when Newton does not converge
+  to a maximum, uses multi-start bounded Nelder-Mead and a finite-difference Newton polish
+  (corner solutions stay on their bounds; ``numeric_game(..., gradient=False)`` always does);
 * **simultaneous movers** iterate best responses (Gauss-Seidel) to a Nash point.
 
-A follower problem that diverges raises :class:`Unbounded` (status ``unbounded``). Flag-only
-bounds are not enforced, exactly as in the closed form.
+A problem that diverges raises :class:`Unbounded` (status ``unbounded``) naming the mover whose
+profit grows without bound; divergence is judged relative to the problem's scale (the largest
+parameter or other variable). Flag-only bounds are not enforced, exactly as in the closed form.
 """
 
 from __future__ import annotations
