@@ -221,14 +221,13 @@ class NumericGame:
         best = None
         for k, start in enumerate(starts(m.lower, m.upper, x[m.idx])):
             try:
-                z, ok = reduced_newton(
+                z, ok, value = reduced_newton(
                     lambda zz: self._reduced(m, x, p, zz), start, m, self.quadratic
                 )
             except np.linalg.LinAlgError:
                 ok = False
             if not ok:
                 continue
-            value, _ = self._reduced(m, x, p, z)
             check_bounded(m, z, value, scale)
             if best is None or value > best[1]:
                 best = (z, value)

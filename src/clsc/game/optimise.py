@@ -251,14 +251,16 @@ def response_slopes(jac_rows: np.ndarray, free_cols: np.ndarray, leader: np.ndar
     return -np.linalg.solve(jac_rows[:, free_cols], jac_rows[:, leader])
 
 
-def reduced_newton(vg, z: np.ndarray, m: Mover, constant_hessian: bool) -> tuple[np.ndarray, bool]:
+def reduced_newton(
+    vg, z: np.ndarray, m: Mover, constant_hessian: bool
+) -> tuple[np.ndarray, bool, float]:
     """Projected Newton ascent of a leader's reduced objective ``V(z) = f(z, y(z))``.
 
     ``vg(z) -> (V, dV/dz)`` re-solves the followers and returns the total gradient (from the
     implicit-function theorem). The Hessian of ``V`` is the forward-difference Jacobian of that
     gradient (computed once when ``constant_hessian``: a quadratic game). Bounds are active
-    sets as in :func:`polish`. Returns the point and whether it converged to a strict local
-    maximum (Hessian negative definite on the free coordinates).
+    sets as in :func:`polish`. Returns the point, whether it converged to a strict local
+    maximum (Hessian negative definite on the free coordinates) and ``V`` there.
     """
     lo, hi = m.lower, m.upper
     v, g = vg(z)
@@ -268,11 +270,11 @@ def reduced_newton(vg, z: np.ndarray, m: Mover, constant_hessian: bool) -> tuple
             H = fd_jacobian(vg, z, g, lo, hi)
         free = ~(((z <= lo) & (g < 0)) | ((z >= hi) & (g > 0)))
         if not free.any():
-            return z, True
+            return z, True, v
         try:
             np.linalg.cholesky(-H[np.ix_(free, free)])
         except np.linalg.LinAlgError:
-            return z, False
+            return z, False, v
         step = np.zeros_like(z)
         step[free] = np.linalg.solve(H[np.ix_(free, free)], -g[free])
         t = 1.0
@@ -283,12 +285,12 @@ def reduced_newton(vg, z: np.ndarray, m: Mover, constant_hessian: bool) -> tuple
                 break
             t /= 2
         if not vn >= v - 1e-13 * (1 + abs(v)):
-            return z, False
+            return z, False, v
         moved = np.max(np.abs(zn - z))
         z, v, g = zn, vn, gn
         if moved <= 1e-10 * (1 + np.max(np.abs(z))):
-            return z, True
-    return z, False
+            return z, True, v
+    return z, False, v
 
 
 def fd_jacobian(vg, z: np.ndarray, g: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
