@@ -59,30 +59,36 @@ def highspy_order(ss: SortedSamples, price: float, salvage: float, cost: float) 
         max (salvage - cost)*q + (price - salvage)/n * sum_i s_i
         s.t. s_i <= q, s_i <= d_i (bound), q >= 0
 
-    (s_i = min(d_i, q) are the sales; leftover q - s_i is salvaged). Built as arrays
-    (:class:`clsc.solvers.program.LinearProgram`, option ``lp=highspy``) and solved once by
-    :func:`clsc.solvers.highs.solve` (see ``benchmarks/bench_saa_resolve.py``).
+    (s_i = min(d_i, q) are the sales; leftover q - s_i is salvaged). Built as arrays for the
+    solver layer (:mod:`clsc.solvers`, option ``lp=highspy``): it skips the pyomo model build of
+    :mod:`clsc.stochastic.saa` (see ``benchmarks/bench_saa_resolve.py`` for both paths).
     """
-    from scipy import sparse
+    import scipy.sparse as sparse
 
     from clsc.solvers.highs import solve
     from clsc.solvers.program import LinearProgram
 
     d = ss.values
     n = d.shape[0]
-    rows = np.concatenate([np.arange(n), np.arange(n)])
-    cols = np.concatenate([np.zeros(n, int), 1 + np.arange(n)])
-    vals = np.concatenate([-np.ones(n), np.ones(n)])
+    rows = np.arange(n)
+    # row i: s_i - q <= 0  (column 0 is q, column 1 + i is s_i)
+    A = sparse.csc_matrix(
+        (
+            np.concatenate([-np.ones(n), np.ones(n)]),
+            (np.tile(rows, 2), np.r_[np.zeros(n), rows + 1]),
+        ),
+        shape=(n, n + 1),
+    )
     lp = LinearProgram(
         c=np.concatenate([[cost - salvage], np.full(n, -(price - salvage) / n)]),
-        A=sparse.csc_matrix((vals, (rows, cols)), shape=(n, n + 1)),
+        A=A,
         row_upper=np.zeros(n),
         col_lower=np.concatenate([[0.0], np.full(n, -np.inf)]),
         col_upper=np.concatenate([[np.inf], d]),
     )
     sol = solve(lp)
     if not sol:
-        raise SolverError(f"SAA newsvendor LP not solved: {sol.message}")
+        raise SolverError(f"SAA newsvendor LP not solved: {sol.status} {sol.message}")
     return float(sol.x[0])
 
 
