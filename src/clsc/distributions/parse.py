@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import inspect
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from clsc.distributions.base import Distribution
@@ -51,12 +52,34 @@ def family_arguments(family: str) -> tuple[list[str], list[str]]:
     return names, [p.name for p in params if p.default is inspect.Parameter.empty]
 
 
+#: texts up to this length are parsed once per process (see :func:`parse`)
+CACHED_SPEC_LENGTH = 4_096
+
+
 def parse(text: str) -> Distribution:
     """Parse a distribution spec such as ``truncnormal(mean=100, sd=30, lower=0)``.
 
     Raises :class:`SpecError` for malformed text, unknown families or arguments, and
     :class:`ParameterError` for invalid values (``sd must be > 0; got sd=-1``).
+
+    A short text is parsed once per distinct text: the result (distributions are not changed
+    after construction) comes from a bounded cache. Specs that read a file are always parsed
+    anew (the file may have changed), so are very long texts.
+
+    >>> parse("normal(mean=50, sd=8)") is parse("normal(mean=50, sd=8)")
+    True
     """
+    if isinstance(text, str) and len(text) <= CACHED_SPEC_LENGTH and "file" not in text:
+        return _parse_cached(text)
+    return _parse(text)
+
+
+@lru_cache(maxsize=512)
+def _parse_cached(text: str) -> Distribution:
+    return _parse(text)
+
+
+def _parse(text: str) -> Distribution:
     try:
         prefix, name, kwargs = parse_call(text, max_length=MAX_SPEC_LENGTH)
     except ClscError:

@@ -6,13 +6,22 @@ nothing is solved symbolically). Stages are solved from the last backwards *by n
 * a mover of the **last stage** maximises its profit over its own variables with a projected
   Newton method (analytic gradient and Hessian, backtracking, bounds as active sets), falling
   back to L-BFGS-B from several starts when its Hessian is not negative definite;
-* a mover of an **earlier stage** maximises its profit with the later stages' responses
-  re-solved at every trial point: multi-start bounded Nelder-Mead, then a finite-difference
-  Newton polish of the free coordinates (corner solutions stay on their bounds);
+* a mover of the **stage before the last** maximises its reduced profit V(z) = f(z, y(z)) by
+  projected Newton ascent (:func:`~clsc.game.optimise.reduced_newton`): the followers'
+  responses y(z) are re-solved at each trial point and their slopes come from the
+  implicit-function theorem, dy/dz = -(dF/dy)^-1 dF/dz with F the followers' first-order
+  conditions, so dV/dz = df/dz + (dy/dz)^T df/dy is exact; the Hessian of V is the
+  forward-difference Jacobian of dV/dz (once, for a quadratic game). A quadratic game with no
+  follower at a bound needs one start (a local maximum is the maximum); otherwise the best of
+  several starts is kept;
+* any other earlier-stage mover, and the stage before the last when Newton does not converge
+  to a maximum, uses multi-start bounded Nelder-Mead and a finite-difference Newton polish
+  (corner solutions stay on their bounds; ``numeric_game(..., gradient=False)`` always does);
 * **simultaneous movers** iterate best responses (Gauss-Seidel) to a Nash point.
 
-A follower problem that diverges raises :class:`Unbounded` (status ``unbounded``). Flag-only
-bounds are not enforced, exactly as in the closed form.
+A problem that diverges raises :class:`Unbounded` (status ``unbounded``) naming the mover whose
+profit grows without bound; divergence is judged relative to the problem's scale (the largest
+parameter or other variable). Flag-only bounds are not enforced, exactly as in the closed form.
 """
 
 from __future__ import annotations
@@ -34,6 +43,9 @@ from clsc.game.optimise import (
     newton,
     newton1,
     polish,
+    reduced_newton,
+    response_slopes,
+    scale_of,
     starts,
 )
 from clsc.game.prepare import prepare, profit_key
@@ -47,9 +59,10 @@ MAX_NASH_ITER = 500
 class NumericGame:
     """Compiled numeric form of a game (built once per declaration and fixed variables)."""
 
-    def __init__(self, game: Game, fixed_vars: frozenset[str] = frozenset()):
+    def __init__(self, game: Game, fixed_vars: frozenset[str] = frozenset(), gradient: bool = True):
         prep = prepare(game, fixed_vars)
         self.game, self.prep = game, prep
+        self.gradient = gradient
         self.refs = dict(prep.references)
         self.param_names = tuple(s.name for s in prep.params) + tuple(self.refs)
         psyms = [symbol(n) for n in self.param_names]
@@ -97,9 +110,16 @@ class NumericGame:
                         ),
                         not (sp.hessian(obj, osyms).free_symbols & set(osyms)),
                         np.array([initial(v) for v in own], dtype=float),
+                        sp.lambdify(args, [sp.diff(obj, s) for s in vsyms], "numpy"),
+                        sp.lambdify(
+                            args,
+                            sp.Matrix([sp.diff(obj, s) for s in osyms]).jacobian(vsyms),
+                            "numpy",
+                        ),
                     )
                 )
             self.movers.append(row)
+        self.quadratic = all(_degree(objs[n], vsyms) <= 2 for n in objs)
         pi_syms = []
         for p in game.players:
             pi_syms += [symbol("pi_" + p.name), symbol("Pi_" + p.name)]
@@ -156,7 +176,7 @@ class NumericGame:
                 bounds=list(zip(m.lower, m.upper, strict=True)),
                 options={"maxiter": 300, "maxfun": 600, "ftol": 1e-15, "gtol": 1e-12},
             )
-            check_bounded(m, res.x, -res.fun)
+            check_bounded(m, res.x, -res.fun, scale_of(p, np.delete(x, m.idx)))
             if best is None or res.fun < best.fun:
                 best = res
         x[m.idx] = best.x
@@ -166,8 +186,68 @@ class NumericGame:
         else:
             newton(m, x, p, best.x.copy(), val)
 
+    def _reduced(self, m: Mover, x: np.ndarray, p: list[float], z: np.ndarray):
+        """Leader's value and total gradient at ``z`` with the next (last) stage re-solved.
+
+        ``dV/dz = df/dz + (dy/dz)^T df/dy`` with the followers' slopes ``dy/dz`` from the
+        implicit-function theorem (:func:`~clsc.game.optimise.response_slopes`); followers at an
+        active bound do not move.
+        """
+        x[m.idx] = z
+        self._respond(m.stage + 1, x, p)
+        value = float(m.f(*x, *p))
+        g = np.asarray(m.gfull(*x, *p), dtype=float).ravel()
+        rows, cols = [], []
+        for f in self.movers[m.stage + 1]:
+            y = x[f.idx]
+            free = (y > f.lower) & (y < f.upper)
+            if free.any():
+                rows.append(np.atleast_2d(np.asarray(f.jac(*x, *p), dtype=float))[free])
+                cols.extend(f.idx[free])
+        total = g[m.idx]
+        if cols:
+            cols = np.asarray(cols)
+            total = total + response_slopes(np.vstack(rows), cols, m.idx).T @ g[cols]
+        return value, total
+
+    def _outer_gradient(self, m: Mover, x: np.ndarray, p: list[float]) -> bool:
+        """Gradient-based best response of the mover just before the last stage.
+
+        Newton ascent on the reduced objective from the current point and, unless the game is
+        quadratic with no follower at a bound (then a local maximum is the maximum), from the
+        other starting points; the best converged point wins. False if none converged.
+        """
+        scale = scale_of(p)
+        best = None
+        for k, start in enumerate(starts(m.lower, m.upper, x[m.idx])):
+            try:
+                z, ok, value = reduced_newton(
+                    lambda zz: self._reduced(m, x, p, zz), start, m, self.quadratic
+                )
+            except np.linalg.LinAlgError:
+                ok = False
+            if not ok:
+                continue
+            check_bounded(m, z, value, scale)
+            if best is None or value > best[1]:
+                best = (z, value)
+            if k == 0 and self.quadratic and not self._follower_at_bound(m, x):
+                break
+        if best is None:
+            return False
+        self._reduced(m, x, p, best[0])
+        return True
+
+    def _follower_at_bound(self, m: Mover, x: np.ndarray) -> bool:
+        return any(
+            np.any((x[f.idx] <= f.lower) | (x[f.idx] >= f.upper)) for f in self.movers[m.stage + 1]
+        )
+
     def _outer(self, m: Mover, x: np.ndarray, p: list[float]) -> None:
         """Best response of an earlier-stage mover, re-solving the later stages."""
+        next_is_last = all(not r for r in self.movers[m.stage + 2 :])
+        if self.gradient and next_is_last and self._outer_gradient(m, x, p):
+            return
 
         def neg(z):
             z = np.clip(z, m.lower, m.upper)
@@ -179,7 +259,7 @@ class NumericGame:
             # nested inside an outer search: Newton from the warm start is usually enough
             z, converged = polish(neg, np.clip(x[m.idx], m.lower, m.upper), m)
             if converged:
-                check_bounded(m, z, -neg(z))
+                check_bounded(m, z, -neg(z), scale_of(p))
                 x[m.idx] = z
                 self._respond(m.stage + 1, x, p)
                 return
@@ -196,7 +276,7 @@ class NumericGame:
             if best is None or res.fun < best.fun:
                 best = res
         z, _ = polish(neg, np.clip(best.x, m.lower, m.upper), m)
-        check_bounded(m, z, -neg(z))
+        check_bounded(m, z, -neg(z), scale_of(p))
         x[m.idx] = z
         self._respond(m.stage + 1, x, p)
 
@@ -299,10 +379,27 @@ class NumericGame:
         return float("nan")
 
 
+def _degree(expr: sp.Expr, syms: list[sp.Symbol]) -> float:
+    """Total degree of ``expr`` as a polynomial in ``syms`` (inf if it is not one)."""
+    if not syms:
+        return 0
+    try:
+        return sp.Poly(sp.expand(expr), *syms).total_degree()
+    except sp.PolynomialError:
+        return float("inf")
+
+
 @lru_cache(maxsize=128)
-def numeric_game(game: Game, fixed_vars: frozenset[str] = frozenset()) -> NumericGame:
-    """The compiled :class:`NumericGame` of a declaration (cached)."""
-    return NumericGame(game, fixed_vars)
+def numeric_game(
+    game: Game, fixed_vars: frozenset[str] = frozenset(), gradient: bool = True
+) -> NumericGame:
+    """The compiled :class:`NumericGame` of a declaration (cached).
+
+    ``gradient=False`` gives the derivative-free outer search (multi-start Nelder-Mead and a
+    finite-difference polish) that the gradient method falls back on; kept as the baseline of
+    ``benchmarks/bench_numeric.py``.
+    """
+    return NumericGame(game, fixed_vars, gradient)
 
 
 def solve_numeric(

@@ -16,7 +16,22 @@ import numpy as np
 
 from clsc.errors import SolverError
 
-HUGE = 1e8  # |variable| beyond this (for an unbounded variable) means a diverging problem
+HUGE = 1e8  # |variable| beyond HUGE * scale (for an unbounded variable) means divergence
+
+
+def scale_of(*values) -> float:
+    """The problem's scale: 1 + the largest finite magnitude among ``values`` (numbers/arrays).
+
+    Divergence is judged relative to it, so a problem whose parameters are large (``a = 3e8``)
+    is not mistaken for a diverging one.
+    """
+    out = 1.0
+    for v in values:
+        a = np.abs(np.asarray(v, dtype=float))
+        a = a[np.isfinite(a)]
+        if a.size:
+            out = max(out, 1.0 + float(a.max()))
+    return out
 
 
 class Unbounded(SolverError):
@@ -39,6 +54,8 @@ class Mover:
     d2: object = None
     quadratic: bool = False  # Hessian in own variables is constant
     start: np.ndarray | None = None  # declared (or default) starting point
+    gfull: object = None  # gradient of the objective in every variable
+    jac: object = None  # Jacobian of the own-variable gradient in every variable
 
 
 def newton1(m: Mover, x: np.ndarray, p: list[float], z: float) -> bool:
@@ -78,7 +95,7 @@ def newton1(m: Mover, x: np.ndarray, p: list[float], z: float) -> bool:
         if not accepted:
             return False
         z = zn
-        if abs(z) > HUGE:
+        if abs(z) > HUGE and abs(z) > HUGE * scale_of(p, y[:i], y[i + 1 :]):
             raise Unbounded(f"{m.name}'s problem is unbounded (variables diverge)")
     else:
         return False
@@ -121,7 +138,7 @@ def newton(m: Mover, x: np.ndarray, p: list[float], z: np.ndarray, val) -> bool:
         else:
             return False
         z = zn
-        if np.max(np.abs(z)) > HUGE:
+        if np.max(np.abs(z)) > HUGE and np.max(np.abs(z)) > HUGE * scale_of(p, np.delete(x, m.idx)):
             raise Unbounded(f"{m.name}'s problem is unbounded (variables diverge)")
     x[m.idx] = z
     return True
@@ -216,7 +233,75 @@ def starts(lower: np.ndarray, upper: np.ndarray, current: np.ndarray) -> list[np
     return out
 
 
-def check_bounded(m: Mover, z: np.ndarray, value: float) -> None:
+def check_bounded(m: Mover, z: np.ndarray, value: float, scale: float = 1.0) -> None:
+    """Raise :class:`Unbounded` if ``z`` or ``value`` is not finite or ``z`` runs beyond
+    ``HUGE * scale`` in an unbounded coordinate."""
     unb = ~np.isfinite(m.lower) | ~np.isfinite(m.upper)
-    if not np.all(np.isfinite(z)) or np.any(np.abs(z[unb]) > HUGE) or not np.isfinite(value):
+    far = np.any(np.abs(z[unb]) > HUGE * scale)
+    if not np.all(np.isfinite(z)) or far or not np.isfinite(value):
         raise Unbounded(f"{m.name}'s problem is unbounded (no maximum; profit grows without bound)")
+
+
+def response_slopes(jac_rows: np.ndarray, free_cols: np.ndarray, leader: np.ndarray) -> np.ndarray:
+    """Derivatives of the followers' free variables in the leader's (implicit functions).
+
+    The followers' first-order conditions ``F(z, y) = 0`` (rows: each follower's gradient in its
+    own free variables) give ``dy/dz = -(dF/dy)^-1 dF/dz`` where ``dF/dy`` is invertible.
+    """
+    return -np.linalg.solve(jac_rows[:, free_cols], jac_rows[:, leader])
+
+
+def reduced_newton(
+    vg, z: np.ndarray, m: Mover, constant_hessian: bool
+) -> tuple[np.ndarray, bool, float]:
+    """Projected Newton ascent of a leader's reduced objective ``V(z) = f(z, y(z))``.
+
+    ``vg(z) -> (V, dV/dz)`` re-solves the followers and returns the total gradient (from the
+    implicit-function theorem). The Hessian of ``V`` is the forward-difference Jacobian of that
+    gradient (computed once when ``constant_hessian``: a quadratic game). Bounds are active
+    sets as in :func:`polish`. Returns the point, whether it converged to a strict local
+    maximum (Hessian negative definite on the free coordinates) and ``V`` there.
+    """
+    lo, hi = m.lower, m.upper
+    v, g = vg(z)
+    H = None
+    for _ in range(40):
+        if H is None or not constant_hessian:
+            H = fd_jacobian(vg, z, g, lo, hi)
+        free = ~(((z <= lo) & (g < 0)) | ((z >= hi) & (g > 0)))
+        if not free.any():
+            return z, True, v
+        try:
+            np.linalg.cholesky(-H[np.ix_(free, free)])
+        except np.linalg.LinAlgError:
+            return z, False, v
+        step = np.zeros_like(z)
+        step[free] = np.linalg.solve(H[np.ix_(free, free)], -g[free])
+        t = 1.0
+        while True:
+            zn = np.clip(z + t * step, lo, hi)
+            vn, gn = vg(zn)
+            if vn >= v - 1e-13 * (1 + abs(v)) or t < 1e-6:
+                break
+            t /= 2
+        if not vn >= v - 1e-13 * (1 + abs(v)):
+            return z, False, v
+        moved = np.max(np.abs(zn - z))
+        z, v, g = zn, vn, gn
+        if moved <= 1e-10 * (1 + np.max(np.abs(z))):
+            return z, True, v
+    return z, False, v
+
+
+def fd_jacobian(vg, z: np.ndarray, g: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Forward-difference Jacobian of the gradient returned by ``vg`` (symmetrised)."""
+    n = len(z)
+    H = np.empty((n, n))
+    for i in range(n):
+        h = 1e-6 * (1 + abs(z[i]))
+        if z[i] + h > hi[i]:
+            h = -h
+        zi = z.copy()
+        zi[i] += h
+        H[:, i] = (vg(zi)[1] - g) / h
+    return 0.5 * (H + H.T)

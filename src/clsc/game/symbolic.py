@@ -272,6 +272,31 @@ def backward_induction(prep: Prepared, assumptions: Assumptions):
 def _solve_cached(
     game: Game, assumptions: tuple[tuple[str, str], ...], fixed_vars: frozenset[str]
 ) -> SymbolicSolution:
+    """The derivation, from the disk cache (:mod:`clsc.game.cache`) when it holds it."""
+    from clsc.game import cache
+
+    key = cache.key_of(game, assumptions, sorted(fixed_vars))
+    stored = cache.load(key)
+    if stored is not None:
+        try:
+            conditions = tuple(SymCondition(*c) for c in stored.pop("conditions"))
+            return SymbolicSolution(
+                game=game, conditions=conditions, params=tuple(stored.pop("params")), **stored
+            )
+        except (TypeError, ValueError, KeyError):
+            pass  # not what this engine writes: derive again
+    sol = _derive(game, assumptions, fixed_vars)
+    fields = ("decisions", "profits", "quantities", "reactions")
+    payload = {f: getattr(sol, f) for f in fields}
+    payload["params"] = list(sol.params)
+    payload["conditions"] = [(c.name, c.expr, c.relation, c.kind, c.value) for c in sol.conditions]
+    cache.store(key, payload)
+    return sol
+
+
+def _derive(
+    game: Game, assumptions: tuple[tuple[str, str], ...], fixed_vars: frozenset[str]
+) -> SymbolicSolution:
     asm = dict(assumptions)
     prep = prepare(game, fixed_vars)
     ref_subs = {}

@@ -16,7 +16,7 @@ The pure cost form (p = c = v = 0) minimises h*I(q) + s*L(q).
 Metrics: ``sales``, ``leftover``, ``lost_sales``, ``profit``, ``cost``, ``critical_ratio``,
 ``fill_rate`` (= S(q)/E[D]). Methods: ``closed-form`` (exact loss functions of D), ``mc``
 (Monte Carlo with the numba loss-sum kernels, standard errors) and ``saa`` (sample-average LP
-in pyomo solved by HiGHS). ``--fix q=...`` evaluates a given order quantity instead of optimising.
+solved by HiGHS). ``--fix q=...`` evaluates a given order quantity instead of optimising.
 
 Variants (options; solved numerically, see ``clsc.stochastic.variants``):
 
@@ -24,7 +24,7 @@ Variants (options; solved numerically, see ``clsc.stochastic.variants``):
   integer q (the better of the two integer neighbours of the continuous optimum);
 * ``alpha=A`` risk-averse retailer maximising CVaR of profit over the worst (1 - A) fraction
   of outcomes (A = 0: risk neutral). ``closed-form`` (shortage = 0):
-  q* = F^-1((1 - A)*(p - c)/(p - v + h)); ``saa``: Rockafellar-Uryasev LP in pyomo/HiGHS;
+  q* = F^-1((1 - A)*(p - c)/(p - v + h)); ``saa``: Rockafellar-Uryasev LP in HiGHS;
 * ``demand_model=additive|multiplicative`` price-dependent demand D = a - slope*p + eps or
   D = a*p^-elasticity * eps (eps = ``demand``; options ``a``, ``slope``, ``elasticity``): the
   retailer chooses the price (up to the ``price`` parameter, the highest price allowed) and q.
@@ -281,9 +281,9 @@ def solve_mc(model: Model, req: SolveRequest) -> Result:
 
 
 def solve_saa(model: Model, req: SolveRequest) -> Result:
-    """SAA LP in pyomo solved by HiGHS (any q of the optimal interval); a fixed q is
-    evaluated by the same sample averages without a solve."""
-    from clsc.stochastic.saa import NewsvendorSAA
+    """SAA LP solved by HiGHS on the process's built program for this sample size (any q of
+    the optimal interval); a fixed q is evaluated by the same sample averages without a solve."""
+    from clsc.stochastic.saa import solve_shared
 
     econ = Economics.of(req.params)
     demand = req.params["demand"]
@@ -292,7 +292,7 @@ def solve_saa(model: Model, req: SolveRequest) -> Result:
     q = fixed_q(req)
     q_raw = None
     if q is None:
-        sol = NewsvendorSAA(draws.n).solve(samples, econ.overage, econ.underage)
+        sol = solve_shared(samples, econ.overage, econ.underage)
         if sol.status != OPTIMAL:
             return Result.of(
                 Newsvendor,

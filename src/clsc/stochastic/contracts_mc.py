@@ -7,9 +7,9 @@ machinery serves both methods:
 
 * ``mc``: the order is the empirical quantile at the critical ratio (the exact optimiser of the
   sample-average profit), via :class:`clsc.stochastic.mc.SortedSamples`;
-* ``saa``: the order solves the sample-average LP: by default the shared pyomo/HiGHS model
-  :class:`clsc.stochastic.saa.NewsvendorSAA` (option ``lp=pyomo``), or the same LP built
-  directly in highspy (``lp=highspy``, ~50x faster for large n);
+* ``saa``: the order solves the sample-average LP: by default the re-solved HiGHS program
+  :class:`clsc.stochastic.saa.NewsvendorSAA` (option ``lp=pyomo``, a historical name), or
+  an LP built once per solve (``lp=highspy``);
 
 then the expected leftover, sales and shortage at the orders are sample means (sort + prefix
 sums, :mod:`clsc.stochastic.mc`) and the remaining decisions (the effort e of buyback-effort)
@@ -96,25 +96,15 @@ def highspy_order(ss: SortedSamples, price: float, salvage: float, cost: float) 
 
 
 class PyomoOrder:
-    """SAA order by the shared pyomo/HiGHS newsvendor LP (:class:`clsc.stochastic.saa.
-    NewsvendorSAA`, overage cost - salvage, underage price - cost), one persistent model per
-    sample size, re-solved in place (option ``lp=pyomo``, the default)."""
-
-    def __init__(self) -> None:
-        self._models: dict[int, Any] = {}
-        self._last: dict[int, np.ndarray] = {}
+    """SAA order by the re-solved HiGHS newsvendor LP (:class:`clsc.stochastic.saa.
+    NewsvendorSAA`, overage cost - salvage, underage price - cost) on the process's shared
+    program for the sample size (:func:`clsc.stochastic.saa.solve_shared`; option
+    ``lp=pyomo``, the default)."""
 
     def __call__(self, ss: SortedSamples, price: float, salvage: float, cost: float) -> float:
-        from clsc.stochastic.saa import NewsvendorSAA
+        from clsc.stochastic.saa import solve_shared
 
-        n = ss.n
-        if n not in self._models:
-            self._models[n] = NewsvendorSAA(n)
-        same = self._last.get(n) is ss.values  # a held reference: ids cannot be recycled
-        self._last[n] = ss.values
-        sol = self._models[n].solve(
-            None if same else ss.values, overage=cost - salvage, underage=price - cost
-        )
+        sol = solve_shared(ss.values, overage=cost - salvage, underage=price - cost)
         if sol.status != OPTIMAL or sol.q is None:
             raise SolverError(f"SAA newsvendor LP not solved: {sol.message}")
         return sol.q

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from clsc.errors import ParameterError
-from clsc.kernels import loss_sums_brute, loss_sums_sorted
 
 #: largest accepted magnitude of a sample or q (squares of differences stay finite)
 MAX_ABS = 1e150
@@ -123,6 +122,8 @@ def sums_numpy(samples: np.ndarray, qs: np.ndarray) -> np.ndarray:
 def sums_brute(samples: np.ndarray, qs: np.ndarray) -> np.ndarray:
     """Numba brute force (parallel, L1-tiled), returns the (4, m) sums."""
     out = np.empty((4, qs.shape[0]))
+    from clsc.kernels import loss_sums_brute  # numba loads on first use
+
     loss_sums_brute(samples, qs, out)
     return out
 
@@ -140,6 +141,8 @@ class SortedSamples:
         qs = _check_qs(qs)
         order = np.argsort(qs, kind="stable")
         out_sorted = np.empty((4, qs.shape[0]))
+        from clsc.kernels import loss_sums_sorted  # numba loads on first use
+
         loss_sums_sorted(self.values, np.ascontiguousarray(qs[order]), out_sorted)
         out = np.empty_like(out_sorted)
         out[:, order] = out_sorted

@@ -1,6 +1,6 @@
-"""Sample-average approximation (SAA) of the newsvendor as a pyomo LP solved by HiGHS.
+"""Sample-average approximation (SAA) of the newsvendor as an LP on clsc's solver layer.
 
-For scenarios d_1..d_N, overage cost c_o and underage cost c_u:
+For scenarios d_1..d_N, overage cost c_o and underage cost c_u, the SAA LP (primal)
 
     min_{q >= 0, o >= 0, u >= 0}  (1/N) * sum_i (c_o*o_i + c_u*u_i)
     s.t.  o_i - u_i - q = -d_i                    (i = 1..N)
@@ -8,32 +8,47 @@ For scenarios d_1..d_N, overage cost c_o and underage cost c_u:
 (o_i, u_i: overage and underage in scenario i). With c_o + c_u > 0 at most one of o_i, u_i is
 positive at the optimum, so o_i = (q - d_i)+, u_i = (d_i - q)+ and the objective is the
 sample-average overage/underage cost; any q in the optimal interval is a sample quantile of
-level c_u/(c_u + c_o). The model is built once with mutable Params (scenarios and costs) and
-re-solved in place (:meth:`NewsvendorSAA.solve`): the persistent APPSI HiGHS solver creates
-the HiGHS model once; afterwards new Param values go to that HiGHS model in two vectorised calls
-and HiGHS is re-run directly (APPSI's per-row updates and per-solve bookkeeping cost more than
-the solve for small N). If APPSI's internals are not as expected, the plain
-``solver.solve(model)`` path with parameter updates is used instead. From ``IPM_FROM``
-scenarios on HiGHS runs its interior-point solver: the column of q is dense, which makes
-simplex iterations O(N) each (O(N^2) in total).
-pyomo is imported lazily.
+level c_u/(c_u + c_o). Its LP dual (multipliers y_i of the rows) is
+
+    min_y  sum_i d_i*y_i   s.t.  sum_i y_i >= 0,   -c_u/N <= y_i <= c_o/N
+
+whose optimum is minus the primal optimum and whose row dual is the order q (strong duality).
+With y_i = (c_o - (c_o + c_u)*w_i)/N it is the continuous knapsack that clsc solves:
+
+    min_w  -sum_i d_i*w_i   s.t.  sum_i w_i <= N*c_o/(c_o + c_u),   0 <= w_i <= 1
+
+(samples are its costs, the cost ratio its one right-hand side, the bounds never change; the
+primal optimum is -(c_o*mean(d) + (c_o + c_u)/N * optimum) and q is minus the row dual).
+The primal's column of q is dense, which makes every simplex iteration O(N) and its
+interior-point solves slow; the dual has one row and bounded columns, which HiGHS's dual
+simplex (bound flipping) solves in a fraction of the time and re-solves warm. Both forms are
+kept (``NewsvendorSAA(n, form=...)``; the tests check them against each other).
+
+A program is a :class:`clsc.solvers.program.LinearProgram` loaded once into a
+:class:`clsc.solvers.highs.ParametricProgram`; new scenarios and costs are pushed in vectorised
+calls before HiGHS re-runs (:meth:`NewsvendorSAA.solve`). :func:`shared_program` keeps one
+built program per sample size for the life of the process, so a loop of solves by the models'
+``saa`` methods gets the re-solve speed (``benchmarks/bench_saa_resolve.py``).
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from clsc.errors import SolverError
-from clsc.results import INFEASIBLE, OPTIMAL, SOLVER_ERROR, UNBOUNDED
+from clsc.results import Status
 
 #: HiGHS options used by default
 HIGHS_OPTIONS: Mapping[str, Any] = {"output_flag": False}
 #: from this many scenarios on, HiGHS uses its interior-point solver (see module docstring)
 IPM_FROM = 500
+#: built programs kept by :func:`shared_program` (least recently used dropped first)
+SHARED_MAX = 8
 
 
 def highs_options(n: int) -> dict[str, Any]:
@@ -45,34 +60,46 @@ def highs_options(n: int) -> dict[str, Any]:
 class SAASolution:
     """Outcome of one SAA solve: status, order quantity and the optimal objective."""
 
-    status: str
+    status: Status
     q: float | None
     objective: float | None
     message: str = ""
 
 
-def status_from_termination(condition) -> tuple[str, str]:
-    """Map a pyomo (APPSI) termination condition to a result status and a message."""
-    name = getattr(condition, "name", str(condition))
-    table = {
-        "optimal": (OPTIMAL, ""),
-        "infeasible": (INFEASIBLE, "the SAA program is infeasible"),
-        "unbounded": (UNBOUNDED, "the SAA program is unbounded"),
-        "infeasibleOrUnbounded": (INFEASIBLE, "the SAA program is infeasible or unbounded"),
-    }
-    return table.get(name, (SOLVER_ERROR, f"HiGHS stopped with termination condition {name}"))
+def newsvendor_program(n: int, form: str = "dual"):
+    """The SAA LP (``form`` ``"primal"``: columns ``q, o_1..o_N, u_1..u_N``; ``"dual"``:
+    columns ``y_1..y_N`` and one row) with zero demands and unit costs (data set later).
+
+    >>> lp = newsvendor_program(2, "primal")
+    >>> lp.n_cols, lp.n_rows, lp.A.toarray().tolist()
+    (5, 2, [[-1.0, 1.0, 0.0, -1.0, 0.0], [-1.0, 0.0, 1.0, 0.0, -1.0]])
+    >>> newsvendor_program(2).A.toarray().tolist()
+    [[1.0, 1.0]]
+    """
+    from scipy import sparse
+
+    from clsc.solvers.program import LinearProgram
+
+    if form == "dual":
+        a = sparse.csc_matrix(np.ones((1, n)))
+        return LinearProgram(c=np.zeros(n), A=a, row_upper=[n / 2], col_lower=0.0, col_upper=1.0)
+    rows = np.repeat(np.arange(n), 3)
+    cols = np.column_stack([np.zeros(n, int), 1 + np.arange(n), 1 + n + np.arange(n)]).ravel()
+    vals = np.tile([-1.0, 1.0, -1.0], n)
+    a = sparse.csc_matrix((vals, (rows, cols)), shape=(n, 2 * n + 1))
+    cost = np.concatenate([[0.0], np.full(2 * n, 1.0 / n)])
+    return LinearProgram(c=cost, A=a, row_lower=np.zeros(n), row_upper=np.zeros(n), col_lower=0.0)
 
 
-def status_from_highs(model_status) -> tuple[str, str]:
-    """Map a ``highspy.HighsModelStatus`` to a result status and a message."""
-    name = getattr(model_status, "name", str(model_status)).split(".")[-1]
-    table = {
-        "kOptimal": (OPTIMAL, ""),
-        "kInfeasible": (INFEASIBLE, "the SAA program is infeasible"),
-        "kUnbounded": (UNBOUNDED, "the SAA program is unbounded"),
-        "kUnboundedOrInfeasible": (INFEASIBLE, "the SAA program is infeasible or unbounded"),
-    }
-    return table.get(name, (SOLVER_ERROR, f"HiGHS stopped with model status {name}"))
+#: HiGHS options of each form (the dual: simplex without presolve, which only costs time here)
+FORM_OPTIONS: Mapping[str, Mapping[str, Any]] = {
+    "dual": {**HIGHS_OPTIONS, "solver": "simplex", "presolve": "off"},
+}
+#: a status of the dual program -> the primal's (the primal is always feasible)
+DUAL_STATUS = {
+    Status.INFEASIBLE: (Status.UNBOUNDED, "the SAA program is unbounded (its dual is infeasible)"),
+    Status.UNBOUNDED: (Status.INFEASIBLE, "the SAA program is infeasible (its dual is unbounded)"),
+}
 
 
 class NewsvendorSAA:
@@ -81,65 +108,25 @@ class NewsvendorSAA:
     >>> saa = NewsvendorSAA(4)
     >>> saa.solve(np.array([1.0, 2.0, 3.0, 4.0]), overage=1.0, underage=3.0).q
     3.0
+    >>> NewsvendorSAA(4, form="primal").solve(np.array([1.0, 2.0, 3.0, 4.0]), 1.0, 3.0).q
+    3.0
     """
 
-    def __init__(self, n: int, options: Mapping[str, Any] | None = None):
-        import pyomo.environ as pyo
-        from pyomo.contrib.appsi.solvers import Highs
+    def __init__(self, n: int, options: Mapping[str, Any] | None = None, form: str = "dual"):
+        from clsc.solvers.highs import ParametricProgram
 
-        self.n = int(n)
-        m = pyo.ConcreteModel()
-        m.S = pyo.RangeSet(0, self.n - 1)
-        m.d = pyo.Param(m.S, mutable=True, initialize=0.0)
-        m.co = pyo.Param(mutable=True, initialize=1.0)
-        m.cu = pyo.Param(mutable=True, initialize=1.0)
-        m.q = pyo.Var(domain=pyo.NonNegativeReals)
-        m.over = pyo.Var(m.S, domain=pyo.NonNegativeReals)
-        m.under = pyo.Var(m.S, domain=pyo.NonNegativeReals)
-        m.balance = pyo.Constraint(m.S, rule=lambda m, i: m.over[i] - m.under[i] - m.q == -m.d[i])
-        total_over = pyo.quicksum(m.over[i] for i in m.S)
-        total_under = pyo.quicksum(m.under[i] for i in m.S)
-        m.obj = pyo.Objective(expr=(m.co * total_over + m.cu * total_under) / self.n)
-        self.model = m
-        self.solver = Highs()
-        if not self.solver.available():
-            raise SolverError("HiGHS (appsi_highs / highspy) is not available")
-        self.solver.config.load_solution = False
-        self.solver.config.stream_solver = False
-        self.solver.highs_options = dict(highs_options(self.n) if options is None else options)
-        # the structure never changes after the build: only push mutable Param values
-        upd = self.solver.update_config
-        upd.check_for_new_or_removed_constraints = False
-        upd.check_for_new_or_removed_vars = False
-        upd.check_for_new_or_removed_params = False
-        upd.check_for_new_objective = False
-        upd.update_constraints = False
-        upd.update_vars = False
-        upd.update_named_expressions = False
-        upd.update_objective = False
-        self.solver.set_instance(m)
-        self._push = self._vectorised_push()
-        upd.update_params = self._push is None
-
-    def _vectorised_push(self):
-        """Row/column indices of the HiGHS model behind the persistent solver, so that new
-        scenario values and costs go to HiGHS in two vectorised calls instead of APPSI's
-        one-call-per-row ``update_params``. Uses APPSI internals; ``None`` (fall back to
-        ``update_params``) if they are not there."""
-        m, solver = self.model, self.solver
-        try:
-            highs = solver._solver_model
-            con_map = solver._pyomo_con_to_solver_con_map
-            var_map = solver._pyomo_var_to_solver_var_map
-            rows = np.array([con_map[m.balance[i]] for i in m.S], dtype=np.int32)
-            over = [var_map[id(m.over[i])] for i in m.S]
-            cols = np.array(over + [var_map[id(m.under[i])] for i in m.S], dtype=np.int32)
-            self._q_col = int(var_map[id(m.q)])
-            for key, value in {**solver.highs_options, "log_to_console": False}.items():
-                highs.setOptionValue(key, value)
-        except (AttributeError, KeyError, TypeError):
-            return None
-        return highs, rows, cols
+        if form not in ("dual", "primal"):
+            raise ValueError(f"form must be 'dual' or 'primal', not {form!r}")
+        self.n, self.form = int(n), form
+        if options is None:
+            options = FORM_OPTIONS.get(form) or highs_options(self.n)
+        self.program = ParametricProgram(newsvendor_program(self.n, form), options=dict(options))
+        self._idx = np.arange(self.n, dtype=np.int32)
+        self._cols = np.arange(1, 2 * self.n + 1, dtype=np.int32)
+        self.overage, self.underage = 1.0, 1.0
+        self._pushed: tuple[float, float] | None = None  # costs in the program (None: defaults)
+        self._total = 0.0  # sum of the samples (the dual's objective offset)
+        self.lock = threading.Lock()  # one solve at a time on a shared program
 
     def set_params(
         self,
@@ -147,23 +134,29 @@ class NewsvendorSAA:
         overage: float | None = None,
         underage: float | None = None,
     ) -> None:
-        """Update the mutable Params in place (only those given)."""
-        m = self.model
+        """Push the given data into the program (primal: rows ``[-d_i, -d_i]`` and costs
+        ``c/N``; dual: costs ``-d_i`` and the right-hand side ``N*c_o/(c_o + c_u)``)."""
         if samples is not None:
             samples = np.asarray(samples, dtype=float)
             if samples.shape != (self.n,):
                 raise ValueError(f"expected {self.n} scenarios, got shape {samples.shape}")
-            m.d.store_values(dict(enumerate(samples.tolist())), check=False)
-        if overage is not None:
-            m.co.set_value(float(overage))
-        if underage is not None:
-            m.cu.set_value(float(underage))
-        if self._push is not None:  # rows o_i - u_i - q in [-d_i, -d_i]; costs c_o/N, c_u/N
-            highs, rows, cols = self._push
-            if samples is not None:
-                highs.changeRowsBounds(self.n, rows, -samples, -samples)
-            costs = np.repeat([m.co.value / self.n, m.cu.value / self.n], self.n)
-            highs.changeColsCost(2 * self.n, cols, costs)
+            if self.form == "dual":
+                self.program.set_costs(self._idx, -samples)
+                self._total = float(samples.sum())
+            else:
+                self.program.set_row_bounds(self._idx, -samples, -samples)
+        costs = (
+            self.overage if overage is None else float(overage),
+            self.underage if underage is None else float(underage),
+        )
+        if costs != self._pushed:
+            self.overage, self.underage = self._pushed = costs
+            co, cu = self.overage / self.n, self.underage / self.n
+            if self.form == "dual":
+                share = self.n * co / (co + cu) if co + cu > 0 else 0.0  # else: not solved
+                self.program.set_row_bounds([0], -np.inf, share)
+            else:
+                self.program.set_costs(self._cols, np.repeat([co, cu], self.n))
 
     def solve(
         self,
@@ -171,25 +164,51 @@ class NewsvendorSAA:
         overage: float | None = None,
         underage: float | None = None,
     ) -> SAASolution:
-        """Update the given parameters and re-solve; the status comes from HiGHS."""
-        self.set_params(samples, overage, underage)
-        if self._push is not None:
-            return self._run_highs()
-        res = self.solver.solve(self.model)
-        status, message = status_from_termination(res.termination_condition)
-        if status != OPTIMAL:
-            return SAASolution(status, None, None, message)
-        res.solution_loader.load_vars([self.model.q])
-        return SAASolution(OPTIMAL, float(self.model.q.value), float(res.best_feasible_objective))
+        """Update the given data and re-solve; the status comes from the solver layer."""
+        with self.lock:
+            self.set_params(samples, overage, underage)
+            co, cu = self.overage, self.underage
+            if self.form == "dual" and not co + cu > 0:
+                if co < 0 or co + cu < 0:  # more stock (or both slacks) always pays
+                    return SAASolution(Status.UNBOUNDED, None, None, "the SAA program is unbounded")
+                return SAASolution(Status.OPTIMAL, 0.0, 0.0)  # zero costs: every q is optimal
+            sol = self.program.solve()
+        if self.form == "dual":
+            if not sol:
+                status, message = DUAL_STATUS.get(sol.status, (sol.status, sol.message))
+                return SAASolution(status, None, None, message)
+            objective = -(co * self._total + (co + cu) * float(sol.objective)) / self.n
+            return SAASolution(Status.OPTIMAL, -float(sol.y[0]), objective)
+        if not sol:
+            return SAASolution(sol.status, None, None, f"the SAA program: {sol.message}")
+        return SAASolution(Status.OPTIMAL, float(sol.x[0]), float(sol.objective))
 
-    def _run_highs(self) -> SAASolution:
-        """Re-run the persistent HiGHS model (already updated in place) without APPSI's
-        per-solve bookkeeping; the status comes from HiGHS's model status."""
-        highs, _rows, _cols = self._push
-        highs.run()
-        status, message = status_from_highs(highs.getModelStatus())
-        if status != OPTIMAL:
-            return SAASolution(status, None, None, message)
-        q = float(highs.getSolution().col_value[self._q_col])
-        self.model.q.set_value(q, skip_validation=True)
-        return SAASolution(OPTIMAL, q, float(highs.getObjectiveValue()))
+
+_SHARED: OrderedDict[int, NewsvendorSAA] = OrderedDict()
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_program(n: int) -> NewsvendorSAA:
+    """The process's built SAA program for ``n`` scenarios (built on first use).
+
+    >>> shared_program(3) is shared_program(3)
+    True
+    """
+    with _SHARED_LOCK:
+        prog = _SHARED.get(n)
+        if prog is None:
+            prog = _SHARED[n] = NewsvendorSAA(n)
+            while len(_SHARED) > SHARED_MAX:
+                _SHARED.popitem(last=False)
+        _SHARED.move_to_end(n)
+        return prog
+
+
+def solve_shared(samples: np.ndarray, overage: float, underage: float) -> SAASolution:
+    """Solve the SAA LP for ``samples`` on the shared program of their size.
+
+    >>> str(solve_shared(np.array([1.0, 2.0, 3.0, 4.0]), 1.0, 3.0).status)
+    'optimal'
+    """
+    samples = np.asarray(samples, dtype=float)
+    return shared_program(samples.shape[0]).solve(samples, overage, underage)

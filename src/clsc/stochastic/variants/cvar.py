@@ -19,8 +19,9 @@ SAA (method ``saa``): over N demand samples d_i, the LP (MILP with ``integer=tru
 this is the overage/underage form with o_i, m_i eliminated: N + 2 variables). HiGHS uses
 its interior-point solver from ``IPM_FROM`` samples on (dense q and eta columns) for the LP.
 
-built in pyomo and solved by HiGHS. Closed form (method ``closed-form``; continuous demand and
-s = 0, so that pi is nondecreasing in D and its lower beta-tail is {D <= x_beta}, x_beta =
+built as a ``clsc.solvers`` LinearProgram and solved by HiGHS. Closed form (method
+``closed-form``; continuous demand and s = 0, so that pi is nondecreasing in D and its lower
+beta-tail is {D <= x_beta}, x_beta =
 F^-1(beta)); Gotoh & Takano (2007), Chen, Xu & Zhang (2009)::
 
     q* = F^-1(beta*(p - c)/(p - v + h))
@@ -39,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from clsc.errors import ParameterError, SolverError
+from clsc.errors import ParameterError
 from clsc.results import EVALUATED, OPTIMAL, Condition, Result
 from clsc.stochastic.variants.capacity import (
     Limits,
@@ -166,46 +167,36 @@ def cvar_lp(
 
     ``q_fixed`` fixes q (the program then evaluates the sample CVaR at that q).
     """
-    import pyomo.environ as pyo
-    from pyomo.contrib.appsi.solvers import Highs
+    from scipy import sparse
 
-    from clsc.stochastic.saa import highs_options, status_from_termination
+    from clsc.solvers.highs import solve
+    from clsc.solvers.program import LinearProgram
+    from clsc.stochastic.saa import highs_options
 
     limits = limits or Limits()
     margin, loss, s = _terms(params)
     d = np.asarray(samples, dtype=float)
     n = d.size
-    m = pyo.ConcreteModel()
-    m.S = pyo.RangeSet(0, n - 1)
-    upper = None if math.isinf(limits.upper) else limits.upper
-    domain = pyo.NonNegativeIntegers if limits.integer else pyo.NonNegativeReals
-    m.q = pyo.Var(domain=domain, bounds=(0.0, upper))
-    if q_fixed is not None:
-        m.q.fix(q_fixed)
-    m.eta = pyo.Var()
-    m.u = pyo.Var(m.S, domain=pyo.NonNegativeReals)
+    # columns (q, eta, u_1..u_n); rows u_i - eta + slope*q >= rhs_i (overage, then underage)
+    idx = np.arange(n)
+    rows = np.concatenate([idx, idx, idx, n + idx, n + idx, n + idx])
+    cols = np.concatenate([np.zeros(n, int), np.ones(n, int), 2 + idx] * 2)
     over_slope, under_slope = margin - loss, margin + s
-    m.over = pyo.Constraint(
-        m.S, rule=lambda m, i: m.u[i] - m.eta + over_slope * m.q >= -loss * float(d[i])
+    one = np.ones(n)
+    vals = np.concatenate([np.full(n, over_slope), -one, one, np.full(n, under_slope), -one, one])
+    q_lo, q_hi = (0.0, limits.upper) if q_fixed is None else (q_fixed, q_fixed)
+    lp = LinearProgram(
+        c=np.concatenate([[0.0, -1.0], np.full(n, 1.0 / (beta * n))]),
+        A=sparse.csc_matrix((vals, (rows, cols)), shape=(2 * n, n + 2)),
+        row_lower=np.concatenate([-loss * d, s * d]),
+        col_lower=np.concatenate([[q_lo, -np.inf], np.zeros(n)]),
+        col_upper=np.concatenate([[q_hi, np.inf], np.full(n, np.inf)]),
+        integrality=np.r_[True, np.zeros(n + 1, bool)] if limits.integer else None,
     )
-    m.under = pyo.Constraint(
-        m.S, rule=lambda m, i: m.u[i] - m.eta + under_slope * m.q >= s * float(d[i])
-    )
-    m.obj = pyo.Objective(
-        expr=m.eta - pyo.quicksum(m.u[i] for i in m.S) / (beta * n), sense=pyo.maximize
-    )
-    solver = Highs()
-    if not solver.available():
-        raise SolverError("HiGHS (appsi_highs / highspy) is not available")
-    solver.config.load_solution = False
-    solver.config.stream_solver = False
-    solver.highs_options = {"output_flag": False} if limits.integer else dict(highs_options(n))
-    res = solver.solve(m)
-    status, _ = status_from_termination(res.termination_condition)
-    if status != OPTIMAL:
-        return status, math.nan, math.nan, math.nan
-    res.solution_loader.load_vars()
-    return OPTIMAL, float(m.q.value), float(pyo.value(m.obj)), float(m.eta.value)
+    sol = solve(lp, options={"output_flag": False} if limits.integer else highs_options(n))
+    if not sol:
+        return sol.status, math.nan, math.nan, math.nan
+    return OPTIMAL, float(sol.x[0]), -float(sol.objective), float(sol.x[1])
 
 
 def sample_cvar(profits: np.ndarray, beta: float) -> float:
