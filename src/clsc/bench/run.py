@@ -16,7 +16,11 @@ from clsc.bench.harness import Row, run_group, select
 from clsc.errors import ParameterError
 
 #: modules that register the built-in groups
-BUILTIN: tuple[str, ...] = ("clsc.bench.cases_core",)
+BUILTIN: tuple[str, ...] = (
+    "clsc.bench.cases_mc",
+    "clsc.bench.cases_game",
+    "clsc.bench.cases_core",
+)
 
 
 def load(modules: Iterable[str] = ()) -> None:
