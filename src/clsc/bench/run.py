@@ -20,6 +20,7 @@ BUILTIN: tuple[str, ...] = (
     "clsc.bench.cases_mc",
     "clsc.bench.cases_game",
     "clsc.bench.cases_core",
+    "clsc.bench.cases_saa",
 )
 
 
