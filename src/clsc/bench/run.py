@@ -21,6 +21,7 @@ BUILTIN: tuple[str, ...] = (
     "clsc.bench.cases_game",
     "clsc.bench.cases_core",
     "clsc.bench.cases_saa",
+    "clsc.bench.cases_coop",
 )
 
 
