@@ -22,6 +22,7 @@ BUILTIN: tuple[str, ...] = (
     "clsc.bench.cases_core",
     "clsc.bench.cases_saa",
     "clsc.bench.cases_coop",
+    "clsc.bench.cases_evolution",
 )
 
 
