@@ -23,6 +23,7 @@ BUILTIN: tuple[str, ...] = (
     "clsc.bench.cases_saa",
     "clsc.bench.cases_coop",
     "clsc.bench.cases_evolution",
+    "clsc.bench.cases_jointinv",
 )
 
 
