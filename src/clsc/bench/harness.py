@@ -173,8 +173,9 @@ def _time_case(case: Case, state: Any, repeat: int, budget: float) -> dict[str, 
         return {"seconds": seconds, "cpu": cpu, "error": err, "units": units,
                 "note": _note(case, state)}  # fmt: skip
     except Exception as exc:  # a failing case is a row, not a crash of the whole table
+        text = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
         return {"seconds": math.nan, "cpu": math.nan, "error": math.nan, "units": 1.0,
-                "note": f"FAILED: {type(exc).__name__}: {exc}"}  # fmt: skip
+                "note": f"FAILED: {type(exc).__name__}: {text}"}  # fmt: skip
 
 
 def run_group(

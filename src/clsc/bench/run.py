@@ -24,6 +24,7 @@ BUILTIN: tuple[str, ...] = (
     "clsc.bench.cases_coop",
     "clsc.bench.cases_evolution",
     "clsc.bench.cases_jointinv",
+    "clsc.bench.cases_sweep",
 )
 
 
