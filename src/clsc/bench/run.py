@@ -25,6 +25,7 @@ BUILTIN: tuple[str, ...] = (
     "clsc.bench.cases_evolution",
     "clsc.bench.cases_jointinv",
     "clsc.bench.cases_sweep",
+    "clsc.bench.cases_startup",
 )
 
 
