@@ -91,5 +91,6 @@ register(
         accuracy="max |F - F*| over the published problems",
         doc="published linear bilevel problems (BASBLib)",
         goal="reformulations exact (|F - F*| < 1e-6) and faster than the grid",
+        tolerance=1e-6,
     )
 )

@@ -108,5 +108,6 @@ register(
         baseline="numpy, vectorised",
         accuracy="|share to (1,1), 4 decimals - 0.5312| (spec 4.9)",
         doc="formation-game basin, RK4 step 0.002",
+        tolerance=1e-9,
     )
 )

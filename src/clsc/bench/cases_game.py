@@ -96,6 +96,7 @@ def _group(name: str, model_name: str, scenario: str, sampler) -> Group:
         accuracy="max rel. diff of the decisions vs the closed form",
         doc=f"{model_name} {scenario}: equilibrium at random points",
         goal="compiled >= 1000x numeric per point; equal to 1e-8",
+        tolerance=1e-8,
     )
 
 

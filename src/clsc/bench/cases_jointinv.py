@@ -141,6 +141,7 @@ register(
         baseline="pyomo-built LP",
         accuracy="rel. diff of the objective vs numba evaluation of its own Q",
         doc="two-stage SAA of the grand coalition, build + solve",
+        tolerance=1e-7,
     )
 )
 register(
@@ -163,6 +164,7 @@ register(
         baseline="rebuild per coalition",
         accuracy="max rel. diff of C_N(S) vs numba evaluation of its own Q",
         doc="all 2^n - 1 coalition costs",
+        tolerance=1e-7,
     )
 )
 register(
@@ -189,5 +191,6 @@ register(
         accuracy="rel. diff of c'Q + mean recourse (first M scenarios) vs one LP at fixed Q",
         doc="recourse cost of fixed stocks",
         goal="numba agrees with the LP to 1e-9",
+        tolerance=1e-9,
     )
 )

@@ -109,6 +109,7 @@ register(
         accuracy="max rel. diff of the loss sums vs numpy per-q loop",
         doc="pairs/s of the Monte Carlo evaluators against the machine's own ceiling",
         goal="numba brute force >= 0.8x the ceiling (pairs/s)",
+        tolerance=1e-9,
     )
 )
 
@@ -125,5 +126,6 @@ register(
         accuracy="max rel. diff of the loss sums vs numpy per-q loop",
         doc="overage/underage sums of N normal samples at M order quantities",
         goal="sort + prefix sums >= 5x numba brute force; all agree to 1e-9",
+        tolerance=1e-9,
     )
 )

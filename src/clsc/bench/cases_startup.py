@@ -74,5 +74,6 @@ register(
         accuracy="1 if the command failed, else 0",
         doc="fresh-interpreter start-up",
         goal="clsc --help under 0.3 s CPU; the newsvendor command under 0.6 s CPU",
+        tolerance=1e-9,
     )
 )

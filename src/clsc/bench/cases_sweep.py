@@ -137,6 +137,7 @@ register(
         accuracy="max rel. diff of the decisions vs the closed form",
         doc="numeric sweep of process-innovation PM",
         goal="2 workers >= 1.6x 1 worker (on 200 points)",
+        tolerance=1e-6,
     )
 )
 register(
@@ -163,5 +164,6 @@ register(
         accuracy="max rel. diff of the decisions vs model.solve (first 30 points)",
         doc="closed-form sweep throughput (rows/s = units / seconds)",
         goal="10^6 points x 3 scenarios under 10 s on 2 cores",
+        tolerance=1e-9,
     )
 )

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import resource
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -44,7 +45,8 @@ from clsc.errors import ParameterError
 class Case:
     """One timed function of a group: ``run(state) -> output``; ``error(state, output)``;
     ``units(state)`` work items (default 1); ``note`` text or ``note(state)``; ``accuracy``
-    overrides the group's text for this case."""
+    overrides the group's text for this case; ``tolerance`` (a number or ``tolerance(state)``)
+    is the largest error that counts as correct (``Row.ok``)."""
 
     name: str
     run: Callable[[Any], Any]
@@ -53,11 +55,13 @@ class Case:
     units: Callable[[Any], float] | None = None
     accuracy: str = ""
     warmup: bool = True
+    tolerance: float | Callable[[Any], float] | None = None
 
 
 @dataclass(frozen=True)
 class Group:
-    """Cases on shared inputs; ratios are against the case named ``baseline``."""
+    """Cases on shared inputs; ratios are against the case named ``baseline``; ``tolerance``
+    is the default largest correct error of its cases."""
 
     name: str
     setup: Callable[[bool], Any]
@@ -67,6 +71,7 @@ class Group:
     doc: str = ""
     goal: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    tolerance: float | None = None
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.cases]
@@ -89,10 +94,18 @@ class Row:
     units: float = 1.0
     cpu: float = math.nan
     goal: str = ""
+    tolerance: float | None = None
 
     @property
     def failed(self) -> bool:
         return not math.isfinite(self.seconds)
+
+    @property
+    def ok(self) -> bool | None:
+        """Error within tolerance (None when the case states no tolerance)."""
+        if self.tolerance is None:
+            return None
+        return self.error is not None and self.error <= self.tolerance
 
     @property
     def per_unit(self) -> float:
@@ -108,12 +121,25 @@ class Row:
 
 
 _GROUPS: dict[str, Group] = {}
+_ORIGIN: dict[str, str] = {}
 
 
-def register(group: Group) -> Group:
-    """Add ``group`` to the registry (a later registration of the same name replaces it)."""
+def register(group: Group, module: str | None = None) -> Group:
+    """Add ``group`` to the registry (a later registration of the same name replaces it).
+
+    ``module``: the module the group belongs to (default: the caller's ``__name__``), so
+    ``clsc bench --module MOD`` runs the groups MOD registered.
+    """
+    if module is None:
+        module = sys._getframe(1).f_globals.get("__name__", "")
     _GROUPS[group.name] = group
+    _ORIGIN[group.name] = module
     return group
+
+
+def origin(name: str) -> str:
+    """The module that registered the group ``name``."""
+    return _ORIGIN.get(name, "")
 
 
 def groups() -> dict[str, Group]:
@@ -163,19 +189,23 @@ def _note(case: Case, state: Any) -> str:
     return case.note(state) if callable(case.note) else case.note
 
 
-def _time_case(case: Case, state: Any, repeat: int, budget: float) -> dict[str, Any]:
+def _time_case(
+    case: Case, state: Any, repeat: int, budget: float, tolerance: float | None = None
+) -> dict[str, Any]:
     try:
         if case.warmup:
             case.run(state)  # warm-up: compilation, caches
         seconds, out, cpu = best_time(lambda: case.run(state), repeat, budget)
         err = None if case.error is None else float(case.error(state, out))
         units = 1.0 if case.units is None else float(case.units(state))
+        tol = case.tolerance if case.tolerance is not None else tolerance
+        tol = tol(state) if callable(tol) else tol
         return {"seconds": seconds, "cpu": cpu, "error": err, "units": units,
-                "note": _note(case, state)}  # fmt: skip
+                "note": _note(case, state), "tolerance": tol}  # fmt: skip
     except Exception as exc:  # a failing case is a row, not a crash of the whole table
         text = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
         return {"seconds": math.nan, "cpu": math.nan, "error": math.nan, "units": 1.0,
-                "note": f"FAILED: {type(exc).__name__}: {text}"}  # fmt: skip
+                "note": f"FAILED: {type(exc).__name__}: {text}", "tolerance": None}  # fmt: skip
 
 
 def run_group(
@@ -183,7 +213,7 @@ def run_group(
 ) -> list[Row]:
     """Set up once, warm every case up once, time each, and return rows with ratios."""
     state = group.setup(quick)
-    timed = {case.name: _time_case(case, state, repeat, budget) for case in group.cases}
+    timed = {c.name: _time_case(c, state, repeat, budget, group.tolerance) for c in group.cases}
     base = timed[group.baseline]
     base_rate = base["seconds"] / base["units"]
     rows = []
@@ -193,7 +223,8 @@ def run_group(
         ratio = base_rate / per if per > 0 else math.inf
         rows.append(
             Row(group.name, c.name, t["seconds"], ratio, group.baseline, t["error"],
-                c.accuracy or group.accuracy, t["note"], t["units"], t["cpu"], group.goal)
+                c.accuracy or group.accuracy, t["note"], t["units"], t["cpu"], group.goal,
+                None if t["tolerance"] is None else float(t["tolerance"]))
         )  # fmt: skip
     return rows
 
@@ -213,13 +244,18 @@ def format_table(rows: list[Row]) -> str:
         if r.case == r.baseline:
             ratio = "baseline"
         err = "-" if r.error is None or not math.isfinite(r.error) else f"{r.error:.2e}"
+        if r.ok is False:
+            err += "!"
         cpu = f"{r.cpu:.3g}" if math.isfinite(r.cpu) else "-"
         lines.append(
             f"{r.group:<24}{r.case:<32}{r.seconds:>10.4g}{cpu:>9}{_fmt_units(r.units):>9}"
             f"{r.per_unit:>11.3g}{ratio:>13}  {err:<9}  {r.note}"
         )
     lines.append("")
-    lines.append("error = accuracy against a known answer; ratio = baseline s/unit / case s/unit")
+    lines.append(
+        "error = accuracy against a known answer (! = above the case's tolerance); "
+        "ratio = baseline s/unit / case s/unit"
+    )
     seen: set[tuple[str, str]] = set()
     for r in rows:
         key = (r.group, r.accuracy)
