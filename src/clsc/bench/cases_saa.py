@@ -5,7 +5,7 @@ For N scenarios d_i and overage/underage costs (c_o, c_u) the SAA LP is
     min (1/N) sum_i (c_o*o_i + c_u*u_i)   s.t.  o_i - u_i - q = -d_i,  q, o, u >= 0.
 
 K parameter sets (demand mean/sd through common random numbers, c_o, c_u) are solved, per
-group (N = 100, 1,000, 10,000; quick: 100, 1,000, 2,000, two sets), by:
+group (N = 100, 1,000, 10,000; quick: 100, 500, 1,000, two sets), by:
 
 * ``pyomo rebuild per solve`` (baseline): a new pyomo model per set, solved by HiGHS through
   pyomo's ``appsi_highs`` (the way a pyomo user writes it);
@@ -232,5 +232,5 @@ def _group(name: str, n_full: int, n_quick: int) -> Group:
 
 
 register(_group("saa-resolve-small", 100, 100))
-register(_group("saa-resolve-medium", 1_000, 1_000))
-register(_group("saa-resolve-large", 10_000, 2_000))
+register(_group("saa-resolve-medium", 1_000, 500))
+register(_group("saa-resolve-large", 10_000, 1_000))

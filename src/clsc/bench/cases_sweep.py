@@ -1,7 +1,7 @@
 """Sweep throughput through the Python API (:func:`clsc.sweeps.api.sweep`).
 
 * ``sweep-numeric``: process-innovation PM with the ``numeric`` method on a theta grid of 48
-  points (quick 24) in chunks of 3 points, with 1 worker (in this process; baseline) and 2
+  points (quick 12) in chunks of 3 points, with 1 worker (in this process; baseline) and 2
   workers (standard-library process pool, started by the call, so worker start-up is counted).
   Units are points. Goal (issue #10): 2 workers >= 1.6x 1 worker on 200 points.
 * ``sweep-closed-form``: process-innovation, all 3 scenarios, a Sobol design over (theta, k)
@@ -28,7 +28,7 @@ DECISIONS = ("w", "x", "q", "p")
 def _numeric_setup(quick: bool):
     from clsc.models import get_model
 
-    points = 24 if quick else 48
+    points = 12 if quick else 48
     model = get_model(MODEL)
     thetas = np.linspace(0.05, 0.95, points)
     ref = {round(float(t), 12): model.solve("PM", params={"theta": float(t)}).decisions
