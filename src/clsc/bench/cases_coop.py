@@ -6,6 +6,9 @@ methods, on games whose solutions are known in closed form.
   the plain sequence with every remaining coalition in every LP (``rows="all"``, baseline).
   Known answer: the nucleolus of a bankruptcy game is the Talmud rule (Aumann and Maschler
   1985), :func:`talmud`.
+* ``nucleolus-random`` (n = 15; quick 12): a random game v(S) = |S| (10 + U(0, 20)), v({i}) ~
+  U(0, 5), the harder case for row generation; no closed form, so the accuracy is against the
+  full LP sequence, solved once in the setup.
 * ``shapley-small`` (n = 8): the vectorised exact value and the sampled estimate (10^4 orders)
   against a Python loop over all n! orders (baseline); ``shapley-large`` (n = 15):
   exact against sampled (baseline). Games: airport cost games, whose Shapley value is the
@@ -165,6 +168,44 @@ def _size(s) -> str:
 register(_nucleolus_group("nucleolus-small", 8, 8))
 register(_nucleolus_group("nucleolus-medium", 12, 12))
 register(_nucleolus_group("nucleolus-large", 15, 13))
+
+
+def _random_setup(quick: bool):
+    from clsc.coop import Game, nucleolus
+    from clsc.coop.game import popcount
+
+    n = 12 if quick else 15
+    rng = np.random.default_rng(2024)
+    size = popcount(np.arange(1 << n))
+    values = size * (10 + rng.uniform(0, 20, size=1 << n))
+    values[1 << np.arange(n)] = rng.uniform(0, 5, size=n)
+    values[0] = 0
+    game = Game(values)
+    nucleolus({(1,): 0, (2,): 0, (1, 2): 1})  # load HiGHS
+    return SimpleNamespace(n=n, game=game, expected=nucleolus(game, rows="all").values)
+
+
+register(
+    Group(
+        "nucleolus-random",
+        setup=_random_setup,
+        cases=(
+            Case(
+                'full LP sequence (rows="all")',
+                _nucleolus("all"),
+                _vs_expected,
+                note=lambda s: f"n={s.n} players, random game",
+                warmup=False,
+            ),
+            Case("row generation", _nucleolus("generate"), _vs_expected),
+        ),
+        baseline='full LP sequence (rows="all")',
+        accuracy="max abs. diff vs the full LP sequence (no closed form)",
+        doc="nucleolus of a random superadditive-ish game",
+        goal="15 players under 0.5 s",
+        tolerance=1e-6,
+    )
+)
 register(
     Group(
         "shapley-small",

@@ -4,8 +4,10 @@ Spec 4.7's basin computation (G = 178.244, alpha_up = 0.7869, defaults otherwise
 RK4 with step 0.002 up to the horizon 890/C_run from each start of the 39 x 39 interior grid,
 through :func:`clsc.evolution.basin.rk4` with ``integrator="numpy"`` (all starts vectorised,
 one step at a time; baseline), the numba 2x2 kernel (spec 4.7's (x, y) form) and the general
-numba bimatrix kernel. Units are starts; numpy and the bimatrix kernel run on every
-``stride``-th start (quick: every 16th, else every 2nd) so the ratio is per start.
+numba bimatrix kernel, and one scipy ``solve_ivp`` (RK45, rtol 1e-8) per start on every
+``16 * stride``-th start (tolerance 1e-5: a different integrator). Units are starts; numpy
+and the bimatrix kernel run on every ``stride``-th start (quick: every 16th, else every 2nd),
+so the ratio is per start.
 
 Known answer: the share of starts converging to (1,1) (both shares above 0.99) is 0.5312
 (spec 4.9), for the numba 2x2 kernel on the full grid. The subset has no published share: there
@@ -36,6 +38,8 @@ def _setup(quick: bool):
     s = SimpleNamespace(game=f.game, starts=starts, horizon=f.horizon, stride=stride,
                         subset=np.ascontiguousarray(starts[::stride]))  # fmt: skip
     s.subset_ref = rk4(f.game, s.subset, STEP, s.horizon, "numba")[0]
+    s.few = np.ascontiguousarray(starts[:: 16 * stride])
+    s.few_ref = rk4(f.game, s.few, STEP, s.horizon, "numba")[0]
     return s
 
 
@@ -68,6 +72,23 @@ def _numpy(s):
     return rk4(s.game, s.subset, STEP, s.horizon, "numpy")[0]
 
 
+def _scipy(s):
+    from scipy.integrate import solve_ivp
+
+    from clsc.evolution.replicator import field
+
+    finals = []
+    for z in s.few:
+        sol = solve_ivp(lambda _t, y: field(s.game, y), (0.0, s.horizon), z,
+                        rtol=1e-8, atol=1e-10)  # fmt: skip
+        finals.append(sol.y[:, -1])
+    return np.array(finals)
+
+
+def _few_error(s, finals) -> float:
+    return float(np.max(np.abs(finals - s.few_ref)))
+
+
 def _share_error(s, finals) -> float:
     return abs(round(_share_11(finals), 4) - EXPECTED_SHARE_11)
 
@@ -91,6 +112,16 @@ register(
                 accuracy="max abs. diff of final states vs the numba 2x2 kernel",
             ),
             Case(
+                "scipy solve_ivp per start",
+                _scipy,
+                _few_error,
+                units=lambda s: len(s.few),
+                warmup=False,
+                tolerance=1e-5,
+                note=lambda s: f"{len(s.few)} starts, RK45 rtol 1e-8",
+                accuracy="max abs. diff of final states vs the numba 2x2 kernel",
+            ),
+            Case(
                 "numba 2x2 kernel",
                 _numba_2x2,
                 _share_error,
@@ -106,6 +137,7 @@ register(
             ),
         ),
         baseline="numpy, vectorised",
+        goal="numba kernels >= 10x numpy per start",
         accuracy="|share to (1,1), 4 decimals - 0.5312| (spec 4.9)",
         doc="formation-game basin, RK4 step 0.002",
         tolerance=1e-9,

@@ -5,6 +5,9 @@ evaluator vs the recourse LP per scenario.
 * ``jointinv-saa`` (N = 10,000 scenarios; quick 500): build + solve of the grand coalition's
   extensive form, pyomo-built (solved through ``appsi_highs``; baseline) vs array-built
   (:class:`clsc.stochastic.two_stage.TransshipmentSAA`).
+* ``jointinv-lshaped`` (N = 40,000; quick 500): the extensive form (array-built) against the
+  multi-cut L-shaped decomposition (:func:`clsc.stochastic.two_stage_lshaped.lshaped`, 32
+  groups, cuts from the numba recourse evaluator).
 * ``jointinv-coalitions`` (N = 4,000; quick 300): all 2^n - 1 coalition costs C_N(S), a new
   program per coalition (baseline) vs one program with bounds changed per coalition.
 * ``jointinv-recourse``: the recourse cost of fixed stocks Q, one small LP per scenario
@@ -126,6 +129,30 @@ def _recourse_error(s, out) -> float:
     return abs(out - s.ref) / (1.0 + abs(s.ref))
 
 
+def _lshaped_setup(quick: bool):
+    s = _saa_setup(quick)
+    if not quick:
+        s.sample = _problem().sample(40_000, np.random.default_rng(5))
+    return s
+
+
+def _extensive(s):
+    out = _arrays(s)
+    s.ref = out[0]
+    return out
+
+
+def _lshaped(s):
+    from clsc.stochastic.two_stage_lshaped import lshaped
+
+    res = lshaped(s.costs, s.sample, groups=32)
+    return res.objective, res.Q, None
+
+
+def _vs_extensive(s, out) -> float:
+    return abs(out[0] - s.ref) / (1.0 + abs(s.ref))
+
+
 def _n(s) -> str:
     return f"N={s.sample.shape[0]:,} scenarios, {s.costs.n} nodes"
 
@@ -141,6 +168,25 @@ register(
         baseline="pyomo-built LP",
         accuracy="rel. diff of the objective vs numba evaluation of its own Q",
         doc="two-stage SAA of the grand coalition, build + solve",
+        tolerance=1e-7,
+    )
+)
+register(
+    Group(
+        "jointinv-lshaped",
+        setup=_lshaped_setup,
+        cases=(
+            Case("extensive form (array-built LP)", _extensive, _saa_error, note=_n),
+            Case(
+                "L-shaped (numba recourse cuts)",
+                _lshaped,
+                _vs_extensive,
+                accuracy="rel. diff of the objective vs the extensive form's optimum",
+            ),
+        ),
+        baseline="extensive form (array-built LP)",
+        accuracy="rel. diff of the objective vs numba evaluation of its own Q",
+        doc="decomposition vs extensive form, grand coalition",
         tolerance=1e-7,
     )
 )
