@@ -147,18 +147,22 @@ def groups() -> dict[str, Group]:
     return dict(_GROUPS)
 
 
-def select(names: Iterable[str] | None = None, pattern: str | None = None) -> list[Group]:
-    """Groups whose name contains ``pattern`` (all if None); unknown ``names`` are an error."""
+def select(
+    names: Iterable[str] | None = None, pattern: str | Iterable[str] | None = None
+) -> list[Group]:
+    """Groups whose name contains ``pattern`` (or any of several patterns; all if None);
+    unknown ``names`` are an error."""
     chosen = list(_GROUPS.values())
     if names:
         unknown = [n for n in names if n not in _GROUPS]
         if unknown:
             raise ParameterError("benchmark", f"must be one of {', '.join(_GROUPS)}", unknown[0])
         chosen = [_GROUPS[n] for n in names]
-    if pattern:
-        chosen = [g for g in chosen if pattern in g.name]
+    patterns = [pattern] if isinstance(pattern, str) else list(pattern or ())
+    if patterns:
+        chosen = [g for g in chosen if any(p in g.name for p in patterns)]
         if not chosen:
-            raise ParameterError("--filter", "matches no benchmark", pattern)
+            raise ParameterError("--filter", "matches no benchmark", ", ".join(patterns))
     return chosen
 
 

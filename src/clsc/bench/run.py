@@ -18,6 +18,7 @@ from clsc.errors import ParameterError
 #: modules that register the built-in groups
 BUILTIN: tuple[str, ...] = (
     "clsc.bench.cases_mc",
+    "clsc.bench.cases_buyback",
     "clsc.bench.cases_game",
     "clsc.bench.cases_core",
     "clsc.bench.cases_saa",
@@ -42,7 +43,7 @@ def load(modules: Iterable[str] = ()) -> None:
             raise ParameterError("--module", rule, name) from exc
 
 
-def chosen(pattern: str | None = None, modules: Iterable[str] = ()) -> list[Group]:
+def chosen(pattern: str | Iterable[str] | None = None, modules: Iterable[str] = ()) -> list[Group]:
     """Groups to run: those registered by ``modules`` when modules are named and no
     ``pattern`` is given, else every group whose name contains ``pattern`` (all if None)."""
     modules = tuple(modules)
@@ -56,7 +57,7 @@ def chosen(pattern: str | None = None, modules: Iterable[str] = ()) -> list[Grou
 
 
 def run(
-    pattern: str | None = None,
+    pattern: str | Iterable[str] | None = None,
     *,
     quick: bool = False,
     repeat: int = 3,

@@ -18,7 +18,10 @@ def register(sub) -> None:
     )
     p.add_argument("--quick", action="store_true", help="small problem sizes (CI; ~minutes)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
-    p.add_argument("--filter", default=None, metavar="NAME", help="groups whose name contains NAME")
+    p.add_argument(
+        "--filter", action="append", default=None, metavar="NAME",
+        help="groups whose name contains NAME (repeat for several)",
+    )  # fmt: skip
     p.add_argument("--repeat", type=int, default=3, help="timed repeats per case (best kept)")
     p.add_argument(
         "--module", action="append", default=[], metavar="MOD",
