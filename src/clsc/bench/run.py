@@ -27,6 +27,7 @@ BUILTIN: tuple[str, ...] = (
     "clsc.bench.cases_jointinv",
     "clsc.bench.cases_sweep",
     "clsc.bench.cases_startup",
+    "clsc.bench.cases_speed",
 )
 
 
