@@ -45,6 +45,8 @@ def _cases():
         for scenario in model.scenarios or (None,):
             for method in model.methods:
                 for opts in [{}, *OPTIONS.get(name, [])]:
+                    if opts in SKIP.get(method, ()):
+                        continue
                     yield pytest.param(
                         name, scenario, method, opts, id=f"{name}-{scenario}-{method}-{opts}"
                     )
