@@ -1,9 +1,10 @@
 """clsc: closed-loop supply-chain models (Stackelberg games, stochastic inventory, bilevels).
 
 The public face: ``models()`` (descriptions of every model), ``model(name)``, ``solve(...)``,
-``parse_demand(text)``. Every function imports what it needs inside its body, so ``import clsc``
-loads no numerical library (no numpy, sympy, pyomo, pandas, scipy); the first call pays for
-what it uses.
+``parse_demand(text)``, ``sweep(...)``, ``read_sweep(dir)``, ``sensitivity(...)``; the
+subpackages ``clsc.coop`` and ``clsc.evolution``. Every function imports what it needs inside
+its body, so ``import clsc`` loads no numerical library (no numpy, sympy, pyomo, pandas,
+scipy); the first call pays for what it uses.
 
 >>> import clsc
 >>> r = clsc.solve("newsvendor", demand="normal(mean=50, sd=8)", holding=0.18, shortage=0.7)
@@ -31,7 +32,16 @@ __version__ = "0.1.0"
 # ``clsc.models()`` works whatever was imported before.
 from clsc import models
 
-__all__ = ["__version__", "model", "models", "parse_demand", "solve"]
+__all__ = [
+    "__version__",
+    "model",
+    "models",
+    "parse_demand",
+    "read_sweep",
+    "sensitivity",
+    "solve",
+    "sweep",
+]
 
 
 def model(name: str) -> Model:
@@ -100,6 +110,42 @@ def parse_demand(text: str) -> Distribution:
     return parse(text)
 
 
-# ---- later capabilities ----------------------------------------------------------------------
-# The coordinator adds ``sweep`` (clsc.sweeps), ``coop`` (clsc.coop) and ``evolution``
-# (clsc.evolution) here, in the same style: a documented function importing inside its body.
+# ---- batch runs, sensitivity; cooperative and evolutionary games --------------------------------
+# ``clsc.coop`` (TU games: Shapley value, nucleolus, core, Nash and alliance bargaining) and
+# ``clsc.evolution`` (replicator dynamics, rest points, basins, the formation game) are
+# subpackages: ``from clsc import coop, evolution`` (they load numpy and scipy, so ``import clsc``
+# does not import them).
+
+
+def sweep(model: str, design: Mapping[str, Any], **kwargs: Any):
+    """Solve ``model`` over a design of parameter points; a ``pandas.DataFrame`` with one row
+    per point and scenario (point id, varied parameters, status, message, the model's
+    :meth:`~clsc.models.base.Model.schema` columns), Parquet chunks in ``out`` when given.
+    Keyword arguments: see :func:`clsc.sweeps.api.sweep` (``scenario``, ``method``,
+    ``workers``, ``out``, ``params``, ``seed``, ``resume``, ...).
+
+    >>> import clsc
+    >>> df = clsc.sweep("process-innovation", {"theta": [0.25, 0.5]}, scenario="PM")
+    >>> df["status"].tolist()
+    ['optimal', 'optimal']
+    """
+    from clsc.sweeps.api import sweep as run
+
+    return run(model, design, **kwargs)
+
+
+def read_sweep(directory: str, columns: Any = None):
+    """The rows a sweep wrote to ``directory`` (every finished chunk, in point order) as a
+    ``pandas.DataFrame``; see :func:`clsc.sweeps.api.read_sweep`."""
+    from clsc.sweeps.api import read_sweep as read
+
+    return read(directory, columns)
+
+
+def sensitivity(model: str, bounds: Mapping[str, Any], outputs: Any, **kwargs: Any):
+    """Global sensitivity indices (Sobol first/total/second order with confidence intervals, or
+    Morris) of ``outputs`` over the parameter ``bounds``, run through the sweep engine; see
+    :func:`clsc.analysis.sensitivity.sensitivity`."""
+    from clsc.analysis.sensitivity import sensitivity as run
+
+    return run(model, bounds, outputs, **kwargs)
