@@ -13,7 +13,9 @@ on stderr, 3 an unexpected internal error: one line saying so (the traceback und
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 import warnings
 
@@ -86,6 +88,11 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug", action="store_true", help="show the traceback of an internal error"
     )
+    parser.add_argument(
+        "--no-files",
+        action="store_true",
+        help="forbid specs from reading files, e.g. empirical(file=...) (for untrusted input)",
+    )
     sub = parser.add_subparsers(
         dest="command", required=True, parser_class=_Parser, metavar="COMMAND"
     )
@@ -98,6 +105,23 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _no_files(active: bool):
+    """Set ``CLSC_NO_FILES`` for the duration of one command (``--no-files``)."""
+    if not active:
+        yield
+        return
+    previous = os.environ.get("CLSC_NO_FILES")
+    os.environ["CLSC_NO_FILES"] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["CLSC_NO_FILES"]
+        else:
+            os.environ["CLSC_NO_FILES"] = previous
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI in-process; returns the exit code (0 ok, 1 status, 2 user error, 3 internal)."""
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
@@ -107,10 +131,15 @@ def main(argv: list[str] | None = None) -> int:
             if not debug:  # numeric warnings would break the one-line stderr promise
                 warnings.simplefilter("ignore")
             args = build_parser(argv).parse_args(argv)
-            return int(args.func(args) or 0)
+            with _no_files(args.no_files):
+                return int(args.func(args) or 0)
     except ClscError as exc:
         print(f"clsc: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # stdout closed early (e.g. piped into head): not an error of ours
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("clsc: interrupted", file=sys.stderr)
         return 130

@@ -126,7 +126,7 @@ def conditions(econ: Economics, q_raw: float | None = None) -> tuple[Condition, 
         ),
         Condition(
             "concavity",
-            "d2E[profit]/dq2 = -(price + shortage + holding - salvage)*f(q) <= 0",
+            "price + shortage + holding - salvage > 0 (so d2E[profit]/dq2 = -(this)*f(q) <= 0)",
             econ.underage + econ.overage,
             econ.underage + econ.overage > 0.0,
             "SOC",

@@ -149,6 +149,14 @@ def draw(
     independently scrambled Sobol' replicate of 2^k points (2^k nearest n/batches).
     """
     seed = 0 if seed is None else seed
+    least = 2 * (2 * batches if sampling == "antithetic" else batches)
+    if n < least:  # never raise the user's sample size silently
+        raise ParameterError(
+            "samples",
+            f"must be >= {least} (at least 2 per each of the {batches} sections that give the "
+            "standard errors; fewer sections: option batches)",
+            n,
+        )
     if sampling == "sobol":
         draws = draw_uniforms(max(n, 2 * batches), seed=seed, method="sobol", replicates=batches)
     else:
