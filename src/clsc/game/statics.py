@@ -324,7 +324,7 @@ def sign_table(
             raise model.spec.unknown(name)
     model.resolve_method(method)
     point = _numbers(values)
-    if method == "closed-form":
+    if method == "closed-form" and hasattr(_target(model, values), "symbolic"):
         target = _target(model, values)
         sol, cs = target.symbolic(scenario), target.compiled(scenario)
         where = _where(model, scenario, values, cs) if box else None

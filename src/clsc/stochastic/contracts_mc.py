@@ -298,7 +298,7 @@ def contracts_stat(x: Mapping[str, Any], scenario: str, fix: Mapping, order: Ord
             **prof,
             "q_int": q_int,
             "total_int": total_int,
-            "efficiency": prof["total"] / total_int,
+            "efficiency": prof["total"] / total_int if total_int else math.nan,
             "sales": sales,
             "overstock": over,
             "understock": under,

@@ -83,7 +83,7 @@ def channel_cap(dist: Any, x: Any, limits: Limits, total: float) -> dict[str, fl
     return {
         "q_int_cap": cap.q,
         "total_int_cap": total_cap,
-        "efficiency_cap": total / total_cap,
+        "efficiency_cap": total / total_cap if total_cap else NAN,
         "channel_shadow_price": shadow,
     }
 
