@@ -9,7 +9,7 @@ from clsc.models import get_model, model_names
 
 def register(sub) -> None:
     p = sub.add_parser("models", help="list the registered models")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=run)
 
 

@@ -53,7 +53,7 @@ def _expression(args, model, params) -> str:
             raise ParameterError("--expr", message="give either --expr or --compare/--player")
         return args.expr
     if not args.compare or not args.player:
-        raise ParameterError("--compare", message="--compare S1,S2 and --player P are required")
+        raise ParameterError("--compare", message="--compare S1,S2 and --player KEY are required")
     scen = [s.strip() for s in args.compare.split(",")]
     if len(scen) != 2 or not all(scen):
         raise ParameterError("--compare", message=f"--compare expects S1,S2; got {args.compare!r}")

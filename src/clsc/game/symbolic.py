@@ -413,7 +413,8 @@ def _reference_conditions(prep, ref_conditions, core, conditions, quantities):
     A reference (e.g. the centralised benchmark of an efficiency) is only a valid benchmark
     where its own SOC holds. When the game itself uses the reference, its SOC conditions become
     this game's SOC conditions; when only outputs use it, they are FLAG conditions and each such
-    output is NaN where one fails (never a number divided by an invalid benchmark).
+    output is listed in ``guarded``: the solve reports it as NaN where one fails (never a number
+    divided by an invalid benchmark).
     """
     from dataclasses import replace
 
@@ -423,18 +424,11 @@ def _reference_conditions(prep, ref_conditions, core, conditions, quantities):
         conditions.extend(replace(c, kind="SOC" if in_core else "FLAG") for c in conds)
         if in_core or not conds:
             continue
-        holds = sp.And(*(_holds(c) for c in conds))
         for oname, out in prep.outputs.items():
             expr = out[0] if isinstance(out, tuple) else out
-            if symbol(name) in expr.free_symbols and holds is not sp.true:
-                quantities[oname] = sp.Piecewise((quantities[oname], holds), (sp.nan, True))
+            if symbol(name) in expr.free_symbols:
                 guarded[oname] = guarded.get(oname, ()) + tuple(c.name for c in conds)
     return guarded
-
-
-def _holds(c: SymCondition):
-    e = c.value if c.value is not None else c.expr
-    return {">0": e > 0, ">=0": e >= 0, "<=0": e <= 0}[c.relation]
 
 
 def solve_game(
