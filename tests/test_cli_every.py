@@ -163,7 +163,7 @@ def test_time_limit_gives_status_time_limit(cli):
         (("--expr", "total[MC] + 10**1000", "--in", "a=100:200"), "too large"),
         (("--expr", "total[MC] + ((10**1024)**1024)**1024", "--in", "a=100:200"), "too large"),
         (("--expr", "total[MC] + sqrt(-1)", "--in", "a=100:200"), "complex"),
-        (("--expr", "-" * 1000 + "total[MC]", "--in", "a=100:200"), "nested"),
+        (("--expr=" + "-" * 1000 + "total[MC]", "--in", "a=100:200"), "nested"),
     ],
 )
 def test_issue_14_threshold_reproductions(cli, argv, needle):
