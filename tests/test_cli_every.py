@@ -269,3 +269,47 @@ def test_contracts_too_few_samples_is_refused_not_raised(cli):
         "2",
     )
     assert code == 2 and "samples must be >= 20" in err
+
+
+def test_models_lists_bilevel_only_where_it_works(cli):
+    # issue 15: sorting-collection listed bilevel for every scenario; it works in MC only
+    code, out, _ = cli("models", "--json")
+    listed = {d["name"]: d["methods_by_scenario"] for d in json.loads(out)}
+    assert "bilevel" in listed["sorting-collection"]["MC"]
+    assert "bilevel" not in listed["sorting-collection"]["MR"]
+    for name, per in listed.items():
+        for scenario, methods in per.items():
+            if "bilevel" not in methods:
+                continue
+            code, out, err = cli(
+                "solve", name, "--scenario", scenario, "--method", "bilevel", "--json"
+            )
+            assert code in (0, 1), (name, scenario, err)
+
+
+def test_models_model_shows_parameters_rules_scenarios_and_documentation(cli):
+    code, out, _ = cli("models", "process-innovation", "--json")
+    d = json.loads(out)
+    assert code == 0
+    assert {p["name"] for p in d["params"]} >= {"a", "k", "theta"}
+    assert all({"symbol", "unit", "default", "bounds", "doc"} <= set(p) for p in d["params"])
+    assert set(d["methods_by_scenario"]) == {"PM", "P", "M"}
+    assert "pi_PB" in d["documentation"]
+    code, text, _ = cli("models", "process-innovation")
+    assert code == 0 and "rules" in text and "documentation:" in text
+
+
+def test_json_stdout_is_one_document_even_with_native_solver_output():
+    # issue 15: the HiGHS banner was printed on stdout before the JSON (native code, so only a
+    # real process shows it)
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "clsc.cli", "solve", "cascade-epr", "--method", "bilevel", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["status"] == "optimal"

@@ -122,6 +122,39 @@ def _no_files(active: bool):
             os.environ["CLSC_NO_FILES"] = previous
 
 
+@contextlib.contextmanager
+def _only_python_stdout(active: bool):
+    """Keep native libraries (e.g. a solver's banner) off stdout so it holds one JSON document.
+
+    File descriptor 1 points to /dev/null while the command runs; what Python prints is
+    collected and written to the real stdout afterwards.
+    """
+    if not active:
+        yield
+        return
+    import io
+
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no usable descriptor 1: nothing native can pollute it
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    real, buffer = sys.stdout, io.StringIO()
+    sys.stdout = buffer
+    try:
+        yield
+    finally:
+        sys.stdout = real
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+        real.write(buffer.getvalue())
+        real.flush()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI in-process; returns the exit code (0 ok, 1 status, 2 user error, 3 internal)."""
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
@@ -131,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
             if not debug:  # numeric warnings would break the one-line stderr promise
                 warnings.simplefilter("ignore")
             args = build_parser(argv).parse_args(argv)
-            with _no_files(args.no_files):
+            machine = getattr(args, "json", False) or getattr(args, "format", None) == "json"
+            with _no_files(args.no_files), _only_python_stdout(machine):
                 return int(args.func(args) or 0)
     except ClscError as exc:
         print(f"clsc: error: {one_line(str(exc))}", file=sys.stderr)
