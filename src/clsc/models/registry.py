@@ -18,8 +18,10 @@ def register(cls: type[Model]) -> type[Model]:
 
 def get_model(name: str) -> Model:
     """Instance of the registered model ``name`` (ParameterError listing valid names if unknown)."""
-    from clsc import models  # noqa: F401  (imports every model module)
+    from clsc import models
 
+    if name not in _REGISTRY:
+        models.load(name)  # the model's own module (every module if the name is unknown)
     try:
         return _REGISTRY[name]()
     except KeyError:
@@ -28,6 +30,7 @@ def get_model(name: str) -> Model:
 
 
 def model_names() -> list[str]:
-    from clsc import models  # noqa: F401
+    from clsc import models
 
+    models.load()
     return sorted(_REGISTRY)
