@@ -340,3 +340,55 @@ def test_text_prints_integers_as_integers(cli):
     )
     assert code == 0
     assert "  q  7\n" in out and "  price     10\n" in out
+
+
+NV = ("solve", "newsvendor", "--set", "holding=0.18", "--set", "shortage=0.70", "--method")
+
+
+@pytest.mark.parametrize("method", ["mc", "saa"])
+def test_tiny_samples_are_flagged_not_silently_trusted(cli, method):
+    # issue 14: never trust (or silently raise) a tiny sample
+    _code, out, _ = cli(
+        *NV, method, "--set", "demand=normal(mean=50, sd=8)", "--samples", "20", "--json"
+    )
+    data = json.loads(out)
+    assert data["metrics"]["samples"] == 20 and isinstance(data["metrics"]["samples"], int)
+    assert any("only n=20 samples" in f["expression"] for f in data["flags"])
+
+
+def test_heavy_tails_are_flagged(cli):
+    # issue 14: lognormal(mu=200, sigma=10): se 1e96 against a gap of 1e108 to the exact value
+    _code, out, _ = cli(*NV, "mc", "--set", "demand=lognormal(mu=200, sigma=10)", "--json")
+    data = json.loads(out)
+    assert any("not trustworthy" in f["expression"] for f in data["flags"])
+    _code, out, _ = cli(*NV, "mc", "--set", "demand=normal(mean=50, sd=8)", "--json")
+    assert "flags" not in json.loads(out)
+
+
+def test_discrete_optimum_at_a_cdf_step_is_reported_honestly(cli):
+    # issue 14: q = 100 (mc) vs the exact 101 with se 0.11
+    argv = (
+        "solve",
+        "contracts",
+        "--scenario",
+        "revenue-sharing",
+        "--set",
+        "p=29.7785",
+        "--set",
+        "cm=5.6907",
+        "--set",
+        "v=3.8401",
+        "--set",
+        "phi=0.9518",
+        "--set",
+        "w=6.2537",
+        "--set",
+        "demand=binomial(n=174, p=0.529)",
+        "--json",
+    )
+    exact = json.loads(cli(*argv)[1])["decisions"]["q"]
+    expected_exact_q = 101  # issue 14's exact order
+    assert exact == expected_exact_q
+    data = json.loads(cli(*argv, "--method", "mc")[1])
+    note = next(f["expression"] for f in data["flags"] if "discrete optimum" in f["expression"])
+    assert "q=100 in" in note and "q=101 in" in note and "does not apply" in note

@@ -173,10 +173,19 @@ def draw(
     return d, sections
 
 
-def sectioned(stat: Stat, d: np.ndarray, sections: list) -> tuple[dict, dict]:
-    """Estimates of ``stat`` on the whole sample and their sectioning standard errors."""
+def sectioned(
+    stat: Stat, d: np.ndarray, sections: list, notes: list[str] | None = None
+) -> tuple[dict, dict]:
+    """Estimates of ``stat`` on the whole sample and their sectioning standard errors.
+
+    With ``notes``, an order (``q``, ``q_int``) whose sections chose between a few integer
+    values is reported there with the share of each candidate: at a step of a discrete demand
+    CDF the optimum is not asymptotically normal and its standard error does not apply.
+    """
     full = stat(d)
     parts = [stat(d[idx]) for idx in sections]
+    if notes is not None:
+        notes.extend(_discrete_orders(full, parts))
     se = {}
     for key, value in full.items():
         vals = np.array([p[key] for p in parts], dtype=float)
@@ -188,6 +197,26 @@ def sectioned(stat: Stat, d: np.ndarray, sections: list) -> tuple[dict, dict]:
             else math.inf
         )
     return full, se
+
+
+def _discrete_orders(full: dict, parts: list[dict]) -> list[str]:
+    out = []
+    for key in ("q", "q_int"):
+        vals = np.array([p.get(key, math.nan) for p in parts], dtype=float)
+        if not np.all(np.isfinite(vals)) or not np.all(vals == np.round(vals)):
+            continue
+        cands, counts = np.unique(vals, return_counts=True)
+        if len(cands) < 2 or len(cands) > 3:
+            continue
+        shares = ", ".join(
+            f"{key}={c:g} in {k} of {len(vals)}" for c, k in zip(cands, counts, strict=True)
+        )
+        out.append(
+            f"{key}={full[key]:g} is a discrete optimum at a step of the demand CDF: the "
+            f"sections chose {shares}; its standard error does not apply (not asymptotically "
+            "normal)"
+        )
+    return out
 
 
 def _sample_message(
@@ -318,7 +347,8 @@ def solve_contracts(model: Any, req: Any) -> Result:
     sampling, batches, order = options(method, req.options)
     n = req.samples or DEFAULTS[method][0]
     d, sections = draw(x["demand"], n, req.seed, sampling, batches)
-    est, se = sectioned(contracts_stat(x, req.scenario, req.fix, order), d, sections)
+    notes: list[str] = []
+    est, se = sectioned(contracts_stat(x, req.scenario, req.fix, order), d, sections, notes)
     coord = coordination(req.scenario, x)
     metrics = {k: v for k, v in est.items() if k not in ("q", "pi_R", "pi_M", "total")}
     metrics["critical_ratio"] = critical_ratio(*retailer_terms(req.scenario, x))
@@ -340,6 +370,6 @@ def solve_contracts(model: Any, req: Any) -> Result:
         profits={k: est[k] for k in ("pi_R", "pi_M", "total")},
         metrics=metrics,
         std_errors=se,
-        flags=req.flags,
+        flags=(*req.flags, *notes),
         message=_sample_message(method, d.shape[0], sampling, req.seed, batches, order),
     )
