@@ -392,3 +392,36 @@ def test_discrete_optimum_at_a_cdf_step_is_reported_honestly(cli):
     data = json.loads(cli(*argv, "--method", "mc")[1])
     note = next(f["expression"] for f in data["flags"] if "discrete optimum" in f["expression"])
     assert "q=100 in" in note and "q=101 in" in note and "does not apply" in note
+
+
+def test_monte_carlo_threshold_carries_a_standard_error(cli):
+    # issue 15: threshold buyback-effort --method mc printed k = 42.170163 with no uncertainty;
+    # the exact crossing is the paper's k_bar (seed value 41.779)
+    expected_k_bar = 41.779
+    code, out, _ = cli(
+        "threshold",
+        "buyback-effort",
+        "--compare",
+        "N,B",
+        "--player",
+        "pi_M",
+        "--in",
+        "k=1:100",
+        "--method",
+        "mc",
+        "--grid",
+        "11",
+        "--json",
+    )
+    data = json.loads(out)
+    assert code == 0 and len(data["roots"]) == 1
+    (root,), (se,) = data["roots"], data["std_errors"]
+    assert 0 < se < 2
+    assert abs(root - expected_k_bar) < 4 * se
+
+
+def test_parameters_as_keywords_show_the_right_call():
+    from clsc.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"solve\(params=\{'demand': ..., 'price': ...\}\)"):
+        get_model("newsvendor").solve(demand="normal(mean=5, sd=1)", price=10)

@@ -131,6 +131,9 @@ def run(args) -> int:
         )
     f = expression_function(model, expr, param, params, method=args.method)
     roots = thresholds(f, lo, hi, n_grid=grid)
+    errors = None
+    if not compiled and args.expr is None and roots:
+        errors = root_errors(model, expr, param, roots, params, args.method, f, (hi - lo) / grid)
     if args.json:
         print(
             json.dumps(
@@ -143,6 +146,7 @@ def run(args) -> int:
                     "grid": grid,
                     "params": {k: str(v) for k, v in params.items()},
                     "roots": roots,
+                    **({"std_errors": errors, "se_note": SE_NOTE} if errors else {}),
                 }
             )
         )
@@ -150,6 +154,39 @@ def run(args) -> int:
     print(f"{model.name}: {expr} = 0 for {param} in [{lo:g}, {hi:g}]  method={args.method}")
     if not roots:
         print("  no crossing")
-    for r in roots:
-        print(f"  {param} = {r:.6f}")
+    for i, r in enumerate(roots):
+        se = f"  (se {errors[i]:.3g})" if errors else ""
+        print(f"  {param} = {r:.6f}{se}")
+    if errors:
+        print(f"  {SE_NOTE}")
     return 0
+
+
+SE_NOTE = (
+    "se of a root: the standard error of the sampled difference at the root divided by its "
+    "slope there (delta method; the two values' errors are added in quadrature, which is "
+    "conservative under common random numbers)"
+)
+
+
+def root_errors(model, expr, param, roots, params, method, f, step) -> list[float] | None:
+    """Delta-method standard errors of sampled roots of ``key1[s1] - key2[s2]``."""
+    import math
+    import re
+
+    import numpy as np
+
+    terms = re.findall(r"([A-Za-z_]\w*)\[([^\[\]]+)\]", expr)
+    out = []
+    for r in roots:
+        var = 0.0
+        for key, scenario in terms:
+            res = model.solve(scenario, params={**params, param: repr(r)}, method=method)
+            err = res.std_errors.get(key)
+            if not res.ok or err is None or not math.isfinite(err):
+                return None
+            var += err**2
+        up, down = (float(np.asarray(f(np.array([r + s * step])))[0]) for s in (1, -1))
+        slope = (up - down) / (2 * step)
+        out.append(math.sqrt(var) / abs(slope) if slope and math.isfinite(slope) else math.inf)
+    return out

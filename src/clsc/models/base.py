@@ -93,6 +93,14 @@ class Model:
         **options: Any,
     ) -> SolveRequest:
         """Validate everything and build the :class:`SolveRequest` (raises ParameterError)."""
+        misplaced = [k for k in options if k in self.spec.names and k not in self.options]
+        if misplaced:
+            shown = ", ".join(f"'{k}': ..." for k in misplaced)
+            raise ParameterError(
+                misplaced[0],
+                message=f"{', '.join(misplaced)}: parameters of {self.name} go in params: "
+                f"solve(params={{{shown}}}) (on the command line: --set NAME=VALUE)",
+            )
         scenario = self.resolve_scenario(scenario)
         method = self.resolve_method(method)
         values, flags = self.spec.resolve(params, scenario)
