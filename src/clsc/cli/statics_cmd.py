@@ -70,7 +70,8 @@ def register(sub) -> None:
 #: What each ``how`` of a sign means, printed with the table.
 WHERE = {
     "exact": "at this parameter point (exact arithmetic)",
-    "symbolic": "everywhere under the parameter assumptions (proved symbolically)",
+    "symbolic": "for all positive parameter values (proved symbolically; a parameter whose "
+    "box reaches below 0 is any real)",
     "numeric": "on the sampled points shown (where the conditions hold)",
     "none": "no valid point: the conditions fail everywhere sampled",
 }
