@@ -425,3 +425,13 @@ def test_parameters_as_keywords_show_the_right_call():
 
     with pytest.raises(ParameterError, match=r"solve\(params=\{'demand': ..., 'price': ...\}\)"):
         get_model("newsvendor").solve(demand="normal(mean=5, sd=1)", price=10)
+
+
+def test_monte_carlo_statics_carry_standard_errors(cli):
+    code, out, _ = cli(
+        "statics", "buyback-effort", "--scenario", "B", "--wrt", "k", "--method", "mc", "--json"
+    )
+    data = json.loads(out)
+    assert code == 0 and "se_note" in data
+    effort = next(row for row in data["signs"] if row["name"] == "e")
+    assert effort["se"] > 0 and effort["points"] == 1

@@ -127,6 +127,7 @@ def run(args) -> int:
             "params": {k: _plain(v) for k, v in point.items()},
             "box": {k: list(v) for k, v in box.items()},
             "signs": rows,
+            **({"se_note": SE_NOTE} if frame["se"].notna().any() else {}),
         }
         print(json.dumps(doc))
         return 0
@@ -139,15 +140,28 @@ def run(args) -> int:
     width = max(len(str(k)) for k in frame.index)
     for name, row in frame.iterrows():
         print(f"  {name:<{width}}  {row['sign']:>5}  {_where(row, bool(box))}")
+    if frame["se"].notna().any():
+        print(f"  {SE_NOTE}")
     return 0
+
+
+SE_NOTE = (
+    "se of a sampled derivative: the two solves' standard errors added in quadrature, over 2h "
+    "(conservative: both solves use the same random numbers); a sign is significant only where "
+    "|derivative| exceeds about 2 se"
+)
 
 
 def _where(row, boxed: bool) -> str:
     """Where the sign of one row was established, in words."""
+    se = row.get("se")
+    sampled = "" if se is None or se != se else f"; derivative {row['high']:.4g} (se {se:.2g})"
     if row["how"] == "numeric" and not boxed:
-        return "numeric: at this parameter point (central differences of solves)"
+        return f"numeric: at this parameter point (central differences of solves){sampled}"
     extra = f" ({int(row['points'])} points)" if row["how"] == "numeric" else ""
-    return f"{row['how']}: {WHERE[row['how']]}{extra}"
+    if sampled and boxed:
+        sampled = f"; largest se of a sampled derivative {se:.2g}"
+    return f"{row['how']}: {WHERE[row['how']]}{extra}{sampled}"
 
 
 #: Most box points a statics run by solves may use (each point costs two solves).
