@@ -104,3 +104,10 @@ def test_reference_that_fails_its_condition_gives_nan_efficiency_with_reason():
     assert central.status == "condition_failed"
     # at the defaults the benchmark holds and the efficiency is a number
     assert 0 < get_model("cascade-epr").solve("decentralised").metrics["efficiency"] <= 1
+
+
+def test_flags_are_visible_in_to_frame():
+    # issue 15: process-innovation fails the FLAG cr - r*x >= 0 at its defaults in PM
+    frame = get_model("process-innovation").solve("PM").to_frame()
+    assert "cr - r*x >= 0" in frame.loc[0, "flags"]
+    assert not frame.loc[0, "cond.cr - r*x >= 0"]

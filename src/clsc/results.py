@@ -242,4 +242,5 @@ class Result:
         row.update({f"metric.{k}": v for k, v in self.metrics.items()})
         row.update({f"se.{k}": v for k, v in self.std_errors.items()})
         row.update({f"cond.{c.name}": c.holds for c in self.conditions})
+        row["flags"] = "; ".join(self.flags)  # FLAG warnings of the point ("" if none)
         return pd.DataFrame([row])
