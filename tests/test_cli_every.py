@@ -8,6 +8,7 @@ prints exactly one JSON document on stdout.
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -304,12 +305,17 @@ def test_json_stdout_is_one_document_even_with_native_solver_output():
     # real process shows it)
     import subprocess
     import sys
+    from pathlib import Path
 
+    import clsc.cli
+
+    src = str(Path(clsc.cli.__file__).resolve().parents[2])  # the clsc under test
     out = subprocess.run(
         [sys.executable, "-m", "clsc.cli", "solve", "cascade-epr", "--method", "bilevel", "--json"],
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "PYTHONPATH": src},
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["status"] == "optimal"

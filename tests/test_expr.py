@@ -195,7 +195,16 @@ def test_literals_do_not_import_sympy():
 
     code = "import sys; from clsc.expr import parse_literal; parse_literal('2.5'); "
     code += "print('sympy' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    import os
+    from pathlib import Path
+
+    import clsc.expr
+
+    src = str(Path(clsc.expr.__file__).resolve().parents[1])  # the clsc under test
+    env = {**os.environ, "PYTHONPATH": src}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
     assert out.stdout.strip() == "False"
 
 
