@@ -127,3 +127,91 @@ def test_any_text_parses_or_raises_spec_error(text):
 def test_E_is_a_name_not_eulers_number():
     # E (collectable units) is a common symbol in this field; Euler's number is exp(1).
     assert parse_expr("E + 1", allow_unknown=True) == sp.Symbol("E", real=True) + 1
+
+
+# --- hardening (issue 14): every intermediate constant bounded, no recursion, no complex ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "((10**1024)**1024)**1024",  # issue 14: ran for more than 90 s
+        "10**1000",  # issue 14: OverflowError in threshold --expr
+        "x + 10**400",  # a constant that does not fit a float
+        "exp(exp(exp(exp(100))))",
+        "10**300 * 10**10",
+        "1" + "0" * 400,  # a 400-digit integer
+    ],
+)
+def test_every_intermediate_constant_is_bounded(text):
+    with pytest.raises(SpecError, match="too large"):
+        parse_expr(text, SYMS)
+
+
+@pytest.mark.parametrize("text", ["sqrt(-1)", "(-8)**(1/3)", "log(-1)"])
+def test_complex_constants_are_refused(text):
+    with pytest.raises(SpecError, match="complex value"):
+        parse_expr(text, SYMS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "-" * 1000 + "1",
+        "sqrt(" * 300 + "x" + ")" * 300,
+        "+".join(["x"] * 3000),
+        "(" * 250 + "x" + ")" * 250,
+    ],
+)
+def test_deep_nesting_is_a_spec_error_not_recursion_error(text):
+    for parse in (lambda t: parse_expr(t, SYMS), parse_literal):
+        with pytest.raises(SpecError):
+            parse(text)
+
+
+def test_long_flat_sums_still_parse():
+    terms = [f"{i}*x" for i in range(1, 400)]
+    assert parse_expr(" + ".join(terms), SYMS) == sum(range(1, 400)) * x
+
+
+def test_huge_integer_literal_is_infinite_not_an_overflow():
+    # issue 14: a 400-digit integer in --set raised OverflowError in float(); as a literal it is
+    # beyond float range, i.e. inf, which every finite parameter refuses by name.
+    assert parse_literal("1" * 400) == math.inf
+    assert parse_literal("-" + "1" * 400) == -math.inf
+    with pytest.raises(SpecError):
+        parse_literal("1" * 5000)  # beyond Python's int-string limit
+
+
+def test_error_messages_do_not_echo_long_input():
+    with pytest.raises(SpecError) as info:
+        parse_expr("y" * 5000 + " + ?", SYMS)
+    assert len(str(info.value)) < 400
+
+
+def test_literals_do_not_import_sympy():
+    import subprocess
+    import sys
+
+    code = "import sys; from clsc.expr import parse_literal; parse_literal('2.5'); "
+    code += "print('sympy' in sys.modules)"
+    import os
+    from pathlib import Path
+
+    import clsc.expr
+
+    src = str(Path(clsc.expr.__file__).resolve().parents[1])  # the clsc under test
+    env = {**os.environ, "PYTHONPATH": src}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_comments_are_refused():
+    # '1#' parsed as 1: hidden text after '#' must not be silently dropped
+    with pytest.raises(SpecError, match="comments"):
+        parse_literal("1#")
+    with pytest.raises(SpecError, match="comments"):
+        parse_expr("x # + y", SYMS)
+    assert parse_call("empirical(file='a#b.csv')")[2] == {"file": "a#b.csv"}

@@ -7,11 +7,10 @@ stored here (the tests compare them with the spec's tables).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from clsc.models import get_model
+if TYPE_CHECKING:
+    import pandas as pd
 
 NORMAL_COST = {"demand": "normal(mean=50, sd=8)", "holding": "0.18", "shortage": "0.70"}
 BUYBACK_B = {
@@ -67,23 +66,56 @@ EXAMPLES: tuple[tuple[str, str | None, str | None, dict[str, str], dict[str, Any
 )
 
 
-def _join(values: Mapping[str, float]) -> str:
-    return ", ".join(f"{k}={v:.4f}" for k, v in values.items())
+def _join(values: Mapping[str, float], errors: Mapping[str, float] | None = None) -> str:
+    errors = errors or {}
+    return ", ".join(
+        f"{k}={v:.4f}" + (f" (se {errors[k]:.2g})" if k in errors else "")
+        for k, v in values.items()
+    )
 
 
 def run_demo() -> pd.DataFrame:
-    """Solve every example; returns one row per solve (status, decisions, profits)."""
+    """Solve every example; one row per solve: status, demand, decisions and profits (with
+    standard errors for sampled methods) and the FLAG warnings of the point."""
+    import pandas as pd
+
+    from clsc.models import get_model
+
     rows = []
     for model, scenario, method, params, options in EXAMPLES:
         result = get_model(model).solve(scenario, params=params, method=method, **options)
+        demand = result.params.get("demand")
         rows.append(
             {
                 "model": model,
                 "scenario": scenario or "-",
                 "method": result.method,
                 "status": result.status,
-                "decisions": _join(result.decisions),
-                "profits": _join(result.profits),
+                "demand": getattr(demand, "spec", "-") if demand is not None else "-",
+                "decisions": _join(result.decisions, result.std_errors),
+                "profits": _join(result.profits, result.std_errors),
+                "flags": "; ".join(result.flags) or "-",
             }
         )
     return pd.DataFrame(rows)
+
+
+def render(frame: pd.DataFrame, width: int = 100) -> str:
+    """The demo table as text that fits ``width`` columns: one block per solve."""
+    import textwrap
+
+    lines = []
+    for row in frame.itertuples(index=False):
+        scen = "" if row.scenario == "-" else f" [{row.scenario}]"
+        head = f"{row.model}{scen}  method={row.method}  status={row.status}"
+        if row.demand != "-":
+            head += f"  demand={row.demand}"
+        lines += textwrap.wrap(head, width, subsequent_indent="    ")
+        for label in ("decisions", "profits", "flags"):
+            value = getattr(row, label)
+            if label == "flags" and value == "-":
+                continue
+            lines += textwrap.wrap(
+                f"{label}: {value}", width, initial_indent="  ", subsequent_indent="    "
+            )
+    return "\n".join(lines)

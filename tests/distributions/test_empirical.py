@@ -82,3 +82,22 @@ def test_large_sample_spec_round_trips():
     x = np.array([10.0, 100.0, 250.0])
     expected_loss = [np.maximum(sample - t, 0).mean() for t in x]
     np.testing.assert_allclose(e.expected_shortage(x), expected_loss, rtol=1e-11)
+
+
+def test_file_access_is_limited_and_never_echoes_contents(tmp_path, monkeypatch):
+    # issue 14: empirical(file='/etc/shadow') quoted the file's lines in the error
+    secret = tmp_path / "secret.csv"
+    secret.write_text("root:*:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\n")
+    with pytest.raises(ParameterError) as info:
+        empirical(file=str(secret))
+    assert "daemon" not in str(info.value) and "root:" not in str(info.value)
+    with pytest.raises(ParameterError, match="must be a data file"):
+        empirical(file="/etc/passwd")
+    with pytest.raises(ParameterError, match="regular file"):
+        (tmp_path / "dir.csv").mkdir()
+        empirical(file=str(tmp_path / "dir.csv"))
+    monkeypatch.setenv("CLSC_NO_FILES", "1")
+    good = tmp_path / "d.csv"
+    good.write_text("a\n1\n2\n")
+    with pytest.raises(ParameterError, match="disabled"):
+        empirical(file=str(good))

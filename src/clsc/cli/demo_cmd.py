@@ -1,22 +1,25 @@
-"""``clsc demo``: the main job for now: solve the reference examples and print one table."""
+"""``clsc demo``: solve the reference examples and print them (wrapped to the terminal)."""
 
 from __future__ import annotations
-
-from clsc.demo import run_demo
 
 
 def register(sub) -> None:
     p = sub.add_parser("demo", help="solve the reference examples and print a table")
     p.add_argument("--csv", default=None, help="also write the table to this CSV file")
+    p.add_argument(
+        "--width", type=int, default=None, help="columns to wrap to (default: the terminal's)"
+    )
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    frame = run_demo()
-    import pandas as pd
+    import shutil
 
-    with pd.option_context("display.max_rows", 200, "display.width", 200):
-        print(frame.to_string(index=False, justify="left"))
+    from clsc.demo import render, run_demo
+
+    frame = run_demo()
+    width = args.width or shutil.get_terminal_size((100, 24)).columns
+    print(render(frame, max(40, width)))
     if args.csv:
         frame.to_csv(args.csv, index=False)
     return 0 if (frame["status"].isin(["optimal", "evaluated"])).all() else 1

@@ -20,9 +20,14 @@ FORMATS = {"text": sp.sstr, "latex": sp.latex}
 
 def register(sub) -> None:
     p = sub.add_parser("derive", help="print a game model's closed forms and conditions")
-    p.add_argument("model")
-    p.add_argument("--scenario", default=None)
-    p.add_argument("--format", choices=("text", "latex", "json"), default="text")
+    p.add_argument("model", help="a game model (see `clsc models`)")
+    p.add_argument("--scenario", default=None, help="scenario (default: the model's default)")
+    p.add_argument(
+        "--format",
+        choices=("text", "latex", "json"),
+        default="text",
+        help="text (sympy), latex, or one JSON document",
+    )
     p.set_defaults(func=run)
 
 

@@ -1,30 +1,171 @@
-"""``clsc models``: list registered models, scenarios, methods and parameters with defaults."""
+"""``clsc models [MODEL] [--json]``: the registered models, or everything about one.
+
+Without MODEL: each model's summary, scenarios, methods and parameters with defaults. With
+MODEL: its parameters (symbol, unit, default, bounds, description), the assumption rules (ERR
+refuses a point, FLAG records a warning), scenarios with the methods that work in each, options
+(variants), decisions, and the model's documentation (equations and source).
+"""
 
 from __future__ import annotations
 
+import inspect
 import json
-
-from clsc.models import get_model, model_names
+import sys
 
 
 def register(sub) -> None:
-    p = sub.add_parser("models", help="list the registered models")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser(
+        "models",
+        help="list the registered models, or describe one (parameters, scenarios, methods)",
+        description=__doc__.split("\n\n")[1],
+    )
+    p.add_argument("model", nargs="?", default=None, help="describe this model in full")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=run)
 
 
+def methods_for(model, scenario: str | None) -> list[str]:
+    """The methods that apply to ``scenario`` (bilevel needs a two-stage leader-follower game)."""
+    out = []
+    games = getattr(model, "games", None) or {}
+    for method in model.methods:
+        game = games.get(scenario)
+        if method == "bilevel" and game is not None and not _bilevel_applies(game):
+            continue
+        out.append(method)
+    return out
+
+
+def _bilevel_applies(game) -> bool:
+    """Two stages, one leader, profits at most quadratic in the variables (as the method needs)."""
+    if len(game.stages) != 2 or len(game.stages[0]) != 1:
+        return False
+    import sympy as sp
+
+    from clsc.game.prepare import prepare
+    from clsc.game.symbols import symbol
+
+    prep = prepare(game, frozenset())
+    variables = [symbol(n) for n in prep.vars]
+    for objective in prep.objectives.values():
+        try:
+            if sp.Poly(sp.expand(objective), *variables).total_degree() > 2:
+                return False
+        except sp.PolynomialError:
+            return False
+    return True
+
+
+def _bounds(p) -> str:
+    parts = []
+    if p.lower is not None:
+        parts.append(f"{'>' if p.strict else '>='} {p.lower:g}")
+    if p.upper is not None:
+        parts.append(f"{'<' if p.strict else '<='} {p.upper:g}")
+    if p.choices:
+        parts.append("one of " + ", ".join(p.choices))
+    return "; ".join(parts)
+
+
+def details(model) -> dict:
+    """Everything ``clsc models MODEL`` prints, as plain JSON types."""
+    base = model.describe()
+    spec = {p.name: p for p in model.spec}
+    for row in base["params"]:
+        p = spec[row["name"]]
+        row.update(
+            symbol=p.symbol or p.name,
+            unit=p.unit,
+            bounds=_bounds(p),
+            default=None if p.required else getattr(p.default, "spec", p.default),
+        )
+    base["rules"] = [
+        {
+            "class": r.cls,
+            "parameters": list(r.involved),
+            "rule": f"{r.involved[0]} {r.rule}",
+            "scenarios": list(r.scenarios) if r.scenarios else "all",
+        }
+        for r in model.spec.rules
+    ]
+    scenarios = list(model.scenarios) or [None]
+    base["methods_by_scenario"] = {str(s): methods_for(model, s) for s in scenarios}
+    base["default_scenario"] = model.default_scenario
+    base["default_method"] = model.default_method
+    base["options"] = dict(model.options)
+    module = sys.modules.get(type(model).__module__)
+    base["documentation"] = inspect.cleandoc(module.__doc__ or "") if module else ""
+    base["source_module"] = type(model).__module__
+    return base
+
+
+def _print_one(d: dict) -> None:
+    print(f"{d['name']}: {d['summary']}")
+    print(f"  defined in {d['source_module']}")
+    print("  scenarios and methods (default marked *):")
+    for s, methods in d["methods_by_scenario"].items():
+        mark = "*" if s == str(d["default_scenario"]) else " "
+        shown = ", ".join(m + ("*" if m == d["default_method"] else "") for m in methods)
+        print(f"   {mark}{s if s != 'None' else '(single scenario)'}: {shown}")
+    print(f"  decisions: {', '.join(d['decisions'])}")
+    print("  parameters (name, symbol, unit, default, bounds, description):")
+    for p in d["params"]:
+        default = "(required)" if p["required"] else str(p["default"])
+        unit = p["unit"] or "-"
+        print(
+            f"    {p['name']:<10} {p['symbol']:<8} {unit:<6} {default:<28} "
+            f"{p['bounds'] or '-':<14} {p['doc']}"
+        )
+    if d["rules"]:
+        print("  rules (ERR refuses the point, FLAG records a warning):")
+        for r in d["rules"]:
+            where = "" if r["scenarios"] == "all" else f"  [{', '.join(r['scenarios'])}]"
+            print(f"    {r['class']:<4} {r['rule']}{where}")
+    if d["options"]:
+        print("  options (--option NAME=VALUE):")
+        for name, doc in d["options"].items():
+            print(f"    {name:<12} {doc}")
+    if d["documentation"]:
+        print("  documentation:")
+        for line in d["documentation"].splitlines():
+            print(f"    {line}" if line else "")
+
+
 def run(args) -> int:
-    described = [get_model(name).describe() for name in model_names()]
+    from clsc.models import get_model, model_names
+
+    if args.model is not None:
+        d = details(get_model(args.model))
+        if args.json:
+            print(json.dumps(d, default=str))
+        else:
+            _print_one(d)
+        return 0
+    described = []
+    for name in model_names():
+        model = get_model(name)
+        d = model.describe()
+        d["methods_by_scenario"] = {
+            str(s): methods_for(model, s) for s in (list(model.scenarios) or [None])
+        }
+        described.append(d)
     if args.json:
         print(json.dumps(described, default=str))
         return 0
     for d in described:
         print(f"{d['name']}: {d['summary']}")
-        print(f"  scenarios: {', '.join(d['scenarios']) or '-'}")
-        print(f"  methods:   {', '.join(d['methods'])}")
+        per = d["methods_by_scenario"]
+        if len({tuple(m) for m in per.values()}) == 1:
+            print(f"  scenarios: {', '.join(d['scenarios']) or '(single scenario)'}")
+            print(f"  methods:   {', '.join(next(iter(per.values())))}")
+        else:
+            print("  scenarios (methods):")
+            for s, methods in per.items():
+                print(f"    {s}: {', '.join(methods)}")
         print(f"  decisions: {', '.join(d['decisions'])}")
         print("  parameters:")
         for p in d["params"]:
             default = "(required)" if p["required"] else str(p["default"])
             print(f"    {p['name']:<12} {default:<32} {p['doc']}")
+    print("details of one model: clsc models MODEL")
     return 0

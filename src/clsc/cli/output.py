@@ -11,9 +11,19 @@ from clsc.results import Result
 
 
 def fmt(value: Any) -> str:
+    """Text form of one value: integers as integers, booleans as yes/no, floats to 4 decimals
+    (or 6 significant digits when very large or small).
+
+    >>> [fmt(7.0), fmt(True), fmt(0.12345), fmt(1.5e7), fmt(float("nan"))]
+    ['7', 'yes', '0.1235', '1.5e+07', 'nan']
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         if math.isinf(value) or math.isnan(value):
             return str(value)
+        if value.is_integer() and abs(value) < 1e6:
+            return str(int(value))
         return (
             f"{value:.6g}"
             if abs(value) >= 1e6 or (value != 0 and abs(value) < 1e-4)
@@ -22,8 +32,29 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+def flag_records(result: Result) -> list[dict[str, Any]]:
+    """Every FLAG warning of a result as ``{name, expression, value}`` (a failed FLAG condition)
+    or ``{name: "rule", expression: <the rule's message>, value: None}`` (a parameter rule)."""
+    from clsc.results import jsonable
+
+    out = [
+        {"name": c.name, "expression": c.expression, "value": jsonable(c.value)}
+        for c in result.conditions
+        if c.kind == "FLAG" and not c.holds
+    ]
+    shown = {f"FLAG {c['name']} fails" for c in out}
+    for text in result.flags:
+        if not any(text.startswith(s) for s in shown):
+            out.append({"name": "rule", "expression": text, "value": None})
+    return out
+
+
 def dumps(result: Result) -> str:
-    return json.dumps(result.to_dict(), indent=None, sort_keys=False)
+    """One JSON document; ``flags`` as records with name, expression and value."""
+    data = result.to_dict()
+    if result.flags or any(c.kind == "FLAG" and not c.holds for c in result.conditions):
+        data["flags"] = flag_records(result)
+    return json.dumps(data, indent=None, sort_keys=False)
 
 
 def _section(title: str, mapping: Mapping[str, Any], errors: Mapping[str, float]) -> list[str]:

@@ -100,6 +100,12 @@ def thresholds(
     finite = np.isfinite(y)
     scale = max(1.0, float(np.max(np.abs(y[finite])))) if finite.any() else 1.0
     tol = 1e-9 * scale if touch_tol is None else float(touch_tol)
+    if finite.sum() > 2 and np.all(np.abs(y[finite]) <= tol):
+        raise ParameterError(
+            "f",
+            message=f"the function is zero on the whole grid of [{lo:g}, {hi:g}]: the values "
+            "coincide, there is no isolated crossing",
+        )
     roots: list[float] = [float(xi) for xi, yi in zip(x, y, strict=True) if yi == 0.0]
     for i in range(len(x) - 1):
         if not (finite[i] and finite[i + 1]):
@@ -194,10 +200,13 @@ def minimisers(f: Callable, lo: float, hi: float, *, n_grid: int = 2001) -> Extr
 _TERM = re.compile(r"([A-Za-z_]\w*)\[([^\[\]]+)\]")
 
 
-def _target(model: Any, values: Mapping[str, Any]) -> Any:
+def target_model(model: Any, values: Mapping[str, Any]) -> Any:
     """The model class whose games apply at ``values`` (a model may pick games by a choice)."""
     variant = getattr(model, "variant", None)
     return variant(dict(values)) if variant is not None else type(model)
+
+
+_target = target_model
 
 
 def _resolve(model: Any, scenario: str, params: Mapping[str, Any] | None):
@@ -255,8 +264,8 @@ def scenario_function(
             return np.ones(x.shape, dtype=bool)
         return np.array([_err_ok(model, {**values, param: float(v)}, scenario) for v in x])
 
-    if method == "closed-form":
-        cs = _target(model, values).compiled(scenario)
+    if method == "closed-form" and hasattr(target_model(model, values), "compiled"):
+        cs = target_model(model, values).compiled(scenario)
         if key not in cs.names:
             raise ParameterError(
                 key, message=f"unknown output '{key}' of {scenario}; valid: {', '.join(cs.names)}"
@@ -316,7 +325,15 @@ def expression_function(
     expr = parse_expr(body, {s.name: s for s in terms.values()})
     funcs = [scenario_function(model, s, k, param, params, method=method) for k, s in terms]
     combine = sp.lambdify(list(terms.values()), expr, "numpy")
-    return lambda x: np.asarray(combine(*(f(x) for f in funcs)), dtype=float)
+
+    def f(x: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            out = np.asarray(combine(*(g(x) for g in funcs)))
+        if np.iscomplexobj(out):  # a complex value is no crossing: NaN, never a root
+            out = np.where(out.imag == 0, out.real, np.nan)
+        return np.broadcast_to(np.asarray(out, dtype=float), np.shape(x))
+
+    return f
 
 
 def crossings(

@@ -63,6 +63,7 @@ class Sign:
     n_points: int = 0
     low: float | None = None
     high: float | None = None
+    se: float | None = None  # largest standard error of a sampled derivative (mc / saa)
 
     def __str__(self) -> str:
         return self.sign
@@ -324,7 +325,7 @@ def sign_table(
             raise model.spec.unknown(name)
     model.resolve_method(method)
     point = _numbers(values)
-    if method == "closed-form":
+    if method == "closed-form" and hasattr(_target(model, values), "symbolic"):
         target = _target(model, values)
         sol, cs = target.symbolic(scenario), target.compiled(scenario)
         where = _where(model, scenario, values, cs) if box else None
@@ -337,8 +338,8 @@ def sign_table(
     else:
         rows = _numeric_signs(model, scenario, wrt, values, box, method, n or 8, seed)
     frame = pd.DataFrame(
-        [(k, r.sign, r.how, r.n_points, r.low, r.high) for k, r in rows.items()],
-        columns=["name", "sign", "how", "points", "low", "high"],
+        [(k, r.sign, r.how, r.n_points, r.low, r.high, r.se) for k, r in rows.items()],
+        columns=["name", "sign", "how", "points", "low", "high", "se"],
     )
     return frame.set_index("name")
 
@@ -361,6 +362,7 @@ def _numeric_signs(model, scenario, wrt, values, box, method, n, seed) -> dict[s
     pts = sample_box(box, n, seed) if box else {}
     size = len(next(iter(pts.values()))) if pts else 1
     diffs: dict[str, list[float]] = {}
+    errors: dict[str, list[float]] = {}
     for i in range(size):
         base = {**values, **{k: float(v[i]) for k, v in pts.items()}}
         x = float(base[wrt])
@@ -380,8 +382,14 @@ def _numeric_signs(model, scenario, wrt, values, box, method, n, seed) -> dict[s
             d = (a[key] - b[key]) / (2 * h)
             tol = 1e-6 * max(1.0, abs(a[key]), abs(b[key])) / h
             diffs.setdefault(key, []).append(0.0 if abs(d) <= tol else d)
+            if key in up.std_errors and key in down.std_errors:  # sampled: conservative se
+                se = math.hypot(up.std_errors[key], down.std_errors[key]) / (2 * h)
+                errors.setdefault(key, []).append(se)
     out = {}
     for key, vals in diffs.items():
         arr = np.array(vals)
-        out[key] = Sign(classify(arr, 0.0), "numeric", arr.size, float(arr.min()), float(arr.max()))
+        se = max(errors[key]) if key in errors else None
+        out[key] = Sign(
+            classify(arr, 0.0), "numeric", arr.size, float(arr.min()), float(arr.max()), se
+        )
     return out

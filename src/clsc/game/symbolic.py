@@ -17,7 +17,7 @@ raw gap); flag-only bounds and ``Game.flags`` give FLAG conditions.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import sympy as sp
@@ -47,6 +47,13 @@ class SymCondition:
             # Reduced to a constant under the parameter assumptions: show what it came from.
             verdict = "always" if condition_holds(float(self.expr), self.relation) else "never"
             return f"{sp.sstr(self.value)} {op} 0 ({verdict} under the parameter assumptions)"
+        if self.value is not None and self.value != self.expr:
+            # The value printed next to the text is that of ``value``: show it first, then the
+            # sign-equivalent reduced form, so that the printed number is the shown expression's.
+            return (
+                f"{sp.sstr(self.value)} {op} 0 (reduces to {sp.sstr(self.expr)} {op} 0 under "
+                "the parameter assumptions and the second-order conditions)"
+            )
         return f"{sp.sstr(self.expr)} {op} 0"
 
 
@@ -61,6 +68,8 @@ class SymbolicSolution:
     conditions: tuple[SymCondition, ...]
     params: tuple[sp.Symbol, ...]
     reactions: dict[str, sp.Expr]  # each variable's best response to earlier movers' variables
+    # output -> names of the reference conditions it needs (NaN where one of them fails)
+    guarded: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def expressions(self) -> dict[str, sp.Expr]:
         """Every reported closed form keyed as in results (profits as ``pi_X``/``Pi_X``)."""
@@ -300,12 +309,23 @@ def _derive(
     asm = dict(assumptions)
     prep = prepare(game, fixed_vars)
     ref_subs = {}
+    ref_conditions: dict[str, list[SymCondition]] = {}
     for name, ref in prep.references.items():
         other = _solve_cached(ref.game, assumptions, frozenset())
         table = other.expressions()
         if ref.quantity not in table:
             raise GameError(f"reference {name}: game has no quantity '{ref.quantity}'")
         ref_subs[symbol(name)] = table[ref.quantity]
+        ref_conditions[name] = [
+            SymCondition(
+                f"reference {name} ({ref.game.name}) {c.name}", c.expr, c.relation, "", c.value
+            )
+            for c in other.conditions
+            if c.kind in ("SOC", "interior")
+        ]
+    core: set[sp.Symbol] = set()
+    for e in [*prep.objectives.values(), *prep.profits.values(), *prep.definitions.values()]:
+        core |= e.free_symbols
 
     def sub_refs(e: sp.Expr) -> sp.Expr:
         return e.xreplace(ref_subs) if ref_subs else e
@@ -383,6 +403,7 @@ def _derive(
                     gap,
                 )
             )
+    guarded = _reference_conditions(prep, ref_conditions, core, conditions, quantities)
     for text, expr, op in prep.flags:
         value = sp.cancel(at_eq(expr, False))
         rel = {">": ">0", ">=": ">=0", "<": ">0", "<=": ">=0"}.get(op)
@@ -406,7 +427,32 @@ def _derive(
         conditions=tuple(conditions),
         params=tuple(sorted(params, key=lambda s: s.name)),
         reactions={k.name: v for k, v in reactions.items()},
+        guarded=guarded,
     )
+
+
+def _reference_conditions(prep, ref_conditions, core, conditions, quantities):
+    """Add each reference's second-order conditions; returns output -> guarding conditions.
+
+    A reference (e.g. the centralised benchmark of an efficiency) is only a valid benchmark
+    where its own SOC holds. When the game itself uses the reference, its SOC conditions become
+    this game's SOC conditions; when only outputs use it, they are FLAG conditions and each such
+    output is listed in ``guarded``: the solve reports it as NaN where one fails (never a number
+    divided by an invalid benchmark).
+    """
+    from dataclasses import replace
+
+    guarded: dict[str, tuple[str, ...]] = {}
+    for name, conds in ref_conditions.items():
+        in_core = symbol(name) in core
+        conditions.extend(replace(c, kind="SOC" if in_core else "FLAG") for c in conds)
+        if in_core or not conds:
+            continue
+        for oname, out in prep.outputs.items():
+            expr = out[0] if isinstance(out, tuple) else out
+            if symbol(name) in expr.free_symbols:
+                guarded[oname] = guarded.get(oname, ()) + tuple(c.name for c in conds)
+    return guarded
 
 
 def solve_game(

@@ -199,6 +199,10 @@ class Model:
                 raise ParameterError(key, message=f"unknown option '{key}'; valid options: {valid}")
         if samples is not None and (int(samples) != samples or samples < 1):
             raise ParameterError("samples", "must be a positive integer", samples)
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63
+        ):
+            raise ParameterError("seed", "must be an integer in 0 .. 2**63-1", seed)
         return SolveRequest(
             scenario=scenario,
             params=values,

@@ -257,7 +257,8 @@ def metrics(
     coord = coordination(scenario, x)
     out = {
         **chan,
-        "efficiency": prof["total"] / total_int if math.isfinite(total_int) else NAN,
+        # 0/0 when the integrated channel earns nothing: undefined, reported as nan
+        "efficiency": prof["total"] / total_int if math.isfinite(total_int) and total_int else NAN,
         "critical_ratio": ratio,
         "sales": sales,
         "overstock": over,

@@ -85,7 +85,7 @@ def contracts_stat(x: Mapping[str, Any], scenario: str, fix: Mapping, order: Ord
             **prof,
             "q_int": q_int,
             "total_int": total_int,
-            "efficiency": prof["total"] / total_int,
+            "efficiency": prof["total"] / total_int if total_int else math.nan,
             "sales": sales,
             "overstock": over,
             "understock": under,
@@ -130,7 +130,7 @@ def solve_sampled_terms(model: Any, req: Any) -> Result:
         profits={k: est[k] for k in ("pi_R", "pi_M", "total")},
         metrics=metrics,
         std_errors=se,
-        flags=req.flags,
+        flags=(*req.flags, *run.notes),
         message=run.message,
     )
 
@@ -160,7 +160,7 @@ def channel_cap(dist: Any, x: Any, limits: Limits, total: float) -> dict[str, fl
     return {
         "q_int_cap": cap.q,
         "total_int_cap": total_cap,
-        "efficiency_cap": total / total_cap,
+        "efficiency_cap": total / total_cap if total_cap else math.nan,
         "channel_shadow_price": shadow,
     }
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -126,7 +126,7 @@ def conditions(econ: Economics, q_raw: float | None = None) -> tuple[Condition, 
         ),
         Condition(
             "concavity",
-            "d2E[profit]/dq2 = -(price + shortage + holding - salvage)*f(q) <= 0",
+            "price + shortage + holding - salvage > 0 (so d2E[profit]/dq2 = -(this)*f(q) <= 0)",
             econ.underage + econ.overage,
             econ.underage + econ.overage > 0.0,
             "SOC",
@@ -273,11 +273,43 @@ def solve_mc(model: Model, req: SolveRequest) -> Result:
     )
     values, se = _estimates(econ, demand, draws, samples, moments)
     values.update(_exact(econ, demand, q))
-    values["samples"] = float(draws.n)
+    values["samples"] = int(draws.n)
     q_se = _q_se(demand, econ.ratio, draws.n, q) if q_raw is not None else math.nan
     if math.isfinite(q_se):
         se["q"] = q_se
-    return make_result(req, q, values, q_raw=q_raw, std_errors=se, message=SE_NOTE)
+    result = make_result(req, q, values, q_raw=q_raw, std_errors=se, message=SE_NOTE)
+    return replace(result, flags=(*result.flags, *sampling_flags(draws.n, result)))
+
+
+#: Fewest samples for which the asymptotic (normal) standard errors are reported without a flag.
+MIN_ASYMPTOTIC_SAMPLES = 30
+
+
+def sampling_flags(n: int, result: Result) -> tuple[str, ...]:
+    """Where the standard errors' assumptions fail: too few samples, or errors as large as the
+    estimates themselves (heavy tails)."""
+    out = []
+    if n < MIN_ASYMPTOTIC_SAMPLES:
+        out.append(
+            f"only n={n} samples: the asymptotic standard errors assume many samples "
+            f"(use n >= {MIN_ASYMPTOTIC_SAMPLES}); they are not reliable here"
+        )
+    values = {**result.decisions, **result.profits, **result.metrics}
+    wild = [
+        k
+        for k, e in result.std_errors.items()
+        if not math.isfinite(e) or (k in values and e > 0.25 * max(1.0, abs(values[k])))
+    ]
+    for key in ("profit", "cost"):  # the exact value at the same q is known: compare
+        exact, est, err = values.get(f"{key}_exact"), values.get(key), result.std_errors.get(key)
+        if None not in (exact, est, err) and math.isfinite(exact) and abs(est - exact) > 5 * err:
+            wild.append(f"{key} is {abs(est - exact) / err:.3g} se from its exact value")
+    if wild:
+        out.append(
+            f"standard errors not trustworthy ({'; '.join(wild)}): heavy-tailed demand or too "
+            "few samples; these estimates are not reliable"
+        )
+    return tuple(out)
 
 
 def solve_saa(model: Model, req: SolveRequest) -> Result:
@@ -307,8 +339,9 @@ def solve_saa(model: Model, req: SolveRequest) -> Result:
     values, se = _estimates(econ, demand, draws, samples, moments)
     values["objective"] = econ.overage * values["leftover"] + econ.underage * values["lost_sales"]
     values.update(_exact(econ, demand, q))
-    values["samples"] = float(draws.n)
-    return make_result(req, q, values, q_raw=q_raw, std_errors=se, message=SE_NOTE)
+    values["samples"] = int(draws.n)
+    result = make_result(req, q, values, q_raw=q_raw, std_errors=se, message=SE_NOTE)
+    return replace(result, flags=(*result.flags, *sampling_flags(draws.n, result)))
 
 
 def _positive_underage(v: Mapping[str, Any]) -> bool:

@@ -39,6 +39,18 @@ def register(cls: type[Model]) -> type[Model]:
     return cls
 
 
+#: the module of each model, so that a command needing one model imports only that one
+MODULE_OF = {
+    "newsvendor": "newsvendor",
+    "cascade-epr": "cascade_epr",
+    "process-innovation": "process_innovation",
+    "buyback-effort": "buyback_effort_methods",
+    "contracts": "contracts_methods",
+    "sorting-collection": "sorting_collection",
+    "joint-inventory": "joint_inventory",
+}
+
+
 def load_all() -> None:
     """Import every module of :data:`MODULES` (each registers its models; idempotent)."""
     for module in MODULES:
@@ -47,13 +59,18 @@ def load_all() -> None:
 
 def get_model(name: str) -> Model:
     """Instance of the registered model ``name`` (ParameterError listing valid names if unknown).
+    Only the model's own module is imported (every module when the name is unknown).
 
     >>> get_model("newsvendr")
     Traceback (most recent call last):
     ...
     clsc.errors.ParameterError: unknown model 'newsvendr'; valid: buyback-effort, ...
     """
-    load_all()
+    if name not in _REGISTRY:
+        if name in MODULE_OF:
+            importlib.import_module(f"clsc.models.{MODULE_OF[name]}")
+        else:
+            load_all()
     try:
         return _REGISTRY[name]()
     except KeyError:

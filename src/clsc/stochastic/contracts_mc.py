@@ -150,7 +150,16 @@ def draw(
 
     Antithetic pairs (i, i + m) stay in the same section; with ``sobol`` each section is one
     independently scrambled Sobol' replicate of 2^k points (2^k nearest n/batches).
+    Fewer than 2 samples per section is refused (never raised silently).
     """
+    least = 2 * (2 * batches if sampling == "antithetic" else batches)
+    if n < least:
+        raise ParameterError(
+            "samples",
+            f"must be >= {least} (at least 2 per each of the {batches} sections that give the "
+            "standard errors; fewer sections: option batches)",
+            n,
+        )
     if sampling == "sobol":
         draws = draw_uniforms(max(n, 2 * batches), seed=seed, method="sobol", replicates=batches)
     else:
@@ -167,10 +176,19 @@ def draw(
     return d, sections
 
 
-def sectioned(stat: Stat, d: np.ndarray, sections: list) -> tuple[dict, dict]:
-    """Estimates of ``stat`` on the whole sample and their sectioning standard errors."""
+def sectioned(
+    stat: Stat, d: np.ndarray, sections: list, notes: list[str] | None = None
+) -> tuple[dict, dict]:
+    """Estimates of ``stat`` on the whole sample and their sectioning standard errors.
+
+    With ``notes``, an order (``q``, ``q_int``) whose sections chose between a few integer
+    values is reported there with the share of each candidate: at a step of a discrete demand
+    CDF the optimum is not asymptotically normal and its standard error does not apply.
+    """
     full = stat(d)
     parts = [stat(d[idx]) for idx in sections]
+    if notes is not None:
+        notes.extend(discrete_orders(full, parts))
     se = {}
     for key, value in full.items():
         vals = np.array([p[key] for p in parts], dtype=float)
@@ -182,6 +200,28 @@ def sectioned(stat: Stat, d: np.ndarray, sections: list) -> tuple[dict, dict]:
             else math.inf
         )
     return full, se
+
+
+def discrete_orders(full: Mapping[str, float], parts: list[Mapping[str, float]]) -> list[str]:
+    """Notes for orders whose sections chose between 2 or 3 integer values (a discrete optimum
+    at a step of the demand CDF), with the share of each candidate."""
+    out = []
+    for key in ("q", "q_int"):
+        vals = np.array([p.get(key, math.nan) for p in parts], dtype=float)
+        if not np.all(np.isfinite(vals)) or not np.all(vals == np.round(vals)):
+            continue
+        cands, counts = np.unique(vals, return_counts=True)
+        if len(cands) < 2 or len(cands) > 3:
+            continue
+        shares = ", ".join(
+            f"{key}={c:g} in {k} of {len(vals)}" for c, k in zip(cands, counts, strict=True)
+        )
+        out.append(
+            f"{key}={full[key]:g} is a discrete optimum at a step of the demand CDF: the "
+            f"sections chose {shares}; its standard error does not apply (not asymptotically "
+            "normal)"
+        )
+    return out
 
 
 def sample_message(
@@ -208,6 +248,7 @@ class Sampled:
     std_errors: dict[str, float]
     n: int
     message: str
+    notes: tuple[str, ...] = ()
 
 
 def run_sectioned(
@@ -224,6 +265,7 @@ def run_sectioned(
     sampling, batches, base = options(method, req_options)
     order = base if wrap_order is None else wrap_order(base)
     d, sections = draw(dist, samples or DEFAULTS[method][0], seed, sampling, batches)
-    est, se = sectioned(statistic(order), d, sections)
+    notes: list[str] = []
+    est, se = sectioned(statistic(order), d, sections, notes)
     message = sample_message(method, d.shape[0], sampling, seed, batches, base)
-    return Sampled(est, se, d.shape[0], message)
+    return Sampled(est, se, d.shape[0], message, tuple(notes))
