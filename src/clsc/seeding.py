@@ -27,7 +27,7 @@ def resolve_seed(seed: Any = None) -> int:
     if seed is None:
         import numpy as np
 
-        return int(np.random.SeedSequence().entropy)
+        return int(np.random.SeedSequence().entropy) % 2**63  # fits every seed check
     try:
         value = operator.index(seed)
     except TypeError:

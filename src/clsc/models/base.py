@@ -184,8 +184,9 @@ class Model:
         """Validate everything and build the :class:`SolveRequest` (raises ParameterError).
 
         ``kwargs`` are parameters or options by name (they override ``params``/``options``).
-        ``seed=None`` draws fresh entropy (:func:`clsc.seeding.resolve_seed`), so the request
-        always carries the seed that repeats it.
+        ``seed=None`` draws fresh entropy (:func:`clsc.seeding.resolve_seed`) for the methods of
+        :attr:`random_methods`, so their request always carries the seed that repeats it; other
+        methods get the seed as given (None when none was given).
         """
         from clsc.seeding import resolve_seed
 
@@ -209,7 +210,7 @@ class Model:
             method=method,
             fix=self.resolve_fix(fix),
             samples=None if samples is None else int(samples),
-            seed=resolve_seed(seed),
+            seed=resolve_seed(seed) if method in self.random_methods else seed,
             flags=flags,
             options=options,
         )

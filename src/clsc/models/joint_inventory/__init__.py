@@ -28,7 +28,9 @@ Parameters and rules: :mod:`~clsc.models.joint_inventory.problem`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
+from typing import ClassVar
 
 import numpy as np
 
@@ -259,6 +261,29 @@ class JointInventory(Model):
     decisions = ()
     methods = MappingProxyType({"saa": solve, "decomposition": solve})
     default_method = "saa"
+    #: the samples are seeded by the parameters ``seed`` and ``seed_eval`` (spec 4.2 defaults
+    #: 2024 and 2123, which the reference numbers need); an explicit ``seed=`` overrides ``seed``
+    random_methods = frozenset()
+
+    #: metric keys per scenario (stocks ``Q_i`` are decisions; the default chain has 3 nodes, a
+    #: chain of more nodes appends ``Q_4``... after the declared columns)
+    SCENARIO_METRICS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "separate": ("d_1", "d_2", "d_3", "sum_d"),
+        "joint": ("cost", "cost_in_sample", "sum_d", "saving", "saving_pct"),
+        "sensitivity": ("sum_Q_joint", "C_joint", "sum_Q_sep", "C_sep", "saving", "saving_pct"),
+        "bargaining": ("saving", "surplus_alliance", "alpha_up", "cost", "sum_d"),
+        "formation": (
+            "a_U", "a_D", "x_star", "y_star", "polyline_basin", "joint_is_ess", "basin_11",
+            "basin_00", "basin_unsettled", "G", "alpha_up",
+        ),
+    }  # fmt: skip
+
+    @classmethod
+    def result_keys(cls, scenario: str | None = None) -> dict[str, tuple[str, ...]]:
+        """Stocks ``Q_1..Q_3`` where a scenario reports them, and the scenario's metrics."""
+        scenario = scenario or cls.default_scenario
+        stocks = ("Q_1", "Q_2", "Q_3") if scenario in ("separate", "joint", "bargaining") else ()
+        return {"decisions": stocks, "profits": (), "metrics": cls.SCENARIO_METRICS[scenario]}
 
 
 __all__ = ["JointInventory", "StageOne", "joint_rows"]
