@@ -91,11 +91,13 @@ def test_vectorised_closed_form_equals_scalar_solve(model):
         assert row["status"] == res.status, row["message"]
         expected = res.to_frame().iloc[0]
         for c in df.columns:
-            if c not in expected.index or c in ("scenario", "status"):
-                continue
+            if c not in expected.index or c in ("scenario", "status", *names):
+                continue  # the sweep's parameter columns are inputs (``param.<name>`` here)
             want, got = expected[c], row[c]
             if isinstance(want, bool | np.bool_):
                 assert bool(got) == bool(want), c
+            elif isinstance(want, str):
+                assert got == want, c
             elif want is None or (isinstance(want, float) and np.isnan(want)):
                 assert pd.isna(got), c
             else:
