@@ -130,7 +130,11 @@ class Engine:
         times: list[float] = []
         for s in self.spec.scenarios:
             ok, _ = self.validity(s, vals, n, errors)
-            self._probe(s, vals, ok, times)
+            dropped = self._probe(s, vals, ok, times)
+            if dropped:
+                notes.append(
+                    f"{s}: values outside {self.model.name}'s schema not kept: {', '.join(dropped)}"
+                )
             decision = self._vectorised_decision(s, notes)
             if decision is not None:
                 vec[s] = decision
@@ -140,12 +144,14 @@ class Engine:
             plan.columns = self._select(plan.columns)
         return plan
 
-    def _probe(self, scenario: str, vals, ok: np.ndarray, times: list[float]) -> None:
+    def _probe(self, scenario: str, vals, ok: np.ndarray, times: list[float]) -> list[str]:
         """Time scalar solves at the first valid points (until one is ok); raise the input
-        error when every probe refuses its input (e.g. a bad option value)."""
+        error when every probe refuses its input (e.g. a bad option value). Returns the row
+        keys of the probe results that are not columns of ``model.schema(scenario)``."""
         import time
 
-        refused, tried = None, 0
+        refused, tried, extra = None, 0, {}
+        known = set(self.model.schema(scenario))
         for i in np.flatnonzero(ok)[:PROBES]:
             try:
                 self.solve_point(scenario, vals, int(i), int(i))
@@ -158,10 +164,12 @@ class Engine:
                 continue
             times.append(time.perf_counter() - t0)
             tried += 1
+            extra.update(dict.fromkeys(k for k in result.row() if k not in known))
             if result.ok:
                 break
         if refused is not None and not tried:
             raise refused
+        return list(extra)
 
     def id_columns(self, cols, texts) -> dict[str, str]:
         out = {"point": "int64"}
