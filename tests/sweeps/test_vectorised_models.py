@@ -91,11 +91,13 @@ def test_vectorised_closed_form_equals_scalar_solve(model):
         assert row["status"] == res.status, row["message"]
         expected = res.to_frame().iloc[0]
         for c in df.columns:
-            if c not in expected.index or c in ("scenario", "status"):
-                continue
+            if c not in expected.index or c in ("scenario", "status", *names):
+                continue  # the sweep's parameter columns are inputs (``param.<name>`` here)
             want, got = expected[c], row[c]
             if isinstance(want, bool | np.bool_):
                 assert bool(got) == bool(want), c
+            elif isinstance(want, str):
+                assert got == want, c
             elif want is None or (isinstance(want, float) and np.isnan(want)):
                 assert pd.isna(got), c
             else:
@@ -103,3 +105,20 @@ def test_vectorised_closed_form_equals_scalar_solve(model):
     assert "optimal" in statuses
     if model == "contracts":
         assert "unbounded" in statuses  # buyback with v + b >= w
+
+
+def test_values_outside_the_schema_are_named_in_a_note(monkeypatch):
+    # a model whose declared schema lacks a key its results carry: the sweep keeps the schema's
+    # columns only and says which values it did not keep
+    cls = type(get_model("newsvendor"))
+    full = cls.schema
+
+    def short(scenario=None):
+        return [c for c in full(scenario) if c != "metric.fill_rate"]
+
+    monkeypatch.setattr(cls, "schema", staticmethod(short))
+    case = CASES["newsvendor"]
+    plan = Engine(_spec("newsvendor", case)).plan()
+    columns = [c for c, _ in plan.columns]
+    assert "metric.fill_rate" not in columns and "metric.sales" in columns
+    assert any("not kept: metric.fill_rate" in note for note in plan.notes), plan.notes

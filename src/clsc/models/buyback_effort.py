@@ -321,7 +321,9 @@ def vectorised_closed_form(scenario: str, params: Mapping[str, Any], n: int) -> 
 
     Same equations as :func:`equilibrium` / :func:`solve_closed_form` on arrays: q_s =
     F^-1((p - w)/(p - s)), e* = v*S(q_B)/(2k), pi_R^{s*} = (p - s)*E[D 1{D <= q_s}], and the
-    decision conditions (14) and (15). ``demand`` is one distribution.
+    second-order conditions (the decision conditions (14), (15) are the metrics ``delta_R`` > 0
+    and k <= ``k_bar``). ``demand`` is one distribution. Keys as the scalar solve's
+    (:mod:`clsc.glossary`).
 
     >>> from clsc.distributions import parse
     >>> b = vectorised_closed_form("B", {"p": 20.0, "w": 5.0, "cm": 1.0, "v": 2.0, "b": 4.0,
@@ -375,7 +377,5 @@ def vectorised_closed_form(scenario: str, params: Mapping[str, Any], n: int) -> 
         "conditions": {
             "R_concave": np.ones(n, dtype=bool),
             "M_concave_e": np.ones(n, dtype=bool),
-            "R_gains": delta_R > 0.0,
-            "M_gains": k <= kb,
         },
     }

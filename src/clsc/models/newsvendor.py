@@ -500,7 +500,7 @@ def vectorised_closed_form(scenario: str | None, params: Mapping[str, Any], n: i
         "status": np.full(n, str(OPTIMAL), dtype=object),
         "message": np.full(n, "", dtype=object),
         "decisions": {"q": q},
-        "profits": {"retailer": profit},
+        "profits": {"pi_R": profit},
         "metrics": metrics_,
         "conditions": {
             "critical_ratio": (ratio > 0.0) & (ratio < 1.0),

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from clsc.report.compute import check_row, run_threshold, select, shade_spans, wide_table
+from clsc.report.compute import check_row, evaluate, run_threshold, select, shade_spans, wide_table
 from clsc.report.figures import line_figure
 from clsc.report.index import Entry, write_index
 from clsc.report.study import FigureSpec, Study, load_study, study_names
@@ -83,6 +83,10 @@ def run_sweeps(run: StudyRun) -> None:
         run_sweep(spec, where, quiet=True)
         df = read_sweep(where)
         df.attrs["design"] = list(spec.design.names)
+        fixed = {k: v for k, v in raw.get("params", {}).items() if k not in df.columns}
+        known = df.assign(**{k: v for k, v in fixed.items() if isinstance(v, int | float)})
+        for name, text in run.study.conditions.items():  # >= 0 where the condition holds
+            df[name] = evaluate(known, run.study, text) >= 0.0
         run.frames[raw["name"]] = df
         run.bar.update(1)
 

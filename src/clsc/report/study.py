@@ -9,7 +9,11 @@ compute, tabulate and draw from them::
 
     [columns]                  # logical name -> sweep output column (the ONE place to rename)
     pi_R = "profit.pi_R"
-    t_ok = "cond.tau <= 1"     # condition columns (True/False) for shading and checks
+    t = "tau"
+
+    [conditions]               # logical name -> expression (clsc.expr over logical names /
+    t_ok = "1 - t"             # columns) that is >= 0 where the condition holds: a True/False
+                               # column of every sweep, for shading, tables and checks
 
     [[sweep]]                  # a sweep file's keys (model is inherited) plus name / quick
     name = "table1"
@@ -65,7 +69,9 @@ from typing import Any
 
 from clsc.errors import ParameterError, SpecError
 
-STUDY_KEYS = ("model", "title", "columns", "sweep", "threshold", "table", "figure", "check")
+STUDY_KEYS = (
+    *("model", "title", "columns", "conditions", "sweep", "threshold", "table", "figure", "check"),
+)
 SWEEP_EXTRA = ("name", "quick")
 THRESHOLD_KEYS = ("name", "kind", "expr", "param", "interval", "params", "label", "method")
 TABLE_KEYS = ("name", "sweep", "rows", "columns", "digits", "title", "caption", "where")
@@ -140,6 +146,7 @@ class Study:
     figures: tuple[FigureSpec, ...]
     checks: tuple[CheckSpec, ...]
     extra: Mapping[str, Any] = field(default_factory=dict)
+    conditions: Mapping[str, str] = field(default_factory=dict)
 
     def sweep_spec(self, name: str, quick: bool = False) -> dict[str, Any]:
         """The sweep-file mapping of sweep ``name`` (``quick``: its quick design if any)."""
@@ -225,6 +232,7 @@ def study_from_mapping(raw: Mapping[str, Any]) -> Study:
         figures=tuple(figures),
         checks=tuple(checks),
         extra={k: v for k, v in raw.items() if k.startswith("x_")},
+        conditions={str(k): str(v) for k, v in raw.get("conditions", {}).items()},
     )
 
 

@@ -1,10 +1,11 @@
 """Evaluate slices of a sweep: rows of one point x scenario each, same columns in every chunk.
 
 An :class:`Engine` is built from a plain sweep mapping (so a worker process rebuilds and caches
-its own: compiled functions are never shipped). :meth:`Engine.plan` runs in the driver: it
-probes the first valid points with scalar solves to learn the model columns (the schema), and
-decides whether the vectorised closed forms can be used by comparing them with the scalar solve
-at the probe points. :meth:`Engine.frame` evaluates points ``[start, stop)``: invalid points
+its own: compiled functions are never shipped). :meth:`Engine.plan` runs in the driver: the
+columns are the model's schema (:func:`clsc.sweeps.schema.model_columns`, known before any
+solve); it times scalar solves at the first valid points and decides whether the vectorised
+closed forms can be used by comparing them with the scalar solve at the first valid points.
+:meth:`Engine.frame` evaluates points ``[start, stop)``: invalid points
 become ``skipped`` rows, closed forms run vectorised, other methods point by point with one
 seed per point; an exception in one point becomes a status row and the sweep goes on.
 """
@@ -115,65 +116,60 @@ class Engine:
 
     # -- planning (driver) -----------------------------------------------------------------------
     def plan(self) -> Plan:
-        """Probe solves: the schema, the vectorised decision, the time per point."""
-        import time
-
+        """The schema (``model.schema`` of each scenario), the vectorised decision (checked
+        against scalar solves), the time per point (probe solves)."""
         n = min(self.spec.design.n, PROBE_BLOCK)
         cols, vals, texts, errors = self.values(0, n)
-        parts = [self.id_columns(cols, texts)]
+        ids = self.id_columns(cols, texts)
+        # a model column named like a sweep parameter column (newsvendor's decision ``price``
+        # with a varied parameter ``price``) is left out: the parameter column carries the value
+        model = [(c, d) for c, d in schema.model_columns(self.model, self.spec.scenarios)]
+        columns = [*ids.items(), *((c, d) for c, d in model if c not in ids)]
         vec: dict[str, Any] = {}
         notes: list[str] = []
         times: list[float] = []
         for s in self.spec.scenarios:
             ok, _ = self.validity(s, vals, n, errors)
-            probes, refused = [], None
-            for i in np.flatnonzero(ok)[:PROBES]:
-                try:
-                    result = self.solve_point(s, vals, int(i), int(i))
-                    t0 = time.perf_counter()  # timed again, warm: the per-point cost
-                    self.solve_point(s, vals, int(i), int(i))
-                except ParameterError as exc:
-                    refused = refused or exc
-                    continue
-                except ClscError:
-                    continue
-                times.append(time.perf_counter() - t0)
-                probes.append((int(i), result))
-                if result.ok:
-                    break
-            if refused is not None and not probes:
-                raise refused  # every probe refused its input (e.g. a bad option value)
-            if not any(r.ok for _, r in probes):
-                probes += self._later_probe(s, n)
-            for _, r in probes:
-                frame = r.to_frame()
-                cols_ = schema.model_columns(frame, self.model.spec.names)
-                parts.append({c: schema.dtype_of(frame[c]) for c in cols_})
-            decision = self._vectorised_decision(s, vals, probes, notes)
+            dropped = self._probe(s, vals, ok, times)
+            if dropped:
+                notes.append(
+                    f"{s}: values outside {self.model.name}'s schema not kept: {', '.join(dropped)}"
+                )
+            decision = self._vectorised_decision(s, notes)
             if decision is not None:
                 vec[s] = decision
-        columns = schema.merge_schema(parts)
         plan = Plan(columns, vec, notes, float(np.median(times)) if times else 0.0)
         self._check_vectorised(plan, vals, n, errors)
         if self.spec.outputs is not None:
             plan.columns = self._select(plan.columns)
         return plan
 
-    def _later_probe(self, scenario: str, start: int) -> list:
-        """A valid point beyond the first block whose solve is ok, for the schema (or [])."""
-        n = self.spec.design.n
-        for lo in range(start, n, PROBE_BLOCK):
-            hi = min(n, lo + PROBE_BLOCK)
-            _, vals, _, errors = self.values(lo, hi)
-            ok, _ = self.validity(scenario, vals, hi - lo, errors)
-            for i in np.flatnonzero(ok)[:PROBES]:
-                try:
-                    result = self.solve_point(scenario, vals, int(i), lo + int(i))
-                except ClscError:
-                    continue
-                if result.ok:
-                    return [(lo + int(i), result)]
-        return []
+    def _probe(self, scenario: str, vals, ok: np.ndarray, times: list[float]) -> list[str]:
+        """Time scalar solves at the first valid points (until one is ok); raise the input
+        error when every probe refuses its input (e.g. a bad option value). Returns the row
+        keys of the probe results that are not columns of ``model.schema(scenario)``."""
+        import time
+
+        refused, tried, extra = None, 0, {}
+        known = set(self.model.schema(scenario))
+        for i in np.flatnonzero(ok)[:PROBES]:
+            try:
+                self.solve_point(scenario, vals, int(i), int(i))
+                t0 = time.perf_counter()  # timed again, warm: the per-point cost
+                result = self.solve_point(scenario, vals, int(i), int(i))
+            except ParameterError as exc:
+                refused = refused or exc
+                continue
+            except ClscError:
+                continue
+            times.append(time.perf_counter() - t0)
+            tried += 1
+            extra.update(dict.fromkeys(k for k in result.row() if k not in known))
+            if result.ok:
+                break
+        if refused is not None and not tried:
+            raise refused
+        return list(extra)
 
     def id_columns(self, cols, texts) -> dict[str, str]:
         out = {"point": "int64"}
@@ -197,14 +193,11 @@ class Engine:
         keep = set(ids) | set(self.spec.outputs)
         return [(c, d) for c, d in columns if c in keep]
 
-    def _vectorised_decision(self, scenario, vals, probes, notes):
+    def _vectorised_decision(self, scenario, notes):
         if self.spec.method != "closed-form" or self.spec.fix or self.spec.options:
             return None
-        good = [(i, r) for i, r in probes if r.ok]
-        if not good:
-            return None
         if vectorised.is_game(self.model):
-            cats = vectorised.game_categories(self.model, scenario, good[0][1])
+            cats = vectorised.game_categories(self.model, scenario)
             if cats is None:
                 notes.append(f"{scenario}: compiled names differ from the result's; point by point")
             return cats
@@ -219,7 +212,11 @@ class Engine:
             idx = np.flatnonzero(ok)[:3]
             vec = self._vector_rows(s, vals, idx, plan.vectorised[s])
             scal = pd.concat([self.solve_point(s, vals, int(i), int(i)).to_frame() for i in idx])
-            problem = _compare(vec, scal.reset_index(drop=True), plan.columns)
+            ids = self.id_columns(
+                self.spec.design.columns(0, 1), dict.fromkeys(self.spec.templates)
+            )
+            model = [(c, d) for c, d in plan.columns if c not in ids]
+            problem = _compare(vec, scal.reset_index(drop=True), model)
             if problem:
                 plan.notes.append(f"{s}: vectorised closed form disabled ({problem})")
                 del plan.vectorised[s]
@@ -238,7 +235,9 @@ class Engine:
             for k, v in block.get(cat, {}).items():
                 out[schema.column_for(cat, k)] = np.asarray(v)
         out.update(schema.condition_columns(block.get("conditions", {}), n))
-        return out
+        out["flags"] = np.full(n, "", dtype=object)
+        drop = set(self.id_columns(self.spec.design.columns(0, 1), {}))
+        return {k: v for k, v in out.items() if k not in drop or k in ("status", "message")}
 
     def frame(self, start: int, stop: int, plan: Plan):
         """Rows of points ``[start, stop)`` x scenarios, in (point, scenario) order."""
@@ -359,15 +358,25 @@ def _compare(vec: Mapping[str, np.ndarray], scal, columns) -> str:
     for c, _ in columns:
         if c not in scal.columns or c in schema.base_columns():
             continue
-        if c not in vec:
-            return f"column {c!r} missing"
+        if c not in vec:  # not reported by the vectorised path: NaN in the scalar rows too
+            if not all(pd_isna(b) for b in scal[c]):
+                return f"column {c!r} missing"
+            continue
         for a, b in zip(vec[c], scal[c], strict=True):
-            if isinstance(b, bool | np.bool_):
+            if isinstance(b, str):
+                if a != b:
+                    return f"{c}: {a!r} != {b!r}"
+            elif isinstance(b, bool | np.bool_):
                 if bool(a) != bool(b):
                     return f"{c}: {a} != {b}"
             elif not _close(float(a), float(b)):
                 return f"{c}: {a} != {b}"
     return ""
+
+
+def pd_isna(v) -> bool:
+    """True for None and NaN (a value a method does not report)."""
+    return v is None or (isinstance(v, float | np.floating) and math.isnan(v))
 
 
 def _close(a: float, b: float) -> bool:

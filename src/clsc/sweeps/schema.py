@@ -1,10 +1,9 @@
-"""Column names and types of sweep output, taken from the results themselves.
+"""Column names and types of sweep output, taken from the models' schemas.
 
-No model column name is written here: the name of a decision, profit, metric or condition column
-is whatever :meth:`clsc.results.Result.to_frame` calls it (found by asking ``to_frame`` about a
-one-key result), and the model columns of a sweep are those of the results of probe solves
-(:func:`model_columns`). When the platform's ``Result.schema`` lands this is the one place to
-point at it.
+No model column name is written here: the model columns of a sweep are those of
+:meth:`clsc.models.base.Model.schema` for each of its scenarios (the fixed columns of
+``Result.to_frame()``, the same for every method; see :mod:`clsc.glossary`), known before any
+solve, so a sweep whose first points fail a condition still has every value column.
 
 Every chunk of a sweep has the columns ``point``, the varied parameters (and any parameter filled
 from a template), ``scenario``, ``status``, ``message``, (``seed`` for sampled methods), then the
@@ -14,25 +13,18 @@ model columns, with one dtype per column (:func:`conform`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from clsc.results import Condition, Result
+from clsc.models.base import CONDITION_COLUMNS, ID_COLUMNS
 
-CATEGORIES = ("decisions", "profits", "metrics", "std_errors", "conditions")
-
-
-def _frame_columns(**fields: Any) -> list[str]:
-    base = {"model": "m", "scenario": "s", "method": "x", "status": "optimal"}
-    return list(Result(**base, **fields).to_frame().columns)
+TEXT_COLUMNS = ("failed_conditions", "flags")
 
 
-@lru_cache(maxsize=1)
 def base_columns() -> tuple[str, ...]:
-    """Identifier columns of ``to_frame`` (model, scenario, method, status)."""
-    return tuple(_frame_columns())
+    """Identifier columns of ``to_frame`` (model, scenario, method, status, seed)."""
+    return ID_COLUMNS
 
 
 def condition_columns(holds: Mapping[str, Any], n: int) -> dict[str, np.ndarray]:
@@ -51,29 +43,48 @@ def condition_columns(holds: Mapping[str, Any], n: int) -> dict[str, np.ndarray]
     return {"conditions_hold": failed == "", "failed_conditions": failed}
 
 
-@lru_cache(maxsize=4096)
 def column_for(category: str, key: str) -> str:
-    """The ``to_frame`` column of ``key`` in ``category`` (decisions, profits, metrics, ...).
+    """The ``to_frame`` column of ``key`` in ``category`` (as :meth:`clsc.results.Result.row`
+    names it: decisions bare, ``profit.<key>``, ``metric.<key>``, ``se.<key>``, ``param.<key>``).
 
-    >>> column_for("decisions", "q") in ("q", "decision.q")
-    True
+    >>> column_for("decisions", "q"), column_for("profits", "pi_R"), column_for("params", "c")
+    ('q', 'profit.pi_R', 'param.c')
     """
-    if category == "conditions":
-        fields: dict[str, Any] = {"conditions": (Condition(key, key, 0.0, True),)}
-    elif category == "params":
-        fields = {"params": {key: 0.0}}
-    else:
-        fields = {category: {key: 0.0}}
-    new = [c for c in _frame_columns(**fields) if c not in base_columns()]
-    if len(new) != 1:
-        raise ValueError(f"cannot place {category} key {key!r}: to_frame gave {new}")
-    return new[0]
+    prefixes = {
+        "decisions": "",
+        "profits": "profit.",
+        "metrics": "metric.",
+        "std_errors": "se.",
+        "params": "param.",
+    }
+    if category not in prefixes:
+        raise ValueError(f"cannot place {category} key {key!r}")
+    return prefixes[category] + key
 
 
-def model_columns(frame, param_names: Iterable[str]) -> list[str]:
-    """Model columns of a ``to_frame`` frame: all but the identifiers and the parameters."""
-    drop = set(base_columns()) | {column_for("params", p) for p in param_names}
-    return [c for c in frame.columns if c not in drop]
+def model_columns(model, scenarios: Iterable[str | None]) -> list[tuple[str, str]]:
+    """(column, dtype) of the model columns of a sweep over ``scenarios``: the union, in order,
+    of ``model.schema(scenario)`` without the identifiers and the ``param.*`` columns (the sweep
+    has its own identifier and parameter columns). ``conditions_hold`` is ``boolean``, the
+    condition texts ``string``, every value ``float64``.
+
+    >>> from clsc.models import get_model
+    >>> model_columns(get_model("newsvendor"), [None])[:2]
+    [('q', 'float64'), ('price', 'float64')]
+    """
+    drop = set(ID_COLUMNS) | {column_for("params", p) for p in model.spec.names}
+    out: dict[str, str] = {}
+    for s in scenarios:
+        for c in model.schema(s):
+            if c in drop or c in out:
+                continue
+            if c in TEXT_COLUMNS:
+                out[c] = "string"
+            elif c in CONDITION_COLUMNS:
+                out[c] = "boolean"
+            else:
+                out[c] = "float64"
+    return list(out.items())
 
 
 def dtype_of(values) -> str:

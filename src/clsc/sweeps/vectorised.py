@@ -12,8 +12,9 @@ Two sources:
 
 A *block* is a dict: ``status`` (array of status text), ``message`` (array of text), and the
 dicts ``decisions``, ``profits``, ``metrics``, ``conditions`` (name -> array; conditions hold
-booleans), keyed like the fields of :class:`~clsc.results.Result`. The sweep engine names their
-columns through ``Result.to_frame`` and checks a probe point against the scalar solve before
+booleans), keyed like the fields of :class:`~clsc.results.Result` with the glossary keys
+(:mod:`clsc.glossary`) the scalar solve reports. The sweep engine names their columns as
+``Result.to_frame`` does and checks the first valid points against the scalar solve before
 trusting the block (:meth:`clsc.sweeps.engine.Engine.vectorised_ok`).
 """
 
@@ -102,13 +103,15 @@ def _messages(n: int, reasons: list[tuple[np.ndarray, str]]) -> np.ndarray:
     return message
 
 
-def game_categories(model, scenario: str, probe) -> dict[str, str] | None:
-    """Result field of each compiled name, read off a probe result (None if not all found)."""
+def game_categories(model, scenario: str) -> dict[str, str] | None:
+    """Result field of each compiled name, as the model declares its result keys
+    (:meth:`clsc.models.base.Model.result_keys`; None if a name is not declared)."""
     cs = model.compiled(scenario)
+    keys = model.result_keys(scenario)
     out = {}
     for k in cs.names:
         for cat in ("decisions", "profits", "metrics"):
-            if k in getattr(probe, cat):
+            if k in keys[cat]:
                 out[k] = cat
                 break
         else:
