@@ -24,6 +24,7 @@ File format (JSON; TOML with the same tables)::
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -386,7 +387,7 @@ def _coefficients(expr: sp.Expr, allv: tuple, what: str) -> list[float]:
         if c.has(sp.I) or c.is_real is False:
             raise ParameterError(what, "must have real coefficients", _short(c))
         try:
-            value = float(c)
+            value = float(c) if c.is_Rational else _float(c)
         except _EVAL_ERRORS:
             raise ParameterError(
                 what, "must have coefficients that are finite floating-point numbers", _short(c)
@@ -397,6 +398,35 @@ def _coefficients(expr: sp.Expr, allv: tuple, what: str) -> list[float]:
             )
         out.append(value)
     return out
+
+
+_UNARY = {sp.exp: math.exp, sp.log: math.log, sp.Abs: abs}
+
+
+def _float(c: sp.Expr) -> float:
+    """A numeric sympy expression evaluated in floating point, node by node, so that an
+    overflow (``exp(exp(exp(exp(100))))``) raises at once instead of sympy raising its
+    working precision for ever; complex or undefined values raise ``ValueError``."""
+    if c.is_Rational or c.is_Float:
+        return float(c)
+    if c in (sp.pi, sp.E):
+        return float(c)
+    args = [_float(a) for a in c.args]
+    if c.is_Add:
+        value = math.fsum(args)
+    elif c.is_Mul:
+        value = math.prod(args)
+    elif c.is_Pow:
+        value = math.pow(*args)  # ValueError for a negative base and a fractional power
+    elif c.func in _UNARY and len(args) == 1:
+        value = _UNARY[c.func](args[0])
+    elif c.func in (sp.Max, sp.Min):
+        value = (max if c.func is sp.Max else min)(args)
+    else:
+        raise ValueError(f"cannot evaluate {c.func}")
+    if not math.isfinite(value):
+        raise OverflowError("not finite")
+    return value
 
 
 def huge_message(where: str, value: float) -> str:
