@@ -35,7 +35,8 @@ BAD_EXPRESSIONS = {
     "(10**1024)**1024": "finite",  # was 'infeasible' on the feasible Moore-Bard problem
     "x + sqrt(-1)*y": "real",
     "x + (-8)**(1/3)": "real",  # sympy's principal cube root is complex
-    "x + exp(exp(exp(exp(100))))": "cannot be evaluated",
+    # overflows while sympy expands it or while clsc evaluates it (depends on sympy's cache)
+    "x + exp(exp(exp(exp(100))))": ("cannot be evaluated", "finite"),
     "x + inf": "finite",
 }
 
@@ -47,7 +48,8 @@ def test_non_finite_or_complex_constants_are_named(cli, tmp_path, text):
     code, out, err = cli("bilevel", path)
     assert code == 2 and out == ""
     assert err.startswith("clsc: error: leader.objective") and err.count("\n") == 1
-    assert BAD_EXPRESSIONS[text] in err
+    expected = BAD_EXPRESSIONS[text]
+    assert any(e in err for e in ((expected,) if isinstance(expected, str) else expected))
 
 
 def test_bounds_of_1e20_and_more_are_refused_naming_the_number(cli, tmp_path):
