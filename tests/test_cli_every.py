@@ -426,11 +426,16 @@ def test_monte_carlo_threshold_carries_a_standard_error(cli):
     assert abs(root - expected_k_bar) < 4 * se
 
 
-def test_parameters_as_keywords_show_the_right_call():
+def test_parameters_as_keywords_work_like_params():
+    """Issue 15: plain keyword parameters work (or show the right call); they work."""
     from clsc.errors import ParameterError
 
-    with pytest.raises(ParameterError, match=r"solve\(params=\{'demand': ..., 'price': ...\}\)"):
-        get_model("newsvendor").solve(demand="normal(mean=5, sd=1)", price=10)
+    model = get_model("newsvendor")
+    by_keyword = model.solve(demand="normal(mean=5, sd=1)", price=10, cost=4)
+    by_mapping = model.solve(params={"demand": "normal(mean=5, sd=1)", "price": 10, "cost": 4})
+    assert by_keyword.decisions == by_mapping.decisions and by_keyword.ok
+    with pytest.raises(ParameterError, match="pricee"):  # a misspelt name is named
+        model.solve(demand="normal(mean=5, sd=1)", pricee=10, cost=4)
 
 
 def test_monte_carlo_statics_carry_standard_errors(cli):

@@ -31,12 +31,12 @@ def _mb(lobj="-x - 10*y", fcons=MOORE_BARD_FOLLOWER):
 
 
 BAD_EXPRESSIONS = {
-    "x + 10**400": "finite",  # fits no float: was 'optimal' with F = inf
-    "(10**1024)**1024": "finite",  # was 'infeasible' on the feasible Moore-Bard problem
+    "x + 10**400": ("finite", "too large"),  # fits no float: was 'optimal' with F = inf
+    "(10**1024)**1024": ("finite", "too large"),  # was 'infeasible' on the feasible problem
     "x + sqrt(-1)*y": "real",
     "x + (-8)**(1/3)": "real",  # sympy's principal cube root is complex
     # overflows while sympy expands it or while clsc evaluates it (depends on sympy's cache)
-    "x + exp(exp(exp(exp(100))))": ("cannot be evaluated", "finite"),
+    "x + exp(exp(exp(exp(100))))": ("cannot be evaluated", "finite", "too large"),
     "x + inf": "finite",
 }
 

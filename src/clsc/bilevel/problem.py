@@ -170,10 +170,7 @@ class BilevelProblem:
         lv = tuple(symbols[s] for s in lnames)
         fv = tuple(symbols[s] for s in fnames)
         _check_vars(lv, fv)
-        objs = [
-            parse_expr(text, symbols) if text.strip() not in ("", "0") else sp.Integer(0)
-            for text in (lobj, fobj)
-        ]
+        objs = [_objective(text, symbols, who) for text, who in ((lobj, "leader"), (fobj, "follower"))]
         lc = tuple(_from_text(t, symbols, "leader") for t in lcons)
         fc = tuple(_from_text(t, symbols, "follower") for t in fcons)
         ints = data.get("integer_vars", [])
@@ -287,6 +284,16 @@ def _level(block: Any, who: str) -> tuple[list[str], str, str, list[str]]:
     if not isinstance(cons, list) or not all(isinstance(c, str) for c in cons):
         raise SpecError(f"{who}.constraints must be a list of text", token=f"{who}.constraints")
     return names, sense, objective, cons
+
+
+def _objective(text: str, symbols: dict, who: str):
+    """The parsed objective of ``who``; a parse error names the field (``leader.objective``)."""
+    if text.strip() in ("", "0"):
+        return sp.Integer(0)
+    try:
+        return parse_expr(text, symbols)
+    except SpecError as exc:
+        raise SpecError(f"{who}.objective: {exc}", token=f"{who}.objective") from None
 
 
 def _check_vars(lv: tuple, fv: tuple) -> None:

@@ -9,10 +9,10 @@ def register(sub) -> None:
     p = sub.add_parser("sensitivity", help="Sobol / Morris indices of a sweep file's outputs")
     p.add_argument("file", help="TOML sweep file with a [sensitivity] table")
     p.add_argument("--out", default=None, help="directory for the (resumable) sweep rows")
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--scheduler", default=None, help="dask.distributed scheduler address")
-    p.add_argument("--resume", action="store_true")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--csv", default=None, help="also write the indices to this CSV file")
     p.set_defaults(func=run)
 

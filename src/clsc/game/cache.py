@@ -24,7 +24,7 @@ True
 >>> from_srepr("__import__('os').system('true')")
 Traceback (most recent call last):
 ...
-ValueError: not a whitelisted sympy expression (Attribute)
+ValueError: not a whitelisted sympy expression (Call)
 """
 
 from __future__ import annotations

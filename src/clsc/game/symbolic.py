@@ -289,6 +289,7 @@ def _solve_cached(
     if stored is not None:
         try:
             conditions = tuple(SymCondition(*c) for c in stored.pop("conditions"))
+            stored["guarded"] = {k: tuple(v) for k, v in stored.pop("guarded").items()}
             return SymbolicSolution(
                 game=game, conditions=conditions, params=tuple(stored.pop("params")), **stored
             )
@@ -298,6 +299,7 @@ def _solve_cached(
     fields = ("decisions", "profits", "quantities", "reactions")
     payload = {f: getattr(sol, f) for f in fields}
     payload["params"] = list(sol.params)
+    payload["guarded"] = {k: list(v) for k, v in sol.guarded.items()}
     payload["conditions"] = [(c.name, c.expr, c.relation, c.kind, c.value) for c in sol.conditions]
     cache.store(key, payload)
     return sol
