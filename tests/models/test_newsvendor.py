@@ -171,9 +171,7 @@ def test_saa_agrees_with_closed_form():
     exact = MODEL.solve(params=NORMAL)
     res = MODEL.solve(params=NORMAL, method="saa", samples=1_000, seed=4)
     assert res.status == OPTIMAL
-    assert (
-        abs(res.profits["pi_R"] - exact.profits["pi_R"]) <= 4 * res.std_errors["pi_R"]
-    )
+    assert abs(res.profits["pi_R"] - exact.profits["pi_R"]) <= 4 * res.std_errors["pi_R"]
     density = stats.norm.pdf(exact.decisions["q"], 50, 8)
     assert abs(res.decisions["q"] - exact.decisions["q"]) <= 4 * q_se(0.70 / 0.88, 1000, density)
     # the LP objective is the sample-average overage/underage cost at its q
@@ -187,9 +185,7 @@ def test_saa_discrete_agrees_on_profit_and_fixed_q():
     exact = MODEL.solve(params=PMF)
     res = MODEL.solve(params=PMF, method="saa", samples=500, seed=1)
     assert res.status == OPTIMAL
-    assert (
-        abs(res.profits["pi_R"] - exact.profits["pi_R"]) <= 4 * res.std_errors["pi_R"]
-    )
+    assert abs(res.profits["pi_R"] - exact.profits["pi_R"]) <= 4 * res.std_errors["pi_R"]
     fixed = MODEL.solve(params=PMF, method="saa", samples=500, seed=1, fix={"q": 20})
     assert fixed.status == EVALUATED and fixed.decisions == {"q": 20.0}
     exact_fixed = MODEL.solve(params=PMF, fix={"q": 20})

@@ -170,7 +170,9 @@ class BilevelProblem:
         lv = tuple(symbols[s] for s in lnames)
         fv = tuple(symbols[s] for s in fnames)
         _check_vars(lv, fv)
-        objs = [_objective(text, symbols, who) for text, who in ((lobj, "leader"), (fobj, "follower"))]
+        objs = [
+            _objective(text, symbols, who) for text, who in ((lobj, "leader"), (fobj, "follower"))
+        ]
         lc = tuple(_from_text(t, symbols, "leader") for t in lcons)
         fc = tuple(_from_text(t, symbols, "follower") for t in fcons)
         ints = data.get("integer_vars", [])
