@@ -291,3 +291,12 @@ def test_template_value_that_the_distribution_refuses():
     df = sweep("newsvendor", {"s": [-1.0, 8.0]}, params=params, on_invalid="skip")
     assert df["status"].tolist() == ["skipped", "optimal"]
     assert "sd" in df["message"].iloc[0]
+
+
+def test_game_closed_form_stays_vectorised_where_a_flag_fails():
+    # process-innovation P fails the FLAG cr - r*x >= 0 at its defaults: the vectorised rows must
+    # carry the same flag text as the scalar solve, or the fast path is (silently) disabled
+    df = sweep("process-innovation", {"theta": [0.2, 0.5]}, scenario=["P", "PM"])
+    assert df.attrs["summary"]["notes"] == []
+    scalar = get_model("process-innovation").solve("P", params={"theta": 0.2}).to_frame()
+    assert df[df["scenario"] == "P"]["flags"].iloc[0] == scalar.loc[0, "flags"] != ""

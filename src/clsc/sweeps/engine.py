@@ -235,7 +235,7 @@ class Engine:
             for k, v in block.get(cat, {}).items():
                 out[schema.column_for(cat, k)] = np.asarray(v)
         out.update(schema.condition_columns(block.get("conditions", {}), n))
-        out["flags"] = np.full(n, "", dtype=object)
+        out["flags"] = np.asarray(block.get("flags", np.full(n, "", dtype=object)), dtype=object)
         drop = set(self.id_columns(self.spec.design.columns(0, 1), {}))
         return {k: v for k, v in out.items() if k not in drop or k in ("status", "message")}
 

@@ -60,6 +60,7 @@ def game_block(model, scenario: str, params: Mapping[str, Any], n: int, categori
     out = cs(**args)
     failed = np.zeros(n, dtype=bool)
     conditions: dict[str, np.ndarray] = {}
+    flags = np.full(n, "", dtype=object)
     reasons: list[tuple[np.ndarray, str]] = []
     for c in cs.solution.conditions:
         holds = np.broadcast_to(condition_holds(out[c.name], c.relation), (n,))
@@ -67,6 +68,11 @@ def game_block(model, scenario: str, params: Mapping[str, Any], n: int, categori
             conditions[c.name] = holds
             failed |= ~holds
             reasons.append((~holds, f"{c.kind} condition '{c.name}' fails: {c.text}"))
+        elif c.kind == "FLAG":  # the text Result.flags carries for a FLAG that fails
+            values = np.broadcast_to(np.asarray(out[c.name], dtype=float), (n,))
+            for i in np.flatnonzero(~holds):
+                text = f"FLAG {c.name} fails (value {values[i]:.6g})"
+                flags[i] = f"{flags[i]}; {text}" if flags[i] else text
     finite = np.ones(n, dtype=bool)
     for k in cs.names:
         finite &= np.isfinite(np.broadcast_to(out[k], (n,)))
@@ -76,6 +82,7 @@ def game_block(model, scenario: str, params: Mapping[str, Any], n: int, categori
     bad = failed | undefined
     status = np.where(bad, str(CONDITION_FAILED), str(OPTIMAL)).astype(object)
     block: Block = {"status": status, "message": message, "conditions": conditions}
+    block["flags"] = flags
     for cat in ("decisions", "profits", "metrics"):
         block[cat] = {}
     for k in cs.names:
