@@ -69,6 +69,8 @@ KEYS: dict[str, Key] = _keys(
     ("q_unconstrained", "order without the capacity / integer limits", "units"),
     ("capacity_binding", "1 when the capacity limit binds, else 0", "-"),
     ("capacity_shadow_price", "marginal profit of one more unit of capacity", "money/unit"),
+    ("cvar", "conditional value-at-risk of profit at level alpha (CVaR variant)", "money"),
+    ("value_at_risk", "value-at-risk (profit quantile) at level alpha (CVaR variant)", "money"),
     ("bilevel_seconds", "time of the bilevel solve (method bilevel)", "s"),
     ("nodes", "branch nodes explored by the bilevel solve (method bilevel)", "count"),
 )

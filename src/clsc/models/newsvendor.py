@@ -436,7 +436,7 @@ class Newsvendor(Model):
         *("sales", "leftover", "lost_sales", "profit", "cost", "critical_ratio", "fill_rate"),
         *("samples", "profit_exact", "cost_exact", "objective"),  # mc / saa
         *("q_unconstrained", "capacity_binding", "capacity_shadow_price"),  # q_max / integer
-        *("alpha", "cvar", "var", "y", "profit_sample", "q_risk_neutral"),  # alpha (CVaR)
+        *("alpha", "cvar", "value_at_risk", "y", "profit_sample", "q_risk_neutral"),  # CVaR
         *("price", "expected_demand", "riskless_price"),  # demand_model
     )
     methods = MappingProxyType({"closed-form": solve_closed_form, "mc": solve_mc, "saa": solve_saa})

@@ -145,7 +145,7 @@ def solve_closed_form(model: Any, req: Any) -> Result:
     metrics = {
         "alpha": 1.0 - beta,
         "cvar": cvar,
-        "var": var,
+        "value_at_risk": var,
         "profit": _expected_profit(params, q),
         "q_risk_neutral": q_rn,
         **extra,
@@ -239,7 +239,7 @@ def solve_saa(model: Any, req: Any) -> Result:
     metrics = {
         "alpha": 1.0 - beta,
         "cvar": cvar,
-        "var": eta,
+        "value_at_risk": eta,
         "profit": _expected_profit(params, q),
         "profit_sample": float(pi.mean()),
         "samples": float(d.size),
