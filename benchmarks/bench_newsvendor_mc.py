@@ -22,23 +22,10 @@ import time
 
 import numba
 import numpy as np
-from numba import njit, prange
 
-from clsc.kernels.loss import TILE, tile_sums
+from clsc.bench.ceiling import ceiling_kernel
+from clsc.kernels.loss import TILE
 from clsc.stochastic.mc import sums_brute, sums_numpy, sums_sorted
-
-
-@njit(cache=True, parallel=True)
-def ceiling_kernel(tile, qs, out):
-    """Brute-force arithmetic on one L1-resident tile on every thread: no memory traffic."""
-    n_threads = out.shape[0]
-    m = qs.shape[0]
-    for t in prange(n_threads):
-        acc = 0.0
-        for j in range(m):
-            s_i, s_i2, s_l, s_l2 = tile_sums(tile, qs[j])
-            acc += s_i + s_i2 + s_l + s_l2
-        out[t] = acc
 
 
 def timed(fn) -> tuple[float, object]:
