@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import sys
 
 from clsc.bilevel import REFORMULATIONS, BilevelProblem, BilevelResult, solve
 from clsc.errors import ParameterError
@@ -47,28 +45,11 @@ def _table(result: BilevelResult) -> str:
     return "\n".join(lines)
 
 
-def silence_highs_banner() -> None:
-    """Create (and drop) one HiGHS instance with file descriptor 1 on the null device: HiGHS
-    prints its banner only at the first instance of a process."""
-    import highspy
-
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
 def run(args) -> int:
     limit = args.time_limit
     if limit is not None and not (math.isfinite(limit) and limit > 0):
         raise ParameterError("--time-limit", "must be a positive number of seconds", limit)
     problem = BilevelProblem.from_file(args.file)
-    silence_highs_banner()
     result = solve(problem, args.reformulation, time_limit=limit)
     if args.json:
         d = result.to_dict()
