@@ -17,16 +17,19 @@ import importlib
 from clsc.errors import ParameterError
 from clsc.models.base import Model
 
-#: modules (under ``clsc.models``) that register models when imported
-MODULES = (
-    "newsvendor",
-    "cascade_epr",
-    "process_innovation",
-    "buyback_effort_methods",
-    "contracts_methods",
-    "sorting_collection",
-    "joint_inventory",
-)
+#: the module (under ``clsc.models``) that registers each model when imported, so that a
+#: command needing one model imports only that one
+MODULE_OF = {
+    "newsvendor": "newsvendor",
+    "cascade-epr": "cascade_epr",
+    "process-innovation": "process_innovation",
+    "buyback-effort": "buyback_effort_methods",
+    "contracts": "contracts_methods",
+    "sorting-collection": "sorting_collection",
+    "joint-inventory": "joint_inventory",
+}
+#: every model module
+MODULES = tuple(dict.fromkeys(MODULE_OF.values()))
 
 _REGISTRY: dict[str, type[Model]] = {}
 
@@ -37,18 +40,6 @@ def register(cls: type[Model]) -> type[Model]:
         raise ValueError(f"model {cls.name!r} registered twice")
     _REGISTRY[cls.name] = cls
     return cls
-
-
-#: the module of each model, so that a command needing one model imports only that one
-MODULE_OF = {
-    "newsvendor": "newsvendor",
-    "cascade-epr": "cascade_epr",
-    "process-innovation": "process_innovation",
-    "buyback-effort": "buyback_effort_methods",
-    "contracts": "contracts_methods",
-    "sorting-collection": "sorting_collection",
-    "joint-inventory": "joint_inventory",
-}
 
 
 def load_all() -> None:
