@@ -72,10 +72,6 @@ PRIVATE_ALLOWED: dict[tuple[str, str, str], str] = {
     ("clsc.distributions._frozen", "clsc.distributions.base", "_like"): "speed",
     ("clsc.distributions.continuous", "clsc.distributions.base", "_like"): "speed",
     ("clsc.distributions.discrete", "clsc.distributions.base", "_like"): "speed",
-    ("clsc.game.statics", "clsc.game.roots", "_err_ok"): "clitrust",
-    ("clsc.game.statics", "clsc.game.roots", "_numbers"): "clitrust",
-    ("clsc.game.statics", "clsc.game.roots", "_resolve"): "clitrust",
-    ("clsc.game.statics", "clsc.game.roots", "_target"): "clitrust",
 }
 #: cycles (as sorted module tuples) accepted for now: owner
 CYCLES_ALLOWED: dict[tuple[str, ...], str] = {}

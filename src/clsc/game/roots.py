@@ -206,16 +206,14 @@ def target_model(model: Any, values: Mapping[str, Any]) -> Any:
     return variant(dict(values)) if variant is not None else type(model)
 
 
-_target = target_model
-
-
-def _resolve(model: Any, scenario: str, params: Mapping[str, Any] | None):
+def resolve_values(model: Any, scenario: str, params: Mapping[str, Any] | None):
+    """The resolved ``scenario`` and the parameter values: defaults updated by ``params``."""
     scenario = model.resolve_scenario(scenario)
     values, _ = model.spec.resolve(params, scenario)
     return scenario, values
 
 
-def _err_ok(model: Any, values: Mapping[str, Any], scenario: str) -> bool:
+def err_rules_hold(model: Any, values: Mapping[str, Any], scenario: str) -> bool:
     """True if every ``ERR`` rule of the model holds at ``values`` (FLAG rules are skipped)."""
     for rule in model.spec.rules:
         if rule.cls != "ERR" or not rule.applies(scenario):
@@ -234,7 +232,8 @@ def _err_ok(model: Any, values: Mapping[str, Any], scenario: str) -> bool:
     return True
 
 
-def _numbers(values: Mapping[str, Any]) -> dict[str, float]:
+def numeric_values(values: Mapping[str, Any]) -> dict[str, float]:
+    """The numeric entries of ``values`` as floats (a distribution or a choice is left out)."""
     return {k: float(v) for k, v in values.items() if isinstance(v, int | float)}
 
 
@@ -253,7 +252,7 @@ def scenario_function(
     ``ERR`` rule or an existence/interior condition fails give NaN. ``closed-form`` evaluates
     the compiled closed forms on the whole array at once; any other method solves point by point.
     """
-    scenario, values = _resolve(model, scenario, params)
+    scenario, values = resolve_values(model, scenario, params)
     if param not in model.spec.names:
         raise model.spec.unknown(param)
     model.resolve_method(method)
@@ -262,7 +261,7 @@ def scenario_function(
     def admissible(x: np.ndarray) -> np.ndarray:
         if not rules or not any(param in r.involved for r in rules):
             return np.ones(x.shape, dtype=bool)
-        return np.array([_err_ok(model, {**values, param: float(v)}, scenario) for v in x])
+        return np.array([err_rules_hold(model, {**values, param: float(v)}, scenario) for v in x])
 
     if method == "closed-form" and hasattr(target_model(model, values), "compiled"):
         cs = target_model(model, values).compiled(scenario)
@@ -270,7 +269,7 @@ def scenario_function(
             raise ParameterError(
                 key, message=f"unknown output '{key}' of {scenario}; valid: {', '.join(cs.names)}"
             )
-        base = _numbers(values)
+        base = numeric_values(values)
 
         def closed(x: np.ndarray) -> np.ndarray:
             x = np.asarray(x, dtype=float)

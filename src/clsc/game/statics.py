@@ -33,13 +33,13 @@ from scipy.stats import qmc
 
 from clsc.errors import ParameterError
 from clsc.game.roots import (  # noqa: F401  (re-exported: model-level crossings)
-    _err_ok,
-    _numbers,
-    _resolve,
-    _target,
     crossings,
+    err_rules_hold,
     expression_function,
+    numeric_values,
+    resolve_values,
     scenario_function,
+    target_model,
 )
 
 Box = Mapping[str, tuple[float, float]]
@@ -316,7 +316,7 @@ def sign_table(
     """
     import pandas as pd
 
-    scenario, values = _resolve(model, scenario, params)
+    scenario, values = resolve_values(model, scenario, params)
     if wrt not in model.spec.names:
         raise model.spec.unknown(wrt)
     box = _check_box(box)
@@ -324,9 +324,9 @@ def sign_table(
         if name not in model.spec.names:
             raise model.spec.unknown(name)
     model.resolve_method(method)
-    point = _numbers(values)
-    if method == "closed-form" and hasattr(_target(model, values), "symbolic"):
-        target = _target(model, values)
+    point = numeric_values(values)
+    if method == "closed-form" and hasattr(target_model(model, values), "symbolic"):
+        target = target_model(model, values)
         sol, cs = target.symbolic(scenario), target.compiled(scenario)
         where = _where(model, scenario, values, cs) if box else None
         rows = {
@@ -346,11 +346,11 @@ def sign_table(
 
 def _where(model: Any, scenario: str, values: Mapping[str, Any], cs: Any) -> Where:
     def where(pts: Mapping[str, np.ndarray]) -> np.ndarray:
-        full = {**_numbers(values), **pts}
+        full = {**numeric_values(values), **pts}
         mask = cs.valid(cs(**full))
         size = mask.shape[0]
         ok = [
-            _err_ok(model, {**values, **{k: float(v[i]) for k, v in pts.items()}}, scenario)
+            err_rules_hold(model, {**values, **{k: float(v[i]) for k, v in pts.items()}}, scenario)
             for i in range(size)
         ]
         return mask & np.array(ok, dtype=bool)
