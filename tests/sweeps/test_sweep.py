@@ -245,7 +245,7 @@ def test_cli_scheduler_address_runs_on_dask(cli, tmp_path):
     distributed = pytest.importorskip("distributed")
     sweep_toml = tmp_path / "s.toml"
     sweep_toml.write_text(
-        'model = "process-innovation"\nmethod = "numeric"\nchunk_size = 2\n'
+        'model = "process-innovation"\nmethod = "numeric"\nchunk_size = 2\nseed = 9\n'
         "[design]\ntheta = [0.0, 0.5, 1.0]\n"
     )
     with distributed.LocalCluster(

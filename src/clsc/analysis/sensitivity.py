@@ -219,17 +219,15 @@ def analyse(gsa: GSASpec, X: np.ndarray, Y: Mapping[str, np.ndarray], seed: int 
     return pd.DataFrame(rows, columns=["output", "parameter", "index", "value", "conf"])
 
 
+def _bootstrap(gsa: GSASpec, seed: int) -> dict[str, Any]:
+    """The confidence-interval settings every SALib analyser takes."""
+    return {"num_resamples": gsa.resamples, "conf_level": gsa.confidence, "seed": seed}
+
+
 def _sobol_rows(gsa: GSASpec, name: str, y: np.ndarray, seed: int) -> list[dict]:
     from SALib.analyze import sobol
 
-    res = sobol.analyze(
-        gsa.problem,
-        y,
-        calc_second_order=gsa.second_order,
-        num_resamples=gsa.resamples,
-        conf_level=gsa.confidence,
-        seed=seed,
-    )
+    res = sobol.analyze(gsa.problem, y, calc_second_order=gsa.second_order, **_bootstrap(gsa, seed))
     names = list(gsa.bounds)
     rows = []
     for key in ("S1", "ST"):
@@ -246,15 +244,7 @@ def _sobol_rows(gsa: GSASpec, name: str, y: np.ndarray, seed: int) -> list[dict]
 def _morris_rows(gsa: GSASpec, name: str, X: np.ndarray, y: np.ndarray, seed: int) -> list:
     from SALib.analyze import morris
 
-    res = morris.analyze(
-        gsa.problem,
-        X,
-        y,
-        num_resamples=gsa.resamples,
-        conf_level=gsa.confidence,
-        num_levels=gsa.levels,
-        seed=seed,
-    )
+    res = morris.analyze(gsa.problem, X, y, num_levels=gsa.levels, **_bootstrap(gsa, seed))
     rows = []
     for j, p in enumerate(gsa.bounds):
         rows.append(_row(name, p, "mu", res["mu"][j], np.nan))
@@ -281,6 +271,8 @@ class SensitivityResult:
     tables: Mapping[str, Any]
     filled: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     points: int = 0
+    seed: int | None = None  # the seed of the sample and the bootstrap (repeats the run)
+    seed_drawn: bool = False  # drawn from fresh entropy (no seed given)
 
     def to_frame(self):
         import pandas as pd
@@ -292,15 +284,19 @@ class SensitivityResult:
 
 def sensitivity_from_spec(raw: Mapping[str, Any], out=None, digest: str | None = None, **run):
     """Run the GSA of a sweep mapping (with a ``[sensitivity]`` table) through the sweep engine."""
+    from clsc.seeding import resolve_seed
     from clsc.sweeps.api import run_sweep
     from clsc.sweeps.schema import to_pandas
     from clsc.sweeps.spec import spec_from_mapping
-    from clsc.sweeps.store import read_sweep
+    from clsc.sweeps.store import read_manifest, read_sweep
 
     raw = dict(raw)
     gsa = gsa_from_table(raw.pop("sensitivity", {}), raw.get("design", {}))
-    seed = raw.get("seed", 0)
-    X = sample(gsa, seed if isinstance(seed, int) else 0)
+    seed, drawn = raw.get("seed"), raw.get("seed") is None
+    if drawn and run.get("resume") and out is not None:  # the seed the run started with
+        seed = (read_manifest(out) or {}).get("seed")
+    raw["seed"] = seed = resolve_seed(seed)  # None: fresh entropy, reported in the result
+    X = sample(gsa, seed)
     raw["design"] = {"type": "zip", **{p: X[:, j].tolist() for j, p in enumerate(gsa.bounds)}}
     raw.setdefault("on_invalid", "skip")
     spec = spec_from_mapping(raw)
@@ -316,7 +312,7 @@ def sensitivity_from_spec(raw: Mapping[str, Any], out=None, digest: str | None =
         rows = frame[frame["scenario"].isna() if s is None else frame["scenario"] == s]
         Y, filled[s] = collect(rows, len(X), gsa)
         tables[s] = analyse(gsa, X, Y, seed=spec.seed)
-    return SensitivityResult(gsa, tables, filled, len(X))
+    return SensitivityResult(gsa, tables, filled, len(X), seed, drawn)
 
 
 def sensitivity(
@@ -328,13 +324,14 @@ def sensitivity(
     scenario: str | Sequence[str] | None = None,
     params: Mapping[str, Any] | None = None,
     samples: int = 1024,
-    seed: int = 0,
+    seed: int | None = None,
     out=None,
     workers: int = 1,
     **settings: Any,
 ) -> SensitivityResult:
     """Python form of ``clsc sensitivity``: ``bounds`` maps a parameter to ``(low, high)``;
-    ``settings`` are the other ``[sensitivity]`` keys (``second_order``, ``levels``, ...)."""
+    ``settings`` are the other ``[sensitivity]`` keys (``second_order``, ``levels``, ...).
+    ``seed=None`` draws fresh entropy; the result's ``seed`` repeats the run."""
     raw: dict[str, Any] = {"model": model, "seed": seed}
     if scenario is not None:
         raw["scenario" if isinstance(scenario, str) else "scenarios"] = (

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import sys
 
+from clsc.cli.args import add_run_flags
+
 
 def register(sub) -> None:
     p = sub.add_parser("sensitivity", help="Sobol / Morris indices of a sweep file's outputs")
     p.add_argument("file", help="TOML sweep file with a [sensitivity] table")
     p.add_argument("--out", default=None, help="directory for the (resumable) sweep rows")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    p.add_argument("--scheduler", default=None, help="dask.distributed scheduler address")
-    p.add_argument("--resume", action="store_true", help="continue the run in --out")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_run_flags(p)
     p.add_argument("--csv", default=None, help="also write the indices to this CSV file")
     p.set_defaults(func=run)
 
@@ -45,7 +44,10 @@ def run(args) -> int:
         quiet=args.quiet,
     )
     frame = result.to_frame()
-    print(f"{result.gsa.method} indices from {result.points} points")
+    drawn = ""
+    if result.seed_drawn:
+        drawn = f" (fresh entropy; seed = {result.seed} in the file repeats it)"
+    print(f"{result.gsa.method} indices from {result.points} points; seed {result.seed}{drawn}")
     print(frame.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     for scenario, filled in result.filled.items():
         for output, count in filled.items():

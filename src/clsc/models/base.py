@@ -106,6 +106,10 @@ class Model:
     decision_keys: ClassVar[tuple[str, ...] | None] = None
     profit_keys: ClassVar[tuple[str, ...]] = ()
     metric_keys: ClassVar[tuple[str, ...]] = ()
+    #: the ``closed-form`` method on many points at once, ``f(scenario, params, n) -> block``
+    #: (a static function; see :mod:`clsc.sweeps.vectorised`), or None: the sweep engine solves
+    #: point by point
+    vectorised: ClassVar[Callable[..., dict[str, Any]] | None] = None
 
     def resolve_scenario(self, scenario: str | None) -> str | None:
         if scenario is None:

@@ -388,72 +388,6 @@ VARIANTS = (
 )
 
 
-@register
-class Newsvendor(Model):
-    """Single-period newsvendor (see the module docstring for the equations)."""
-
-    name = "newsvendor"
-    summary = "single-period newsvendor: critical ratio, exact loss functions, Monte Carlo, SAA"
-    spec = ParamSpec(
-        params=(
-            Param("price", 0.0, "retail price per unit sold [p]", lower=0.0),
-            Param("cost", 0.0, "purchase cost per unit ordered [c]", lower=0.0),
-            Param("salvage", 0.0, "salvage value per leftover unit [v]", lower=0.0),
-            Param("holding", 0.0, "holding/disposal cost per leftover unit [h]", lower=0.0),
-            Param("shortage", 0.0, "stock-out penalty per unit of unmet demand [s]", lower=0.0),
-            Param(
-                "demand",
-                doc="demand distribution D, e.g. normal(mean=50, sd=8)",
-                kind="demand",
-                convert=as_distribution,
-            ),
-        ),
-        rules=(
-            Rule(
-                ("price", "cost", "shortage"),
-                "must satisfy underage cost price - cost + shortage > 0 "
-                "(critical ratio must be > 0)",
-                _positive_underage,
-            ),
-            Rule(
-                ("cost", "salvage", "holding"),
-                "must satisfy overage cost cost - salvage + holding > 0 "
-                "(critical ratio must be < 1)",
-                _positive_overage,
-            ),
-            Rule(
-                ("holding", "price", "cost", "salvage", "shortage"),
-                "must give a critical ratio strictly inside (0, 1) in floating point "
-                "(overage and underage costs differ by too many orders of magnitude)",
-                _representable_ratio,
-            ),
-        ),
-    )
-    decisions = ("q",)
-    decision_keys = ("q", "price")  # price: with option demand_model
-    profit_keys = ("pi_R",)
-    metric_keys = (
-        *("sales", "leftover", "lost_sales", "profit", "cost", "critical_ratio", "fill_rate"),
-        *("samples", "profit_exact", "cost_exact", "objective"),  # mc / saa
-        *("q_unconstrained", "capacity_binding", "capacity_shadow_price"),  # q_max / integer
-        *("alpha", "cvar", "value_at_risk", "y", "profit_sample", "q_risk_neutral"),  # CVaR
-        *("price", "expected_demand", "riskless_price"),  # demand_model
-    )
-    methods = MappingProxyType({"closed-form": solve_closed_form, "mc": solve_mc, "saa": solve_saa})
-    variants = VARIANTS
-    default_method = "closed-form"
-    options = MappingProxyType(
-        {
-            "sampling": "mc/saa: plain (default), antithetic or sobol (scrambled replicates)",
-            "replicates": "mc/saa with sampling=sobol: number of scrambled replicates (default 16)",
-            "evaluator": "mc: loss-sum evaluator, sorted (default) or brute (numba brute force)",
-            **price_demand.OPTIONS,
-            **cvar.OPTIONS,
-            **capacity.OPTIONS,
-        }
-    )
-
-
 # ---- vectorised closed form (used by clsc.sweeps) ---------------------------------------------
 
 
@@ -508,3 +442,71 @@ def vectorised_closed_form(scenario: str | None, params: Mapping[str, Any], n: i
             "q_nonnegative": q_raw >= 0.0,
         },
     }
+
+
+@register
+class Newsvendor(Model):
+    """Single-period newsvendor (see the module docstring for the equations)."""
+
+    name = "newsvendor"
+    summary = "single-period newsvendor: critical ratio, exact loss functions, Monte Carlo, SAA"
+    spec = ParamSpec(
+        params=(
+            Param("price", 0.0, "retail price per unit sold [p]", lower=0.0),
+            Param("cost", 0.0, "purchase cost per unit ordered [c]", lower=0.0),
+            Param("salvage", 0.0, "salvage value per leftover unit [v]", lower=0.0),
+            Param("holding", 0.0, "holding/disposal cost per leftover unit [h]", lower=0.0),
+            Param("shortage", 0.0, "stock-out penalty per unit of unmet demand [s]", lower=0.0),
+            Param(
+                "demand",
+                doc="demand distribution D, e.g. normal(mean=50, sd=8)",
+                kind="demand",
+                convert=as_distribution,
+            ),
+        ),
+        rules=(
+            Rule(
+                ("price", "cost", "shortage"),
+                "must satisfy underage cost price - cost + shortage > 0 "
+                "(critical ratio must be > 0)",
+                _positive_underage,
+            ),
+            Rule(
+                ("cost", "salvage", "holding"),
+                "must satisfy overage cost cost - salvage + holding > 0 "
+                "(critical ratio must be < 1)",
+                _positive_overage,
+            ),
+            Rule(
+                ("holding", "price", "cost", "salvage", "shortage"),
+                "must give a critical ratio strictly inside (0, 1) in floating point "
+                "(overage and underage costs differ by too many orders of magnitude)",
+                _representable_ratio,
+            ),
+        ),
+    )
+    decisions = ("q",)
+    decision_keys = ("q", "price")  # price: with option demand_model
+    profit_keys = ("pi_R",)
+    metric_keys = (
+        *("sales", "leftover", "lost_sales", "profit", "cost", "critical_ratio", "fill_rate"),
+        *("samples", "profit_exact", "cost_exact", "objective"),  # mc / saa
+        *capacity.METRIC_KEYS,  # q_max / integer
+        *("alpha", "cvar", "value_at_risk", "y", "profit_sample", "q_risk_neutral"),  # CVaR
+        *("price", "expected_demand", "riskless_price"),  # demand_model
+    )
+    methods = MappingProxyType({"closed-form": solve_closed_form, "mc": solve_mc, "saa": solve_saa})
+    variants = VARIANTS
+    default_method = "closed-form"
+    #: the closed form on many points at once (clsc.sweeps)
+    vectorised = staticmethod(vectorised_closed_form)
+    options = MappingProxyType(
+        {
+            "sampling": "mc/saa: plain (default), antithetic or sobol (scrambled replicates)",
+            "replicates": "mc/saa with sampling=sobol: number of scrambled replicates (default 16)",
+            "evaluator": "mc: loss-sum evaluator, sorted (default) or brute (numba brute force)",
+            **price_demand.OPTIONS,
+            **cvar.OPTIONS,
+            **capacity.OPTIONS,
+        }
+    )

@@ -18,6 +18,7 @@ import json
 import math
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,7 @@ def manifest_for(spec: SweepSpec, digest: str, plan: Plan, size: int) -> dict[st
         "method": spec.method,
         "design": spec.design.describe(),
         "seed": spec.seed,
+        "seed_drawn": spec.seed_drawn,
         "seed_policy": SEED_POLICY,
         "points": spec.design.n,
         "chunk_size": size,
@@ -131,6 +133,18 @@ def _prepare(engine: Engine, out, resume: bool, digest: str, workers: int) -> tu
     return plan, size
 
 
+def adopt_seed(spec: SweepSpec, out: str | Path | None, resume: bool) -> SweepSpec:
+    """On a resume of a sweep that gives no seed, the spec with the seed recorded in the
+    manifest of ``out`` (the seed drawn when the sweep started); otherwise ``spec`` itself."""
+    if not (resume and spec.seed_drawn and out is not None):
+        return spec
+    old = store.read_manifest(out)
+    seed = None if old is None else old.get("seed")
+    if not old or isinstance(seed, bool) or not isinstance(seed, int):
+        return spec  # nothing to adopt: check_resume names what is wrong
+    return replace(spec_from_mapping({**spec.source, "seed": seed}), seed_drawn=True)
+
+
 def run_sweep(
     spec: SweepSpec,
     out: str | Path | None = None,
@@ -141,10 +155,15 @@ def run_sweep(
     quiet: bool = False,
     digest: str | None = None,
 ):
-    """Run a checked sweep; returns ``(summary, frames)`` (``frames`` empty when ``out``)."""
+    """Run a checked sweep; returns ``(summary, frames)`` (``frames`` empty when ``out``).
+
+    The summary carries the sweep seed (``seed``; ``seed_drawn`` when it was drawn from fresh
+    entropy): the same spec with that seed repeats the sweep bit for bit.
+    """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ParameterError("workers", "must be an integer >= 1", workers)
     started = time.perf_counter()
+    spec = adopt_seed(spec, out, resume)
     engine = Engine(spec)
     plan, size = _prepare(engine, out, resume, digest or spec.digest, workers)
     done = set()
@@ -162,6 +181,7 @@ def run_sweep(
     where = None if out is None else str(out)
     tasks = ((spec_json, plan_d, k, k * size, min(n, (k + 1) * size), where, threads) for k in todo)
     summary = Summary(n, 0, chunks_done_before=len(done), notes=list(plan.notes))
+    summary.seed, summary.seed_drawn = spec.seed, spec.seed_drawn
     frames: dict[int, Any] = {}
     bar = make_bar(n, initial=sum(min(n, (k + 1) * size) - k * size for k in done), quiet=quiet)
     try:
@@ -214,7 +234,7 @@ def sweep(
     params: Mapping[str, Any] | None = None,
     options: Mapping[str, Any] | None = None,
     fix: Mapping[str, Any] | None = None,
-    seed: int = 0,
+    seed: int | None = None,
     samples: int | None = None,
     on_invalid: str = "refuse",
     outputs: Sequence[str] | None = None,
@@ -229,6 +249,8 @@ def sweep(
     One row per point and scenario (see :mod:`clsc.sweeps.schema`); with ``out`` the rows are
     also written as Parquet chunks to that directory (``resume=True`` continues it). The run's
     summary is in ``df.attrs["summary"]``. ``load=False`` skips reading ``out`` back.
+    ``seed=None`` draws fresh entropy; the seed used is ``df.attrs["summary"]["seed"]`` (and
+    the manifest's ``seed``): passing it again repeats the sweep bit for bit.
     """
     raw: dict[str, Any] = {"model": model, "design": dict(design), "seed": seed}
     if isinstance(scenario, str):

@@ -201,7 +201,7 @@ class Engine:
             if cats is None:
                 notes.append(f"{scenario}: compiled names differ from the result's; point by point")
             return cats
-        return True if vectorised.module_function(self.model) is not None else None
+        return True if vectorised.declared(self.model) is not None else None
 
     def _check_vectorised(self, plan: Plan, vals, n: int, errors) -> None:
         """Compare the vectorised rows with scalar solves at the probe points; drop on mismatch."""
@@ -227,7 +227,7 @@ class Engine:
         n = len(idx)
         sub = {k: (v[idx] if k in self.varied else v) for k, v in vals.items()}
         if how is True:
-            block = _grouped_block(vectorised.module_function(self.model), scenario, sub, n)
+            block = _grouped_block(vectorised.declared(self.model), scenario, sub, n)
         else:
             block = vectorised.game_block(self.model, scenario, sub, n, how)
         out = {"status": block["status"], "message": block["message"]}

@@ -7,6 +7,10 @@ The bar is shown only when stderr is a terminal and the run is not quiet.
 >>> print(s.text())  # doctest: +NORMALIZE_WHITESPACE
 10 points x scenarios = 20 rows in 0.50 s (20 points/s); 1 chunk computed, 0 resumed;
 optimal 18, skipped 2
+>>> s.seed, s.seed_drawn = 12345, True
+>>> print(s.text())  # doctest: +NORMALIZE_WHITESPACE
+10 points x scenarios = 20 rows in 0.50 s (20 points/s); 1 chunk computed, 0 resumed;
+optimal 18, skipped 2; seed 12345 (fresh entropy; seed = 12345 repeats it)
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ class Summary:
     chunks_run: int = 0
     chunks_done_before: int = 0
     notes: list[str] = field(default_factory=list)
+    seed: int | None = None  # the sweep seed (None: not known)
+    seed_drawn: bool = False  # drawn from fresh entropy (no seed given)
 
     def add(self, counts: dict[str, int]) -> None:
         self.statuses = dict(Counter(self.statuses) + Counter(counts))
@@ -54,11 +60,15 @@ class Summary:
     def text(self) -> str:
         st = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items()))
         chunks = "chunk" if self.chunks_run == 1 else "chunks"
-        return (
+        text = (
             f"{self.points} points x scenarios = {self.rows} rows in {self.seconds:.2f} s "
             f"({self.rate:.3g} points/s); {self.chunks_run} {chunks} computed, "
             f"{self.chunks_done_before} resumed; {st}"
         )
+        if self.seed is not None:
+            drawn = f" (fresh entropy; seed = {self.seed} repeats it)" if self.seed_drawn else ""
+            text += f"; seed {self.seed}{drawn}"
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,4 +80,6 @@ class Summary:
             "chunks_run": self.chunks_run,
             "chunks_done_before": self.chunks_done_before,
             "notes": self.notes,
+            "seed": self.seed,
+            "seed_drawn": self.seed_drawn,
         }

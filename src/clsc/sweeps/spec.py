@@ -5,7 +5,8 @@ A sweep file::
     model = "process-innovation"
     scenarios = ["P", "M", "PM"]          # or scenario = "PM"; "all" = every scenario
     method = "closed-form"
-    seed = 2024                           # sweep seed (per-point seeds derive from it)
+    seed = 2024                           # sweep seed (per-point seeds derive from it;
+                                          # none given: fresh entropy, recorded to repeat)
     on_invalid = "skip"                   # or "refuse" (default): points breaking a rule
     outputs = ["q", "profit.total"]       # optional: keep only these model columns
 
@@ -42,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from clsc.errors import ParameterError, SpecError
+from clsc.seeding import resolve_seed
 from clsc.sweeps.designs import Design, make_design
 
 TOP_KEYS = (
@@ -104,6 +106,8 @@ class SweepSpec:
     templates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sensitivity: Mapping[str, Any] = field(default_factory=dict)
     source: Mapping[str, Any] = field(default_factory=dict)
+    #: True when the mapping gave no seed and ``seed`` was drawn from fresh entropy
+    seed_drawn: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON mapping that rebuilds this spec (what workers receive)."""
@@ -192,7 +196,8 @@ def spec_from_mapping(raw: Mapping[str, Any]) -> SweepSpec:
     model = get_model(raw["model"])
     scenarios = _scenarios(model, raw)
     method = model.resolve_method(raw.get("method"))
-    seed = _int("seed", raw.get("seed", 0), 0)
+    seed_drawn = raw.get("seed") is None
+    seed = resolve_seed(None) if seed_drawn else _int("seed", raw["seed"], 0)
     params, options, fix = _table(raw, "params"), _table(raw, "options"), _table(raw, "fix")
     design_raw = raw.get("design")
     if not isinstance(design_raw, Mapping):
@@ -230,7 +235,8 @@ def spec_from_mapping(raw: Mapping[str, Any]) -> SweepSpec:
         chunk_size=None if chunk is None else _int("chunk_size", chunk, 1),
         templates=templates,
         sensitivity=_table(raw, "sensitivity"),
-        source=dict(raw),
+        source={**raw, "seed": seed},  # workers and resumes rebuild it with the same seed
+        seed_drawn=seed_drawn,
     )
 
 

@@ -6,9 +6,10 @@ Two sources:
   (``model.compiled(scenario)``, numpy over arrays), with the statuses of the scalar
   ``closed-form`` method: a failed SOC or interior condition, or a non-finite closed form, gives
   ``condition_failed`` with NaN outputs;
-* any model module defining ``vectorised_closed_form(scenario, params, n) -> block`` (newsvendor,
-  contracts, buyback-effort), where ``params`` maps each parameter to a scalar or an array of
-  ``n`` values and ``demand`` is one distribution.
+* any model that declares ``vectorised(scenario, params, n) -> block`` (the class attribute
+  :attr:`clsc.models.base.Model.vectorised`: newsvendor, contracts, buyback-effort), where
+  ``params`` maps each parameter to a scalar or an array of ``n`` values and ``demand`` is one
+  distribution.
 
 A *block* is a dict: ``status`` (array of status text), ``message`` (array of text), and the
 dicts ``decisions``, ``profits``, ``metrics``, ``conditions`` (name -> array; conditions hold
@@ -20,7 +21,6 @@ trusting the block (:meth:`clsc.sweeps.engine.Engine.vectorised_ok`).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -31,14 +31,10 @@ from clsc.results import CONDITION_FAILED, OPTIMAL
 Block = dict[str, Any]
 
 
-def module_function(model) -> Callable | None:
-    """The model's ``vectorised_closed_form``: declared on the model class (``vectorised``, a
-    static function), else a function of that name in the model class's module, if any."""
-    declared = getattr(type(model), "vectorised", None)
-    if declared is not None:
-        return declared
-    module = importlib.import_module(type(model).__module__)
-    return getattr(module, "vectorised_closed_form", None)
+def declared(model) -> Callable | None:
+    """The model's declared vectorised closed form (:attr:`clsc.models.base.Model.vectorised`:
+    ``f(scenario, params, n) -> block``), None when it declares none."""
+    return type(model).vectorised
 
 
 def is_game(model) -> bool:

@@ -36,6 +36,8 @@ OPTIONS: Mapping[str, str] = {
     "integer": "true: integer order quantity (the better integer neighbour of the continuous "
     "optimum)",
 }
+#: the metrics a model's result carries with these options (``limit_metrics``)
+METRIC_KEYS = ("q_unconstrained", "capacity_binding", "capacity_shadow_price")
 
 
 @dataclass(frozen=True)
