@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -108,13 +108,8 @@ class Condition:
     kind: str = "SOC"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "expression": self.expression,
-            "value": jsonable(self.value),
-            "holds": bool(self.holds),
-            "kind": self.kind,
-        }
+        """The fields as plain JSON values."""
+        return {**asdict(self), "value": jsonable(self.value), "holds": bool(self.holds)}
 
 
 @dataclass(frozen=True)

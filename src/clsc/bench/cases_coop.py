@@ -95,25 +95,33 @@ def _vs_expected(s, out) -> float:
     return float(np.max(np.abs(np.asarray(out) - s.expected)))
 
 
-def _nucleolus_group(name: str, n_full: int, n_quick: int) -> Group:
+def _nucleolus_group(name: str, setup, game: str, reference: str, doc: str) -> Group:
+    """Row generation against the full LP sequence on the games of ``setup``."""
     return Group(
         name,
-        setup=lambda quick: _nucleolus_setup(n_full, n_quick, quick),
+        setup=setup,
         cases=(
             Case(
                 'full LP sequence (rows="all")',
                 _nucleolus("all"),
                 _vs_expected,
-                note=lambda s: f"n={s.n} players, bankruptcy game",
+                note=lambda s: f"n={s.n} players, {game} game",
                 warmup=False,
             ),
             Case("row generation", _nucleolus("generate"), _vs_expected),
         ),
         baseline='full LP sequence (rows="all")',
-        accuracy="max abs. diff vs the Talmud rule",
-        doc="nucleolus of a bankruptcy game",
+        accuracy=f"max abs. diff vs {reference}",
+        doc=doc,
         goal="15 players under 0.5 s",
         tolerance=1e-6,
+    )
+
+
+def _bankruptcy_group(name: str, n_full: int, n_quick: int) -> Group:
+    setup = lambda quick: _nucleolus_setup(n_full, n_quick, quick)  # noqa: E731
+    return _nucleolus_group(
+        name, setup, "bankruptcy", "the Talmud rule", "nucleolus of a bankruptcy game"
     )
 
 
@@ -165,9 +173,9 @@ def _size(s) -> str:
     return f"n={s.n} players, airport game"
 
 
-register(_nucleolus_group("nucleolus-small", 8, 8))
-register(_nucleolus_group("nucleolus-medium", 12, 12))
-register(_nucleolus_group("nucleolus-large", 15, 13))
+register(_bankruptcy_group("nucleolus-small", 8, 8))
+register(_bankruptcy_group("nucleolus-medium", 12, 12))
+register(_bankruptcy_group("nucleolus-large", 15, 13))
 
 
 def _random_setup(quick: bool):
@@ -186,24 +194,12 @@ def _random_setup(quick: bool):
 
 
 register(
-    Group(
+    _nucleolus_group(
         "nucleolus-random",
-        setup=_random_setup,
-        cases=(
-            Case(
-                'full LP sequence (rows="all")',
-                _nucleolus("all"),
-                _vs_expected,
-                note=lambda s: f"n={s.n} players, random game",
-                warmup=False,
-            ),
-            Case("row generation", _nucleolus("generate"), _vs_expected),
-        ),
-        baseline='full LP sequence (rows="all")',
-        accuracy="max abs. diff vs the full LP sequence (no closed form)",
-        doc="nucleolus of a random superadditive-ish game",
-        goal="15 players under 0.5 s",
-        tolerance=1e-6,
+        _random_setup,
+        "random",
+        "the full LP sequence (no closed form)",
+        "nucleolus of a random superadditive-ish game",
     )
 )
 register(

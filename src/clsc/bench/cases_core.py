@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from clsc.bench.harness import Case, Group, register
+from clsc.bench.harness import Case, Group, counted, register
 
 
 def _box(name: str, lo: float, hi: float) -> list[str]:
@@ -81,11 +81,11 @@ register(
                 "grid search",
                 _grid,
                 _f_error,
-                units=lambda s: len(s.problems),
+                **counted("problems"),
                 note=lambda s: f"{s.points} leader points; " + ", ".join(s.names),
             ),
-            Case("kkt-bigm", _bilevel("kkt-bigm"), _f_error, units=lambda s: len(s.problems)),
-            Case("kkt-branch", _bilevel("kkt-branch"), _f_error, units=lambda s: len(s.problems)),
+            Case("kkt-bigm", _bilevel("kkt-bigm"), _f_error, **counted("problems")),
+            Case("kkt-branch", _bilevel("kkt-branch"), _f_error, **counted("problems")),
         ),
         baseline="grid search",
         accuracy="max |F - F*| over the published problems",

@@ -21,7 +21,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from clsc.bench.harness import Case, Group, register
+from clsc.bench.harness import Case, Group, counted, register
 
 #: spec 4.9: share of the 39 x 39 grid converging to (1,1) (printed to 4 decimals)
 EXPECTED_SHARE_11 = 0.5312
@@ -106,7 +106,7 @@ register(
                 "numpy, vectorised",
                 _numpy,
                 _subset_error,
-                units=lambda s: len(s.subset),
+                **counted("subset"),
                 note=lambda s: f"1 in {s.stride} starts",
                 warmup=False,
                 accuracy="max abs. diff of final states vs the numba 2x2 kernel",
@@ -115,7 +115,7 @@ register(
                 "scipy solve_ivp per start",
                 _scipy,
                 _few_error,
-                units=lambda s: len(s.few),
+                **counted("few"),
                 warmup=False,
                 tolerance=1e-5,
                 note=lambda s: f"{len(s.few)} starts, RK45 rtol 1e-8",
@@ -125,14 +125,13 @@ register(
                 "numba 2x2 kernel",
                 _numba_2x2,
                 _share_error,
-                units=lambda s: len(s.starts),
-                note=lambda s: f"{len(s.starts)} starts",
+                **counted("starts", "starts"),
             ),
             Case(
                 "numba matrix kernel",
                 _numba_matrix,
                 _subset_error,
-                units=lambda s: len(s.subset),
+                **counted("subset"),
                 accuracy="max abs. diff of final states vs the numba 2x2 kernel",
             ),
         ),

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from clsc.bench.harness import Case, Group, register
+from clsc.bench.harness import Case, Group, counted, register
 
 
 def _cascade_points(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -76,21 +76,9 @@ def _group(name: str, model_name: str, scenario: str, sampler) -> Group:
         name,
         setup=lambda quick: _setup(model_name, scenario, sampler, quick),
         cases=(
-            Case(
-                "numeric per point",
-                _numeric,
-                _error,
-                units=lambda s: s.k,
-                note=lambda s: f"{s.k} points",
-            ),
-            Case("closed form, solve() per point", _per_point, _error, units=lambda s: s.k),
-            Case(
-                "compiled, vectorised",
-                _compiled,
-                _error,
-                units=lambda s: s.n,
-                note=lambda s: f"{s.n:,} points",
-            ),
+            Case("numeric per point", _numeric, _error, **counted("k", "points")),
+            Case("closed form, solve() per point", _per_point, _error, **counted("k")),
+            Case("compiled, vectorised", _compiled, _error, **counted("n", "points", ",")),
         ),
         baseline="numeric per point",
         accuracy="max rel. diff of the decisions vs the closed form",

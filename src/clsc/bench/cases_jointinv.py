@@ -25,7 +25,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from clsc.bench.harness import Case, Group, register
+from clsc.bench.harness import Case, Group, counted, register
 
 
 def _problem():
@@ -200,12 +200,10 @@ register(
                 _rebuild,
                 _coalition_error,
                 note=_n,
-                units=lambda s: len(s.coalitions),
+                **counted("coalitions"),
                 warmup=False,
             ),
-            Case(
-                "one program re-used", _reuse, _coalition_error, units=lambda s: len(s.coalitions)
-            ),
+            Case("one program re-used", _reuse, _coalition_error, **counted("coalitions")),
         ),
         baseline="rebuild per coalition",
         accuracy="max rel. diff of C_N(S) vs numba evaluation of its own Q",
@@ -218,20 +216,8 @@ register(
         "jointinv-recourse",
         setup=_recourse_setup,
         cases=(
-            Case(
-                "LP per scenario",
-                _lp_per_scenario,
-                _recourse_error,
-                units=lambda s: s.m,
-                note=lambda s: f"{s.m} scenarios",
-            ),
-            Case(
-                "numba evaluator",
-                _numba,
-                _recourse_error,
-                units=lambda s: s.big,
-                note=lambda s: f"{s.big:,} scenarios",
-            ),
+            Case("LP per scenario", _lp_per_scenario, _recourse_error, **counted("m", "scenarios")),
+            Case("numba evaluator", _numba, _recourse_error, **counted("big", "scenarios", ",")),
         ),
         baseline="LP per scenario",
         accuracy="rel. diff of c'Q + mean recourse (first M scenarios) vs one LP at fixed Q",

@@ -25,7 +25,7 @@ import tempfile
 from statistics import NormalDist
 from types import SimpleNamespace
 
-from clsc.bench.harness import Case, Group, register
+from clsc.bench.harness import Case, Group, counted, register
 
 MEAN, SD, HOLDING, SHORTAGE = 50.0, 8.0, 0.18, 0.70
 EXPECTED_Q = MEAN + SD * NormalDist().inv_cdf(SHORTAGE / (SHORTAGE + HOLDING))
@@ -73,11 +73,10 @@ def _q_error(s, out) -> float:
     return abs(out[0] - EXPECTED_Q)
 
 
-_CALL_CASES = [Case("scipy, frozen norm per call", _scipy, _q_error, units=lambda s: s.k,
-                    note=lambda s: f"{s.k} calls")]  # fmt: skip
+_CALL_CASES = [Case("scipy, frozen norm per call", _scipy, _q_error, **counted("k", "calls"))]
 if importlib.util.find_spec("stockpyl") is not None:
-    _CALL_CASES.append(Case("stockpyl newsvendor_normal", _stockpyl, _q_error, units=lambda s: s.k))
-_CALL_CASES.append(Case("clsc model.solve (text demand)", _clsc, _q_error, units=lambda s: s.k))
+    _CALL_CASES.append(Case("stockpyl newsvendor_normal", _stockpyl, _q_error, **counted("k")))
+_CALL_CASES.append(Case("clsc model.solve (text demand)", _clsc, _q_error, **counted("k")))
 
 register(
     Group(

@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from clsc.bench.harness import Case, Group, register
+from clsc.bench.harness import Case, Group, counted, register
 
 MODEL = "process-innovation"
 DECISIONS = ("w", "x", "q", "p")
@@ -131,14 +131,14 @@ register(
                 "1 worker",
                 _numeric(1),
                 _numeric_error,
-                units=lambda s: s.points,
+                **counted("points"),
                 note=lambda s: f"{s.points} points, numeric method, chunks of 3",
             ),
             Case(
                 "2 workers (process pool)",
                 _numeric(2),
                 _numeric_error,
-                units=lambda s: s.points,
+                **counted("points"),
                 warmup=False,
             ),
         ),

@@ -58,6 +58,29 @@ class Case:
     tolerance: float | Callable[[Any], float] | None = None
 
 
+def counted(attr: str, label: str = "", spec: str = "") -> dict[str, Any]:
+    """The ``units`` (and, with ``label``, the ``note``) of a case that does ``attr`` work items:
+    the state's attribute ``attr`` (its length when it has one), for ``Case(..., **counted(...))``.
+    ``spec`` formats the count in the note (``","``: thousands separators).
+
+    >>> from types import SimpleNamespace
+    >>> kw = counted("n", "points", ",")
+    >>> kw["units"](SimpleNamespace(n=12000)), kw["note"](SimpleNamespace(n=12000))
+    (12000.0, '12,000 points')
+    >>> counted("starts")["units"](SimpleNamespace(starts=[0.1, 0.2]))
+    2.0
+    """
+
+    def count(state: Any) -> Any:
+        value = getattr(state, attr)
+        return len(value) if hasattr(value, "__len__") else value
+
+    out: dict[str, Any] = {"units": lambda state: float(count(state))}
+    if label:
+        out["note"] = lambda state: f"{format(count(state), spec)} {label}"
+    return out
+
+
 @dataclass(frozen=True)
 class Group:
     """Cases on shared inputs; ratios are against the case named ``baseline``; ``tolerance``

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from clsc.cli.args import pairs
+from clsc.cli.args import add_point_flags, model_parser, pairs
 from clsc.cli.limits import BYTES_PER_POINT, add_limit_flags, check_memory, nonnegative_int
 from clsc.errors import ParameterError
 
@@ -39,12 +39,7 @@ def numeric_param(model, name: str, option: str) -> None:
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "statics",
-        help="comparative statics: sign table of d(.)/d(PARAM)",
-        description=__doc__.split("\n\n")[1],
-    )
-    p.add_argument("model", help="registered model name")
+    p = model_parser(sub, "statics", "comparative statics: sign table of d(.)/d(PARAM)", __doc__)
     p.add_argument("--scenario", default=None, help="scenario (default: the model's default)")
     p.add_argument("--wrt", required=True, metavar="PARAM", help="numeric parameter")
     p.add_argument(
@@ -54,10 +49,7 @@ def register(sub) -> None:
         dest="boxes",
         help="sample the sign over this range (repeat for several parameters)",
     )
-    p.add_argument(
-        "--set", action="append", metavar="NAME=VALUE", dest="sets", help="parameter values"
-    )
-    p.add_argument("--method", default="closed-form", help="closed-form, numeric, mc ...")
+    add_point_flags(p, "parameter values")
     p.add_argument(
         "--samples", type=nonnegative_int, default=None, help="points sampled in the box (>= 1)"
     )

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import sys
 
+from clsc.cli.args import add_run_flags
+
 
 def register(sub) -> None:
     p = sub.add_parser("sweep", help="run a TOML sweep file into resumable Parquet chunks")
     p.add_argument("file", help="TOML sweep file")
     p.add_argument("--out", required=True, help="output directory (manifest + Parquet chunks)")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    p.add_argument("--scheduler", default=None, help="dask.distributed scheduler address")
-    p.add_argument("--resume", action="store_true", help="continue the sweep in --out")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_run_flags(p)
     p.set_defaults(func=run)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from clsc.cli.args import pairs
+from clsc.cli.args import add_point_flags, model_parser, pairs
 from clsc.cli.limits import BYTES_PER_POINT, add_limit_flags, check_memory, nonnegative_int
 from clsc.cli.statics_cmd import interval, numeric_param
 from clsc.errors import ParameterError
@@ -21,12 +21,9 @@ MAX_SOLVES = 20_000
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "threshold",
-        help="parameter values where two scenarios' values cross",
-        description=__doc__.split("\n\n")[1],
+    p = model_parser(
+        sub, "threshold", "parameter values where two scenarios' values cross", __doc__
     )
-    p.add_argument("model", help="registered model name")
     p.add_argument("--compare", metavar="S1,S2", default=None, help="two different scenarios")
     p.add_argument(
         "--player", metavar="P", default=None, help="player (PB) or key: pi_M, Pi_coal, total, q"
@@ -35,10 +32,7 @@ def register(sub) -> None:
     p.add_argument(
         "--in", dest="within", required=True, metavar="PARAM=LO:HI", help="numeric parameter"
     )
-    p.add_argument(
-        "--set", action="append", metavar="NAME=VALUE", dest="sets", help="other parameters"
-    )
-    p.add_argument("--method", default="closed-form", help="closed-form, numeric, mc ...")
+    add_point_flags(p, "other parameters")
     p.add_argument(
         "--grid", type=nonnegative_int, default=None, help="grid points of the scan (>= 3)"
     )

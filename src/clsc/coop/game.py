@@ -347,3 +347,18 @@ def from_costs(c: GameLike, n: int | None = None) -> Game:
     values = subset_sums(cost.singletons()) - cost.values
     values[0] = 0.0
     return Game(values)
+
+
+def player_frame(**columns: Any):
+    """A ``pandas.DataFrame`` with one row per player: ``player`` (1 .. n, n the length of the
+    first column), then ``columns`` (n values each, or a scalar repeated).
+
+    >>> print(player_frame(value=[1.5, 2.5], status="optimal").to_string(index=False))
+     player  value  status
+          1    1.5 optimal
+          2    2.5 optimal
+    """
+    import pandas as pd
+
+    n = len(next(iter(columns.values())))
+    return pd.DataFrame({"player": np.arange(1, n + 1), **columns})

@@ -45,7 +45,15 @@ from fractions import Fraction
 
 import numpy as np
 
-from clsc.coop.game import Game, GameLike, as_game, coalition_of, popcount, subset_sums
+from clsc.coop.game import (
+    Game,
+    GameLike,
+    as_game,
+    coalition_of,
+    player_frame,
+    popcount,
+    subset_sums,
+)
 from clsc.coop.rowgen import WorkingSet, bit_rows, solve_with_rows
 from clsc.errors import ParameterError
 from clsc.results import Status
@@ -109,17 +117,7 @@ class Nucleolus:
 
     def to_frame(self):
         """One row per player: ``player``, ``value`` (plus ``kind`` and ``status``)."""
-        import pandas as pd
-
-        n = len(self.values)
-        return pd.DataFrame(
-            {
-                "player": np.arange(1, n + 1),
-                "value": self.values,
-                "kind": self.kind,
-                "status": str(self.status),
-            }
-        )
+        return player_frame(value=self.values, kind=self.kind, status=str(self.status))
 
 
 def nucleolus(v: GameLike, *, rows: str = "generate", exact: bool = False) -> Nucleolus:
@@ -149,16 +147,7 @@ class LeastCore:
 
     def to_frame(self):
         """One row per player: ``player``, ``x``, ``epsilon``, ``status``."""
-        import pandas as pd
-
-        return pd.DataFrame(
-            {
-                "player": np.arange(1, len(self.x) + 1),
-                "x": self.x,
-                "epsilon": self.epsilon,
-                "status": str(self.status),
-            }
-        )
+        return player_frame(x=self.x, epsilon=self.epsilon, status=str(self.status))
 
 
 def least_core(v: GameLike) -> LeastCore:

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from clsc.coop.game import GameLike, as_game, popcount
+from clsc.coop.game import GameLike, as_game, player_frame, popcount
 from clsc.errors import ParameterError
 
 #: largest number of players for the exact (table) method
@@ -65,16 +65,7 @@ class ShapleyValue:
 
     def to_frame(self):
         """One row per player: ``player``, ``shapley``, ``se``."""
-        import pandas as pd
-
-        n = len(self.values)
-        return pd.DataFrame(
-            {
-                "player": np.arange(1, n + 1),
-                "shapley": self.values,
-                "se": self.std_errors,
-            }
-        )
+        return player_frame(shapley=self.values, se=self.std_errors)
 
 
 def shapley(

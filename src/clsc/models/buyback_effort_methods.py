@@ -39,10 +39,13 @@ from clsc.models.buyback_effort import (
 from clsc.models.registry import register
 from clsc.params import ParamSpec
 from clsc.results import EVALUATED, NOT_PROVEN, OPTIMAL, UNBOUNDED, Condition, Result
+from clsc.stochastic.contracts_mc import OPTIONS as SAMPLED_OPTIONS
 from clsc.stochastic.contracts_mc import Order, Stat, run_sectioned
 from clsc.stochastic.mc import SortedSamples
 from clsc.stochastic.sampling import demand_samples, draw_uniforms
+from clsc.stochastic.variants.capacity import METRIC_KEYS as CAPACITY_METRICS
 from clsc.stochastic.variants.capacity import OPTIONS as CAPACITY_OPTIONS
+from clsc.stochastic.variants.capacity import SELECTS as CAPACITY_SELECTS
 from clsc.stochastic.variants.capacity import (
     Limits,
     exact_order,
@@ -50,6 +53,7 @@ from clsc.stochastic.variants.capacity import (
     limit_metrics,
     marginal_value,
     sample_order,
+    variant_solvers,
     without_limits,
 )
 from clsc.stochastic.variants.effort_recourse import (
@@ -326,7 +330,7 @@ class BuybackEffort(Model):
         *("S", "q_N", "q_B", "S_N", "S_B", "e_B", "pi_R_N", "pi_R_B", "pi_M_N", "pi_M_B"),
         *("delta_R", "Gamma", "k_bar"),
         "samples",  # mc / saa
-        *("q_unconstrained", "capacity_binding", "capacity_shadow_price"),  # q_max / integer
+        *CAPACITY_METRICS,  # q_max / integer
         *("q_N_unconstrained", "q_B_unconstrained"),
         *("effort_value", "e_mean", "e_at_q", "delta_M"),  # resale / gamma / effort_timing
     )
@@ -347,18 +351,15 @@ class BuybackEffort(Model):
         Variant(
             "order limits",
             "capacity q <= q_max and/or integer orders q_N, q_B; effort re-optimised",
-            selects=("q_max", "integer"),
-            solvers={"closed-form": solve_buyback_exact, "mc": solve_buyback, "saa": solve_buyback},
+            selects=CAPACITY_SELECTS,
+            solvers=variant_solvers(solve_buyback_exact, solve_buyback),
             wraps=True,
         ),
     )
-    default_method: ClassVar[str] = "closed-form"
     #: the closed form on many points at once (clsc.sweeps)
     vectorised = staticmethod(vectorised_closed_form)
     options: ClassVar[Mapping[str, str]] = {
-        "sampling": "mc/saa: plain (default), antithetic or sobol (scrambled replicates)",
-        "batches": "mc/saa: number of sections for the standard errors (default 20 / 10)",
-        "lp": "saa: pyomo (default; clsc.stochastic.saa) or highspy (direct LP, faster)",
+        **SAMPLED_OPTIONS,
         **EFFORT_OPTIONS,
         **CAPACITY_OPTIONS,
     }

@@ -41,9 +41,12 @@ from clsc.models.contracts import (
 from clsc.models.registry import register
 from clsc.params import ParamSpec
 from clsc.results import EVALUATED, OPTIMAL, UNBOUNDED, Result
+from clsc.stochastic.contracts_mc import OPTIONS as SAMPLED_OPTIONS
 from clsc.stochastic.contracts_mc import Order, Stat, run_sectioned
 from clsc.stochastic.mc import SortedSamples
+from clsc.stochastic.variants.capacity import METRIC_KEYS as CAPACITY_METRICS
 from clsc.stochastic.variants.capacity import OPTIONS as CAPACITY_OPTIONS
+from clsc.stochastic.variants.capacity import SELECTS as CAPACITY_SELECTS
 from clsc.stochastic.variants.capacity import (
     Constrained,
     Limits,
@@ -53,6 +56,7 @@ from clsc.stochastic.variants.capacity import (
     marginal_value,
     newsvendor_value,
     solve_limited,
+    variant_solvers,
     without_limits,
 )
 
@@ -227,7 +231,7 @@ class Contracts(Model):
         *("sales", "overstock", "understock", "critical_ratio", "q_int", "total_int"),
         *("efficiency", "b_coord", "w_coord", "share_R_coord", "pi_R_coord", "pi_M_coord"),
         "samples",  # mc / saa
-        *("q_unconstrained", "capacity_binding", "capacity_shadow_price"),  # q_max / integer
+        *CAPACITY_METRICS,  # q_max / integer
         *("q_int_cap", "total_int_cap", "efficiency_cap", "channel_shadow_price"),
     )
     methods: ClassVar[Mapping[str, Any]] = {
@@ -239,22 +243,15 @@ class Contracts(Model):
         Variant(
             "order limits",
             "capacity q <= q_max and/or integer q for the retailer's order (any scenario)",
-            selects=("q_max", "integer"),
-            solvers={
-                "closed-form": solve_limited_contracts_exact,
-                "mc": solve_limited_contracts,
-                "saa": solve_limited_contracts,
-            },
+            selects=CAPACITY_SELECTS,
+            solvers=variant_solvers(solve_limited_contracts_exact, solve_limited_contracts),
             wraps=True,
         ),
     )
-    default_method: ClassVar[str] = "closed-form"
     #: the closed form on many points at once (clsc.sweeps)
     vectorised = staticmethod(vectorised_closed_form)
     options: ClassVar[Mapping[str, str]] = {
         "lam": "retailer's share of total_int: solve at the coordinating (w, b) or (w, phi)",
-        "sampling": "mc/saa: plain (default), antithetic or sobol (scrambled replicates)",
-        "batches": "mc/saa: number of sections for the standard errors (default 20 / 10)",
-        "lp": "saa: pyomo (default; clsc.stochastic.saa) or highspy (direct LP, faster)",
+        **SAMPLED_OPTIONS,
         **CAPACITY_OPTIONS,
     }

@@ -377,12 +377,10 @@ VARIANTS = (
     Variant(
         "order limits",
         "capacity q <= q_max and/or integer q (concavity: the better neighbour)",
-        selects=("q_max", "integer"),
-        solvers={
-            "closed-form": capacity.solve_newsvendor_exact,
-            "mc": capacity.solve_newsvendor,
-            "saa": capacity.solve_newsvendor,
-        },
+        selects=capacity.SELECTS,
+        solvers=capacity.variant_solvers(
+            capacity.solve_newsvendor_exact, capacity.solve_newsvendor
+        ),
         wraps=True,
     ),
 )

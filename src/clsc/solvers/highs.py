@@ -157,21 +157,22 @@ class ParametricProgram:
         check_finite("c", vals)
         self.h.changeColsCost(len(idx), idx, vals)
 
+    def _bounds(self, what: str, index: Sequence[int], lower: Any, upper: Any) -> tuple:
+        """HiGHS's ``(count, indices, lower, upper)`` for new bounds of ``what`` (``col`` or
+        ``row``): scalars broadcast, checked, infinities clipped to HiGHS's infinity."""
+        idx = _idx(index)
+        lo, hi = (np.broadcast_to(np.asarray(v, float), idx.shape) for v in (lower, upper))
+        check_finite(f"{what}_lower", lo, bounds=True)
+        check_finite(f"{what}_upper", hi, bounds=True)
+        return len(idx), idx, self._clip(lo), self._clip(hi)
+
     def set_col_bounds(self, cols: Sequence[int], lower: Any, upper: Any) -> None:
         """Change the bounds of columns ``cols`` (scalars broadcast)."""
-        idx = _idx(cols)
-        lo, hi = (np.broadcast_to(np.asarray(v, float), idx.shape) for v in (lower, upper))
-        check_finite("col_lower", lo, bounds=True)
-        check_finite("col_upper", hi, bounds=True)
-        self.h.changeColsBounds(len(idx), idx, self._clip(lo), self._clip(hi))
+        self.h.changeColsBounds(*self._bounds("col", cols, lower, upper))
 
     def set_row_bounds(self, rows: Sequence[int], lower: Any, upper: Any) -> None:
         """Change the bounds (right-hand sides) of rows ``rows`` (scalars broadcast)."""
-        idx = _idx(rows)
-        lo, hi = (np.broadcast_to(np.asarray(v, float), idx.shape) for v in (lower, upper))
-        check_finite("row_lower", lo, bounds=True)
-        check_finite("row_upper", hi, bounds=True)
-        self.h.changeRowsBounds(len(idx), idx, self._clip(lo), self._clip(hi))
+        self.h.changeRowsBounds(*self._bounds("row", rows, lower, upper))
 
     def set_coefficient(self, row: int, col: int, value: float) -> None:
         """Change one entry of ``A`` (may add a nonzero)."""

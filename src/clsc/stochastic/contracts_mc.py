@@ -118,6 +118,14 @@ def saa_order(lp: str) -> Order:
 # ---- samples and sectioning -------------------------------------------------------------------
 
 
+#: the options :func:`options` reads, with their help text (a model's ``options`` table)
+OPTIONS: Mapping[str, str] = {
+    "sampling": "mc/saa: plain (default), antithetic or sobol (scrambled replicates)",
+    "batches": "mc/saa: number of sections for the standard errors (default 20 / 10)",
+    "lp": "saa: pyomo (default; clsc.stochastic.saa) or highspy (direct LP, faster)",
+}
+
+
 def options(method: str, req_options: Mapping[str, Any]) -> tuple[str, int, Order]:
     """Validated ``sampling``, ``batches`` and (``saa`` only) ``lp`` options -> order function."""
     sampling = Param("sampling", kind="choice", choices=SAMPLINGS).coerce(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -71,15 +71,5 @@ class Summary:
         return text
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "points": self.points,
-            "rows": self.rows,
-            "statuses": self.statuses,
-            "seconds": self.seconds,
-            "rate": self.rate,
-            "chunks_run": self.chunks_run,
-            "chunks_done_before": self.chunks_done_before,
-            "notes": self.notes,
-            "seed": self.seed,
-            "seed_drawn": self.seed_drawn,
-        }
+        """Every field, and the ``rate`` (points per second)."""
+        return {**asdict(self), "rate": self.rate}

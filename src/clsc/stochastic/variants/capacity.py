@@ -38,6 +38,14 @@ OPTIONS: Mapping[str, str] = {
 }
 #: the metrics a model's result carries with these options (``limit_metrics``)
 METRIC_KEYS = ("q_unconstrained", "capacity_binding", "capacity_shadow_price")
+#: what selects a model's ``order limits`` variant
+SELECTS = tuple(OPTIONS)
+
+
+def variant_solvers(exact: Callable[..., Result], sampled: Callable[..., Result]) -> dict:
+    """The method -> wrapper table of an ``order limits`` variant: ``exact`` around the
+    ``closed-form`` method, ``sampled`` around ``mc`` and ``saa`` (the same samples)."""
+    return {"closed-form": exact, "mc": sampled, "saa": sampled}
 
 
 @dataclass(frozen=True)
