@@ -108,3 +108,21 @@ def test_the_engine_takes_the_vectorised_closed_form_the_model_declares(name):
     assert vectorised.declared(model) is type(model).vectorised
     if name in ("newsvendor", "contracts", "buyback-effort"):
         assert callable(vectorised.declared(model))
+
+
+def test_sensitivity_file_without_seed_prints_it_and_resumes_with_it(cli, tmp_path):
+    path = tmp_path / "gsa.toml"
+    path.write_text(
+        'model = "process-innovation"\nscenario = "PM"\n'
+        "[design]\nk = {from = 2, to = 10}\nh = {from = 3, to = 8}\n"
+        '[sensitivity]\nmethod = "morris"\noutputs = ["q"]\nsamples = 8\nresamples = 20\n'
+    )
+    out = tmp_path / "rows"
+    code, first, err = cli("sensitivity", path, "--quiet", "--out", out)
+    assert code == 0, err
+    found = re.search(r"from 24 points; seed (\d+) \(fresh entropy", first)
+    assert found, first
+    assert read_manifest(out)["seed"] == int(found.group(1))
+    code, again, err = cli("sensitivity", path, "--quiet", "--out", out, "--resume")
+    assert code == 0, err
+    assert again == first  # the same sample and bootstrap: the recorded seed
