@@ -16,6 +16,10 @@ directory) and read back by later processes.
 * **Concurrent writers**: a file is written to a unique temporary name in the same directory
   and moved into place with :func:`os.replace` (atomic), so a reader sees a whole file or none.
 * **Unwritable directory**: every write error is swallowed; the cache is then simply absent.
+* **Plain records**: :func:`load_raw`/:func:`store_raw` (and :func:`read_record`/
+  :func:`write_record` for a file elsewhere, e.g. the shipped forms) keep any JSON body with
+  the same key, format and SHA-256 checks; :mod:`clsc.game.forms` stores a scenario's closed
+  forms as data this way, so a later ``solve`` imports no sympy at all.
 
 >>> import sympy as sp
 >>> x = sp.Symbol("x", real=True)

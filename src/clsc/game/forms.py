@@ -12,6 +12,10 @@ parameter assumptions and fixed variables), trying in order:
 3. a **derivation** (:func:`clsc.game.symbolic.solve_game`, sympy), whose form is then stored
    in the disk cache.
 
+The environment variable ``CLSC_CLOSED_FORMS`` (:data:`MODE_ENV`) skips steps for
+benchmarks and checks: ``no-shipped`` skips step 1, ``derive`` steps 1 and 2 (and stores
+nothing: the derivation path as it was before forms were data).
+
 Steps 1 and 2 import neither sympy nor ``lambdify``; a record whose SHA-256 does not match its
 payload, or whose expressions are not whitelisted (:mod:`clsc.game.fastform`), is ignored and
 the game is derived again. The form of a derivation is built from the code ``lambdify`` prints
@@ -21,6 +25,7 @@ for it (:func:`form_of`), so every path evaluates the same arithmetic.
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +50,9 @@ FORM_MODULES = (
     "game/fastform.py",
     "game/forms.py",
 )
+
+#: environment variable: "" (all steps), "no-shipped" or "derive" (see the module docstring)
+MODE_ENV = "CLSC_CLOSED_FORMS"
 
 Assumptions = tuple[tuple[str, str], ...]
 
@@ -81,18 +89,21 @@ def closed_form(
 
 @lru_cache(maxsize=128)
 def _closed_form(game: Game, assumptions: Assumptions, fixed: frozenset[str]) -> ClosedForm:
-    skey = shipped_key(game, assumptions, fixed)
-    form = _valid(cache.read_record(SHIPPED_DIR / f"{skey}.json", skey))
-    if form is not None:
-        return form
+    mode = os.environ.get(MODE_ENV, "").strip().lower()
+    if mode not in ("no-shipped", "derive"):
+        skey = shipped_key(game, assumptions, fixed)
+        form = _valid(cache.read_record(SHIPPED_DIR / f"{skey}.json", skey))
+        if form is not None:
+            return form
     dkey = disk_key(game, assumptions, fixed)
-    form = _valid(cache.load_raw(dkey))
-    if form is not None:
-        return form
+    if mode != "derive":
+        form = _valid(cache.load_raw(dkey))
+        if form is not None:
+            return form
     from clsc.game.symbolic import solve_game
 
     form = form_of(solve_game(game, dict(assumptions), fixed))
-    if form.payload:
+    if form.payload and mode != "derive":
         cache.store_raw(dkey, form.payload)
     return form
 
