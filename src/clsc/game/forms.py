@@ -20,6 +20,12 @@ Steps 1 and 2 import neither sympy nor ``lambdify``; a record whose SHA-256 does
 payload, or whose expressions are not whitelisted (:mod:`clsc.game.fastform`), is ignored and
 the game is derived again. The form of a derivation is built from the code ``lambdify`` prints
 for it (:func:`form_of`), so every path evaluates the same arithmetic.
+
+>>> from clsc.game.declare import Game, Player, Var
+>>> g = Game(players=[Player("R", [Var("p")], "(p - c)*(a - p)")], stages=[["R"]], name="doc")
+>>> form = closed_form(g, {"a": "positive", "c": "positive"})
+>>> form.params, form.names, float(form(a=10, c=2)["p"])  # p = (a + c)/2
+(('a', 'c'), ('p', 'pi_R'), 6.0)
 """
 
 from __future__ import annotations
