@@ -166,6 +166,9 @@ PLANTED = [
     "open({marker!r}, 'w')",
     "x99",
     "a if b else c",
+    "2**(2**(2**64))",  # no huge integer is ever computed
+    "10**100000",
+    "(2**64)**64",
 ]
 
 

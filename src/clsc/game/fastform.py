@@ -52,9 +52,11 @@ _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 _UNARY = (ast.USub, ast.UAdd)
 RELATIONS = (">0", ">=0", "<=0")
 KINDS = ("SOC", "interior", "FLAG", "")
-#: largest text of one expression, most digits of an integer literal
+#: largest text of one expression, most digits of an integer literal, largest exponent of a
+#: power of constants
 MAX_TEXT = 2_000_000
 MAX_DIGITS = 400
+MAX_EXPONENT = 64
 
 
 @dataclass(frozen=True)
@@ -152,16 +154,16 @@ def _condition(row: Any) -> FormCondition:
 
 def _function(params: tuple[str, ...], assignments: list[tuple[str, str]], outputs: list[str]):
     """The numpy function of the validated assignments and outputs."""
-    known = set(params)
+    known = dict.fromkeys(params, False)  # name -> computed from constants only
     body: list[ast.stmt] = []
     for target, text in assignments:
         (name,) = _names([target], "temporary")
         if name in known:
             raise ValueError(f"not a closed-form payload (temporary {name} assigned twice)")
-        value = _expression(text, known)
+        value, exact = _expression(text, known)
         body.append(ast.Assign(targets=[ast.Name(name, ast.Store())], value=value))
-        known.add(name)
-    elements = [_expression(text, known) for text in outputs]
+        known[name] = exact
+    elements = [_expression(text, known)[0] for text in outputs]
     body.append(ast.Return(ast.List(elements, ast.Load())))
     args = ast.arguments(
         posonlyargs=[],
@@ -180,7 +182,7 @@ def _function(params: tuple[str, ...], assignments: list[tuple[str, str]], outpu
     return namespace["closed_form"]
 
 
-def _expression(text: str, known: set[str]) -> ast.expr:
+def _expression(text: str, known: dict[str, bool]) -> tuple[ast.expr, bool]:
     try:
         tree = ast.parse(text, mode="eval")
         return _node(tree.body, known)
@@ -188,29 +190,46 @@ def _expression(text: str, known: set[str]) -> ast.expr:
         raise ValueError(f"not a whitelisted closed form ({type(exc).__name__})") from None
 
 
-def _node(node: ast.AST, known: set[str]) -> ast.expr:
-    """A fresh copy of ``node`` if every part of it is whitelisted (else ValueError)."""
+def _literal(node: ast.AST) -> float | None:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, _UNARY):
+        node = node.operand
+    ok = isinstance(node, ast.Constant) and type(node.value) in (int, float)
+    return abs(node.value) if ok else None
+
+
+def _node(node: ast.AST, known: dict[str, bool]) -> tuple[ast.expr, bool]:
+    """A fresh copy of ``node`` if every part of it is whitelisted (else ValueError), and
+    whether its value comes from constants only (Python numbers, not arrays).
+
+    A power of constants only is a literal to a literal exponent of at most
+    :data:`MAX_EXPONENT` (so no file can make Python compute a huge integer).
+    """
     if isinstance(node, ast.Constant):
         value = node.value
         if type(value) is int and len(str(abs(value))) <= MAX_DIGITS:
-            return ast.Constant(value)
+            return ast.Constant(value), True
         if type(value) is float:
-            return ast.Constant(value)
+            return ast.Constant(value), True
         raise ValueError("not a whitelisted closed form (constant)")
     if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
         if node.id not in known:
             raise ValueError(f"not a whitelisted closed form (name {node.id[:40]})")
-        return ast.Name(node.id, ast.Load())
+        return ast.Name(node.id, ast.Load()), known[node.id]
     if isinstance(node, ast.BinOp) and isinstance(node.op, _BINOPS):
-        op = type(node.op)()
-        return ast.BinOp(_node(node.left, known), op, _node(node.right, known))
+        (left, lexact), (right, rexact) = _node(node.left, known), _node(node.right, known)
+        if isinstance(node.op, ast.Pow) and lexact and rexact:
+            exponent = _literal(node.right)
+            if _literal(node.left) is None or exponent is None or exponent > MAX_EXPONENT:
+                raise ValueError("not a whitelisted closed form (power of constants)")
+        return ast.BinOp(left, type(node.op)(), right), lexact and rexact
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, _UNARY):
-        return ast.UnaryOp(type(node.op)(), _node(node.operand, known))
+        operand, exact = _node(node.operand, known)
+        return ast.UnaryOp(type(node.op)(), operand), exact
     if isinstance(node, ast.Call):
         func = node.func
         name = func.id if isinstance(func, ast.Name) else type(func).__name__
         if name not in FUNCTIONS or node.keywords:
             raise ValueError(f"not a whitelisted closed form (call of {name[:40]})")
-        args = [_node(a, known) for a in node.args]  # a Starred argument fails here
-        return ast.Call(ast.Name(name, ast.Load()), args, [])
+        args = [_node(a, known)[0] for a in node.args]  # a Starred argument fails here
+        return ast.Call(ast.Name(name, ast.Load()), args, []), False
     raise ValueError(f"not a whitelisted closed form ({type(node).__name__})")
