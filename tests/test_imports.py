@@ -50,6 +50,7 @@ RANKS: dict[str, int] = {
     "clsc.game.model": 7,
     "clsc.game.bilevel_method": 7,
     "clsc.game.outcome": 7,
+    "clsc.game.ship": 7,  # regenerates the shipped closed forms of the registered game models
     "clsc.coop": 7,
     "clsc.evolution": 7,
     "clsc.jointinv": 8,

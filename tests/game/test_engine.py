@@ -12,12 +12,13 @@ import sympy as sp
 from clsc.cli import main
 from clsc.errors import ClscError
 from clsc.expr import parse_expr
-from clsc.game import Coalition, Game, GameError, Player, Var, solve_game, symbol
+from clsc.game import Coalition, Game, GameError, Player, Var
 from clsc.game.compile import compile_solution
 from clsc.game.model import GameModel
 from clsc.game.numeric import Unbounded, solve_numeric
 from clsc.game.prepare import check_params
-from clsc.game.symbolic import sign_reduce
+from clsc.game.symbolic import sign_reduce, solve_game
+from clsc.game.symbols import symbol
 from clsc.params import Param, ParamSpec
 from clsc.results import CONDITION_FAILED, OPTIMAL, UNBOUNDED
 

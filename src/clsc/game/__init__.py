@@ -19,6 +19,12 @@ Compatibility notes (vs the agreed API in /tmp/game_api.md; no name was changed)
   numerically; ``expr`` is the sign-reduced form shown to users), and ``SymbolicSolution`` an
   extra ``reactions`` (each stage's best responses);
 * ``solve_game(game, assumptions, fixed_vars=...)``: variables held fixed become parameters;
+* the package exports the declarations only, so that importing a model file does not import
+  sympy: import :func:`~clsc.game.symbolic.solve_game`, ``SymbolicSolution`` and
+  ``SymCondition`` from :mod:`clsc.game.symbolic` and ``symbol`` from :mod:`clsc.game.symbols`;
+* a scenario's closed forms are also kept as data (:mod:`clsc.game.fastform`, looked up by
+  :func:`clsc.game.forms.closed_form`: shipped with the package, then the disk cache, then a
+  derivation), so ``solve`` needs neither sympy nor ``lambdify`` once they are stored;
 * ``GameModel`` lives in :mod:`clsc.game.modelbase`; import it from :mod:`clsc.game.model`
   (it is not imported here: the engine does not need the model layer).
 """
@@ -26,19 +32,5 @@ Compatibility notes (vs the agreed API in /tmp/game_api.md; no name was changed)
 from __future__ import annotations
 
 from clsc.game.declare import Coalition, Game, GameError, Player, Ref, Root, Var
-from clsc.game.symbolic import SymbolicSolution, SymCondition, solve_game
-from clsc.game.symbols import symbol
 
-__all__ = [
-    "Coalition",
-    "Game",
-    "GameError",
-    "Player",
-    "Ref",
-    "Root",
-    "SymCondition",
-    "SymbolicSolution",
-    "Var",
-    "solve_game",
-    "symbol",
-]
+__all__ = ["Coalition", "Game", "GameError", "Player", "Ref", "Root", "Var"]

@@ -16,11 +16,18 @@ directory) and read back by later processes.
 * **Concurrent writers**: a file is written to a unique temporary name in the same directory
   and moved into place with :func:`os.replace` (atomic), so a reader sees a whole file or none.
 * **Unwritable directory**: every write error is swallowed; the cache is then simply absent.
+* **Plain records**: :func:`load_raw`/:func:`store_raw` (and :func:`read_record`/
+  :func:`write_record` for a file elsewhere, e.g. the shipped forms) keep any JSON body with
+  the same key, format and SHA-256 checks; :mod:`clsc.game.forms` stores a scenario's closed
+  forms as data this way, so a later ``solve`` imports no sympy at all.
 
 >>> import sympy as sp
 >>> x = sp.Symbol("x", real=True)
 >>> from_srepr(sp.srepr(sp.Rational(3, 2) * x**2 - x)) == sp.Rational(3, 2) * x**2 - x
 True
+>>> e = sp.factor(x / 2 - sp.Symbol("y", real=True) / 2)  # (x - y)/2: kept so when read
+>>> str(from_srepr(sp.srepr(e))), from_srepr(sp.srepr(e)) == e
+('(x - y)/2', True)
 >>> from_srepr("__import__('os').system('true')")
 Traceback (most recent call last):
 ...
@@ -66,6 +73,19 @@ def cache_dir() -> Path | None:
     return Path(user_cache_dir("clsc", appauthor=False)) / "derivations"
 
 
+def source_digest(names: tuple[str, ...]) -> str:
+    """SHA-256 of the source of the modules ``names`` (paths under ``clsc/``); no import."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parents[1]
+    for name in names:
+        path = Path(__file__) if name == __name__ else root / name
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(name.encode())
+    return h.hexdigest()
+
+
 @cache
 def _engine_digest() -> str:
     import sympy
@@ -77,13 +97,15 @@ def _engine_digest() -> str:
     except Exception:  # not installed: the source digest still keys the engine
         clsc_version = "unknown"
     h = hashlib.sha256(f"{FORMAT}|{clsc_version}|{sympy.__version__}".encode())
-    root = Path(__file__).resolve().parents[1]
-    for name in ENGINE_MODULES:
-        path = Path(__file__) if name == __name__ else root / name
-        try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(name.encode())
+    h.update(source_digest(ENGINE_MODULES).encode())
+    return h.hexdigest()
+
+
+def digest(*parts: Any) -> str:
+    """Hex SHA-256 of the ``repr`` of ``parts`` (no engine digest: the caller adds its own)."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(b"\x00" + repr(part).encode())
     return h.hexdigest()
 
 
@@ -185,6 +207,8 @@ def _call(sp, name: str, args: list, kwargs: dict):
         return sp.Float(args[0], **kwargs)
     if not all(isinstance(a, sp.Basic) for a in args):
         raise ValueError(f"not a whitelisted sympy expression ({name} arguments)")
+    if name == "Mul" and len(args) == 2 and args[0].is_Number and isinstance(args[1], sp.Add):
+        return sp.Mul(*args, evaluate=False)  # as stored: (a - b)/2 is not distributed
     return getattr(sp, name)(*args)
 
 
@@ -193,10 +217,38 @@ def _call(sp, name: str, args: list, kwargs: dict):
 
 def load(key: str) -> dict[str, Any] | None:
     """The stored payload for ``key`` (expressions rebuilt), or None if absent or not valid."""
-    directory = cache_dir()
-    if directory is None:
+    body = load_raw(key)
+    if body is None:
         return None
-    path = directory / f"{key}.json"
+    try:
+        return from_stored(body)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None
+
+
+def store(key: str, payload: dict[str, Any]) -> bool:
+    """Write ``payload`` for ``key`` atomically; False (and no file) if it cannot be written."""
+    try:
+        body = to_srepr(payload)
+    except (TypeError, ValueError):
+        return False
+    return store_raw(key, body)
+
+
+def load_raw(key: str) -> Any:
+    """The stored JSON body for ``key`` as written (no expression rebuilt), or None."""
+    directory = cache_dir()
+    return None if directory is None else read_record(directory / f"{key}.json", key)
+
+
+def store_raw(key: str, body: Any) -> bool:
+    """Write the JSON body ``body`` for ``key`` atomically; False if it cannot be written."""
+    directory = cache_dir()
+    return directory is not None and write_record(directory / f"{key}.json", key, body)
+
+
+def read_record(path: Path, key: str) -> Any:
+    """The body of the record file ``path`` if its key, format and SHA-256 match, else None."""
     try:
         if not path.is_file() or path.stat().st_size > MAX_BYTES:
             return None
@@ -206,18 +258,14 @@ def load(key: str) -> dict[str, Any] | None:
             return None
         if hashlib.sha256(_canonical(body).encode()).hexdigest() != record.get("sha256"):
             return None
-        return from_stored(body)
+        return body
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
 
 
-def store(key: str, payload: dict[str, Any]) -> bool:
-    """Write ``payload`` for ``key`` atomically; False (and no file) if it cannot be written."""
-    directory = cache_dir()
-    if directory is None:
-        return False
+def write_record(path: Path, key: str, body: Any) -> bool:
+    """Write ``body`` with its key and SHA-256 to ``path`` atomically; False on any error."""
     try:
-        body = to_srepr(payload)
         text = json.dumps(
             {
                 "format": FORMAT,
@@ -226,12 +274,12 @@ def store(key: str, payload: dict[str, Any]) -> bool:
                 "payload": body,
             }
         )
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}-", suffix=".tmp", dir=directory)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
-            os.replace(tmp, directory / f"{key}.json")
+            os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import sympy as sp
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from clsc.errors import SpecError
 
-Text = str | sp.Expr | int | float
+if TYPE_CHECKING:  # declarations are text: sympy is imported only where they are parsed
+    import sympy as sp
+
+Text: TypeAlias = "str | sp.Expr | int | float"
 
 
 class GameError(SpecError):

@@ -15,18 +15,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from clsc.errors import SolverError
-from clsc.game.bilevel_method import solve_bilevel
-from clsc.game.compile import CompiledSolution, compile_solution
 from clsc.game.declare import Game
+from clsc.game.fastform import ClosedForm
+from clsc.game.forms import closed_form
+from clsc.game.names import check_params
 from clsc.game.outcome import game_keys, game_result, numbers, spec_assumptions
-from clsc.game.prepare import check_params
 from clsc.game.relations import condition_holds
-from clsc.game.symbolic import SymbolicSolution, solve_game
 from clsc.models.base import Model, SolveRequest
 from clsc.results import (
     CONDITION_FAILED,
@@ -37,6 +36,10 @@ from clsc.results import (
     Condition,
     Result,
 )
+
+if TYPE_CHECKING:  # sympy is imported by the derivation only, not by a solve
+    from clsc.game.compile import CompiledSolution
+    from clsc.game.symbolic import SymbolicSolution
 
 
 class GameModel(Model):
@@ -70,12 +73,22 @@ class GameModel(Model):
     @classmethod
     def symbolic(cls, scenario: str, fixed_vars: frozenset[str] = frozenset()) -> SymbolicSolution:
         """The sympy solution of a scenario (cached)."""
+        from clsc.game.symbolic import solve_game
+
         return solve_game(cls.games[scenario], spec_assumptions(cls.spec), frozenset(fixed_vars))
 
     @classmethod
     def compiled(cls, scenario: str, fixed_vars: frozenset[str] = frozenset()) -> CompiledSolution:
         """The vectorised evaluator of a scenario's closed forms (cached)."""
+        from clsc.game.compile import compile_solution
+
         return compile_solution(cls.symbolic(scenario, fixed_vars))
+
+    @classmethod
+    def closed_form(cls, scenario: str, fixed_vars: frozenset[str] = frozenset()) -> ClosedForm:
+        """A scenario's closed forms as data (shipped, disk-cached or derived; no sympy once
+        stored): what ``solve`` evaluates (:mod:`clsc.game.forms`)."""
+        return closed_form(cls.games[scenario], spec_assumptions(cls.spec), frozenset(fixed_vars))
 
     def evaluate(self, scenario: str | None = None, **params: Any) -> dict[str, np.ndarray]:
         """Closed forms of a scenario on (arrays of) parameters; defaults fill the rest."""
@@ -88,13 +101,12 @@ def solve_closed_form(model: GameModel, req: SolveRequest) -> Result:
     """Evaluate the compiled closed forms; conditions decide the status."""
     fixed = frozenset(req.fix)
     try:
-        sol = model.symbolic(req.scenario, fixed)
+        cs = model.closed_form(req.scenario, fixed)
     except SolverError as exc:
         return game_result(model, req, SOLVER_ERROR, message=str(exc))
-    cs = compile_solution(sol)
     values = {k: float(v) for k, v in cs(**numbers(req.params), **req.fix).items()}
     conditions, failed, flags = [], [], []
-    for c in sol.conditions:
+    for c in cs.conditions:
         v = values[c.name]
         holds = bool(condition_holds(v, c.relation))
         conditions.append(Condition(c.name, c.text, v, holds, c.kind))
@@ -108,10 +120,10 @@ def solve_closed_form(model: GameModel, req: SolveRequest) -> Result:
             model, req, CONDITION_FAILED, conditions, message="; ".join(failed) + hint, flags=flags
         )
     failed_refs = {c.name for c in conditions if not c.holds}
-    for k, names in sol.guarded.items():  # the benchmark it needs fails its own conditions
+    for k, names in cs.guarded.items():  # the benchmark it needs fails its own conditions
         if failed_refs & set(names):
             values[k] = math.nan
-    guarded = {k for k, names in sol.guarded.items() if failed_refs & set(names)}
+    guarded = {k for k, names in cs.guarded.items() if failed_refs & set(names)}
     bad = [k for k in cs.names if not math.isfinite(values[k]) and k not in guarded]
     if bad:
         return game_result(
@@ -166,6 +178,8 @@ def solve_numeric_method(model: GameModel, req: SolveRequest) -> Result:
 
 def solve_bilevel_method(model: GameModel, req: SolveRequest) -> Result:
     """Two-stage games as exact bilevel programs (:mod:`clsc.game.bilevel_method`)."""
+    from clsc.game.bilevel_method import solve_bilevel
+
     return solve_bilevel(model, req)
 
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from clsc.game.declare import Game
-from clsc.game.prepare import profit_key
+from clsc.game.names import profit_key
 from clsc.params import ParamSpec
 from clsc.results import Result
 

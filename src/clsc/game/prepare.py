@@ -9,7 +9,6 @@ symbols (``Prepared.references``); each method resolves them its own way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,7 +16,10 @@ import sympy as sp
 
 from clsc.expr import parse_expr
 from clsc.game.declare import Coalition, Game, GameError, Player, Ref, Root, Text, Var
+from clsc.game.names import check_params, profit_key, quantity_names
 from clsc.game.symbols import symbol
+
+__all__ = ["Prepared", "check_params", "prepare", "profit_key", "quantity_names"]
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,6 @@ class Prepared:
     @property
     def stages(self) -> tuple[tuple[str, ...], ...]:
         return self.game.stages
-
-
-def profit_key(game: Game, name: str) -> str:
-    """Reported key of a player's (``pi_X``) or coalition's (``Pi_X``) profit."""
-    return ("Pi_" if isinstance(game.by_name[name], Coalition) else "pi_") + name
 
 
 def _parse(value: Text | sp.Expr, where: str) -> sp.Expr:
@@ -148,21 +145,3 @@ def prepare(
         references=refs,
         params=tuple(sorted(params, key=lambda s: s.name)),
     )
-
-
-def quantity_names(game: Game) -> Iterable[str]:
-    """Names a :class:`Ref` may point at: variables, definitions, outputs, ``pi_X``/``Pi_X``."""
-    yield from game.all_vars
-    yield from (n for n, _ in game.definitions)
-    yield from (n for n, _ in game.outputs)
-    for p in game.players:
-        yield profit_key(game, p.name)
-
-
-def check_params(game: Game, names: Iterable[str], _seen: Mapping | None = None) -> None:
-    """Raise :class:`GameError` if ``game`` (or a game it references) uses an unknown symbol."""
-    prep = prepare(game, frozenset(), tuple(names))
-    for ref in prep.references.values():
-        if ref.quantity not in set(quantity_names(ref.game)):
-            raise GameError(f"reference to unknown quantity '{ref.quantity}'", token=ref.quantity)
-        check_params(ref.game, names)

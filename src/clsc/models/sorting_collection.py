@@ -32,10 +32,7 @@ player exists), Pi_coal (the coalition's profit, = pi_M in N) and total.
 
 from __future__ import annotations
 
-import sympy as sp
-
-from clsc.expr import parse_expr
-from clsc.game import Game, Player, Var, symbol
+from clsc.game import Game, Player, Var
 from clsc.game.model import GAME_METHODS, GameModel
 from clsc.game.outcome import game_keys
 from clsc.models.base import Variant
@@ -55,11 +52,6 @@ R_PROFIT = "(p - w)*q"
 C_PROFIT = "b*tau_c*E - k*tau_c^2"
 
 
-def _x(text: str) -> sp.Expr:
-    """Parse model text; ``E`` is the collectable pool here, not Euler's number."""
-    return parse_expr(text, {"E": symbol("E")}, allow_unknown=True)
-
-
 def _vars(*names: str) -> list[Var]:
     bounds = {"tau_m": (0.0, None), "tau_c": (0.0, None), "s": (0.0, 1.0), "b": (0.0, None)}
     return [Var(n, *bounds.get(n, (None, None))) for n in names]
@@ -75,15 +67,15 @@ def _games(per_unit: bool) -> dict[str, Game]:
     mc_vars = ("w", "tau_m", "tau_c") if per_unit else ("w", "tau_m", "tau_c", "s")
     mrc_vars = ("p", "tau_m", "tau_c") if per_unit else ("p", "tau_m", "tau_c", "s")
     sorter = (
-        [Player("S", vars=_vars("s"), profit=_x("(delta*s - g*s^2)*tau*E"))] if per_unit else []
+        [Player("S", vars=_vars("s"), profit="(delta*s - g*s^2)*tau*E")] if per_unit else []
     )
     last = ["S"] if per_unit else []
-    R = Player("R", vars=_vars("p"), profit=_x(R_PROFIT))
-    C = Player("C", vars=_vars("tau_c"), profit=_x(C_PROFIT))
+    R = Player("R", vars=_vars("p"), profit=R_PROFIT)
+    C = Player("C", vars=_vars("tau_c"), profit=C_PROFIT)
     common = {"definitions": DEFINITIONS}
     return {
         "N": Game(
-            players=[Player("M", _vars(*m_vars), _x(M_N.format(unit=unit) + lump1)), C, R, *sorter],
+            players=[Player("M", _vars(*m_vars), M_N.format(unit=unit) + lump1), C, R, *sorter],
             stages=[["M"], ["C"], ["R", *last]],
             outputs={"Pi_coal": "pi_M", "total": "pi_M + pi_R + pi_C"},
             flags=PRICE_FLAGS + WHOLESALE_FLAGS,
@@ -91,7 +83,7 @@ def _games(per_unit: bool) -> dict[str, Game]:
             **common,
         ),
         "MR": Game(
-            players=[Player("MR", _vars(*mr_vars), _x(M_MR.format(unit=unit) + lump1)), C, *sorter],
+            players=[Player("MR", _vars(*mr_vars), M_MR.format(unit=unit) + lump1), C, *sorter],
             stages=[["MR"], ["C", *last]],
             outputs={"Pi_coal": "pi_MR", "total": "pi_MR + pi_C"},
             flags=PRICE_FLAGS,
@@ -99,7 +91,7 @@ def _games(per_unit: bool) -> dict[str, Game]:
             **common,
         ),
         "MC": Game(
-            players=[Player("MC", _vars(*mc_vars), _x(M_MC.format(unit=unit) + lump2)), R, *sorter],
+            players=[Player("MC", _vars(*mc_vars), M_MC.format(unit=unit) + lump2), R, *sorter],
             stages=[["MC"], ["R", *last]],
             outputs={"Pi_coal": "pi_MC", "total": "pi_MC + pi_R"},
             flags=PRICE_FLAGS + WHOLESALE_FLAGS,
@@ -107,7 +99,7 @@ def _games(per_unit: bool) -> dict[str, Game]:
             **common,
         ),
         "MRC": Game(
-            players=[Player("MRC", _vars(*mrc_vars), _x(M_MRC.format(unit=unit) + lump2)), *sorter],
+            players=[Player("MRC", _vars(*mrc_vars), M_MRC.format(unit=unit) + lump2), *sorter],
             stages=[["MRC"], *([last] if last else [])],
             outputs={"Pi_coal": "pi_MRC", "total": "pi_MRC"},
             flags=PRICE_FLAGS,
