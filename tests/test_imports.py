@@ -69,9 +69,6 @@ MODEL_RANK = 8  # clsc.models.<model>: above every engine
 UPWARD_ALLOWED: dict[tuple[str, str], str] = {}
 #: (importer, module, name) private-name imports accepted for now: owner
 PRIVATE_ALLOWED: dict[tuple[str, str, str], str] = {
-    ("clsc.distributions._frozen", "clsc.distributions.base", "_like"): "speed",
-    ("clsc.distributions.continuous", "clsc.distributions.base", "_like"): "speed",
-    ("clsc.distributions.discrete", "clsc.distributions.base", "_like"): "speed",
     ("clsc.game.statics", "clsc.game.roots", "_err_ok"): "clitrust",
     ("clsc.game.statics", "clsc.game.roots", "_numbers"): "clitrust",
     ("clsc.game.statics", "clsc.game.roots", "_resolve"): "clitrust",
