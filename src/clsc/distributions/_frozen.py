@@ -22,6 +22,13 @@ from clsc.distributions._checks import PPF_TOL, sample_size, spec_text
 from clsc.distributions.base import Parametric, shaped_like
 
 
+def frozen(name: str, *args: Any, **kwargs: Any) -> Any:
+    """``scipy.stats.<name>(*args, **kwargs)``, importing scipy.stats on first use."""
+    from scipy import stats
+
+    return getattr(stats, name)(*args, **kwargs)
+
+
 class FrozenBacked(Parametric):
     """Base of the parametric families; ``self._rv`` is a frozen scipy distribution.
 
@@ -31,6 +38,8 @@ class FrozenBacked(Parametric):
 
     family: str = ""
     prefix: str | None = None
+    #: the support when it does not depend on the arguments (otherwise scipy's, from ``_rv``)
+    fixed_support: tuple[float, float] | None = None
 
     def __init__(self, rv: Any = None, mean: float | None = None, var: float | None = None):
         if rv is not None:
@@ -57,6 +66,8 @@ class FrozenBacked(Parametric):
 
     @property
     def support(self) -> tuple[float, float]:
+        if self.fixed_support is not None:
+            return self.fixed_support
         lo, hi = self._rv.support()
         return (float(lo), float(hi))
 

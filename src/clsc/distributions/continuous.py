@@ -27,7 +27,7 @@ import numpy as np
 from scipy import special
 
 from clsc.distributions._checks import MIN_POSITIVE, number, positive
-from clsc.distributions._frozen import FrozenBacked
+from clsc.distributions._frozen import FrozenBacked, frozen
 from clsc.distributions.base import shaped_like
 from clsc.errors import ParameterError
 
@@ -79,6 +79,7 @@ class Normal(FrozenBacked):
     """
 
     family = "normal"
+    fixed_support = (-math.inf, math.inf)
 
     def __init__(self, mean: float, sd: float):
         self.mu = number("mean", mean)
@@ -86,13 +87,7 @@ class Normal(FrozenBacked):
         super().__init__(mean=self.mu, var=self.sigma**2)
 
     def _build_rv(self) -> Any:
-        from scipy import stats
-
-        return stats.norm(loc=self.mu, scale=self.sigma)
-
-    @property
-    def support(self) -> tuple[float, float]:
-        return (-math.inf, math.inf)
+        return frozen("norm", loc=self.mu, scale=self.sigma)
 
     def _spec_args(self) -> list[tuple[str, Any]]:
         return [("mean", self.mu), ("sd", self.sigma)]
@@ -183,9 +178,7 @@ class TruncNormal(FrozenBacked):
         super().__init__(mean=self.mu + self.sigma * zmean, var=self.sigma**2 * zvar)
 
     def _build_rv(self) -> Any:
-        from scipy import stats
-
-        return stats.truncnorm(a=self._a, b=self._b, loc=self.mu, scale=self.sigma)
+        return frozen("truncnorm", a=self._a, b=self._b, loc=self.mu, scale=self.sigma)
 
     @property
     def support(self) -> tuple[float, float]:
@@ -238,9 +231,7 @@ class Uniform(FrozenBacked):
         super().__init__(mean=(self.low + self.high) / 2, var=width**2 / 12)
 
     def _build_rv(self) -> Any:
-        from scipy import stats
-
-        return stats.uniform(loc=self.low, scale=self.high - self.low)
+        return frozen("uniform", loc=self.low, scale=self.high - self.low)
 
     @property
     def support(self) -> tuple[float, float]:
@@ -264,19 +255,14 @@ class Exponential(FrozenBacked):
     """Exponential with the given mean (rate 1/mean) on [0, inf)."""
 
     family = "exponential"
+    fixed_support = (0.0, math.inf)
 
     def __init__(self, mean: float):
         self.scale = positive("mean", mean)
         super().__init__(mean=self.scale, var=self.scale**2)
 
     def _build_rv(self) -> Any:
-        from scipy import stats
-
-        return stats.expon(scale=self.scale)
-
-    @property
-    def support(self) -> tuple[float, float]:
-        return (0.0, math.inf)
+        return frozen("expon", scale=self.scale)
 
     def _spec_args(self) -> list[tuple[str, Any]]:
         return [("mean", self.scale)]
@@ -293,6 +279,7 @@ class Gamma(FrozenBacked):
     """Gamma(shape=k, scale=t), mean k*t."""
 
     family = "gamma"
+    fixed_support = (0.0, math.inf)
 
     def __init__(self, shape: float, scale: float):
         self.shape = positive("shape", shape)
@@ -301,13 +288,7 @@ class Gamma(FrozenBacked):
         super().__init__(mean=k * t, var=k * t * t)
 
     def _build_rv(self) -> Any:
-        from scipy import stats
-
-        return stats.gamma(self.shape, scale=self.scale)
-
-    @property
-    def support(self) -> tuple[float, float]:
-        return (0.0, math.inf)
+        return frozen("gamma", self.shape, scale=self.scale)
 
     def _spec_args(self) -> list[tuple[str, Any]]:
         return [("shape", self.shape), ("scale", self.scale)]
@@ -328,6 +309,7 @@ class Lognormal(FrozenBacked):
     """D = exp(N(mu, sigma^2)); ``mu`` and ``sigma`` are those of log D."""
 
     family = "lognormal"
+    fixed_support = (0.0, math.inf)
 
     def __init__(self, mu: float, sigma: float):
         self.mu = number("mu", mu)
@@ -344,13 +326,7 @@ class Lognormal(FrozenBacked):
         super().__init__(mean=mean, var=var)
 
     def _build_rv(self) -> Any:
-        from scipy import stats
-
-        return stats.lognorm(self.sigma, scale=math.exp(self.mu))
-
-    @property
-    def support(self) -> tuple[float, float]:
-        return (0.0, math.inf)
+        return frozen("lognorm", self.sigma, scale=math.exp(self.mu))
 
     def _spec_args(self) -> list[tuple[str, Any]]:
         return [("mu", self.mu), ("sigma", self.sigma)]

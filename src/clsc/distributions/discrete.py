@@ -33,7 +33,7 @@ from clsc.distributions._checks import (
     sample_size,
     spec_text,
 )
-from clsc.distributions._frozen import LatticeBacked
+from clsc.distributions._frozen import LatticeBacked, frozen
 from clsc.distributions.base import Parametric, shaped_like
 from clsc.errors import ParameterError
 
@@ -45,19 +45,14 @@ class Poisson(LatticeBacked):
     """Poisson with the given mean."""
 
     family = "poisson"
+    fixed_support = (0.0, math.inf)
 
     def __init__(self, mean: float):
         self.lam = positive("mean", mean)
         super().__init__(mean=self.lam, var=self.lam)
 
     def _build_rv(self) -> Any:
-        from scipy import stats
-
-        return stats.poisson(self.lam)
-
-    @property
-    def support(self) -> tuple[float, float]:
-        return (0.0, math.inf)
+        return frozen("poisson", self.lam)
 
     def _spec_args(self) -> list[tuple[str, Any]]:
         return [("mean", self.lam)]
@@ -87,16 +82,12 @@ class Binomial(LatticeBacked):
         super().__init__(mean=self.n * self.p, var=npq)
 
     def _build_rv(self) -> Any:
-        from scipy import stats
-
-        return stats.binom(self.n, self.p)
+        return frozen("binom", self.n, self.p)
 
     @cached_property
     def _rest(self) -> Any:
         """B(n - 1, p), whose tail gives E[D 1{D > k}] = n*p*P(B(n-1, p) >= k)."""
-        from scipy import stats
-
-        return stats.binom(max(self.n - 1, 0), self.p)
+        return frozen("binom", max(self.n - 1, 0), self.p)
 
     def _spec_args(self) -> list[tuple[str, Any]]:
         return [("n", self.n), ("p", self.p)]
