@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -34,17 +35,11 @@ HEAVY = (
     "pandas",
     "pyomo",
 )
-COMMAND = [
-    "solve",
-    "newsvendor",
-    "--set",
-    "demand=normal(mean=50, sd=8)",
-    "--set",
-    "holding=0.18",
-    "--set",
-    "shortage=0.70",
-    "--json",
-]
+#: the command of issue 12, as typed
+COMMAND = shlex.split(
+    'solve newsvendor --set demand="normal(mean=50, sd=8)" --set holding=0.18 '
+    "--set shortage=0.70 --json"
+)
 
 
 def _fresh(code: str) -> str:
