@@ -47,6 +47,7 @@ from clsc.bench.harness import Case, Group, register
 NEWSVENDOR = ("solve", "newsvendor", "--set", "demand=normal(mean=50, sd=8)",
               "--set", "holding=0.18", "--set", "shortage=0.70", "--json")  # fmt: skip
 CLI = ("-m", "clsc.cli")
+BASELINE = 'python -c "pass"'
 #: runs per case behind the medians of the notes (at least; quick: QUICK_RUNS)
 RUNS, QUICK_RUNS = 5, 1
 #: case name -> (goal CPU seconds, goal peak MB or None)
@@ -160,7 +161,7 @@ def _verdict(value: float, goal: float | None, unit: str, digits: int) -> str:
 
 def _usage_note(name: str, args: tuple[str, ...]):
     """Note of a case: medians over at least ``s.runs`` children (runs are added if the
-    harness timed fewer), against the goal and the ``python -c pass`` baseline."""
+    harness timed fewer) against the goal, and the ``python -c pass`` baseline's medians."""
 
     def note(s) -> str:
         kids = s.children.setdefault(name, [])
@@ -168,8 +169,13 @@ def _usage_note(name: str, args: tuple[str, ...]):
             kids.append(measure(args))
         cpu, mb = medians(kids)
         goal_cpu, goal_mb = GOALS.get(name, (None, None))
-        return (f"median of {len(kids)}: CPU {_verdict(cpu, goal_cpu, 's', 3)}, "
+        text = (f"median of {len(kids)}: CPU {_verdict(cpu, goal_cpu, 's', 3)}, "
                 f"peak {_verdict(mb, goal_mb, 'MB', 0)}")  # fmt: skip
+        base = s.children.get(BASELINE)
+        if name != BASELINE and base:
+            base_cpu, base_mb = medians(base)
+            text += f"; python -c pass: {base_cpu:.3f} s, {base_mb:.0f} MB"
+        return text
 
     return note
 
@@ -205,7 +211,7 @@ register(
         "startup",
         setup=_setup,
         cases=(
-            _case('python -c "pass"', ("-c", "pass"), _ok),
+            _case(BASELINE, ("-c", "pass"), _ok),
             _case("import clsc", ("-c", "import clsc"), _ok),
             _case("clsc --help", (*CLI, "--help"), _help_ok),
             _case(
@@ -223,7 +229,7 @@ register(
                 accuracy="|q - q*| vs the normal closed form",
             ),
         ),
-        baseline='python -c "pass"',
+        baseline=BASELINE,
         accuracy="1 if the command failed, else 0",
         doc="fresh-interpreter start-up: CPU seconds and peak MB of the child process",
         goal="import clsc and clsc --help under 0.3 s CPU; the newsvendor command under "
