@@ -70,9 +70,6 @@ MODEL_RANK = 8  # clsc.models.<model>: above every engine
 UPWARD_ALLOWED: dict[tuple[str, str], str] = {}
 #: (importer, module, name) private-name imports accepted for now: owner
 PRIVATE_ALLOWED: dict[tuple[str, str, str], str] = {
-    ("clsc.distributions._frozen", "clsc.distributions.base", "_like"): "speed",
-    ("clsc.distributions.continuous", "clsc.distributions.base", "_like"): "speed",
-    ("clsc.distributions.discrete", "clsc.distributions.base", "_like"): "speed",
 }
 #: cycles (as sorted module tuples) accepted for now: owner
 CYCLES_ALLOWED: dict[tuple[str, ...], str] = {}

@@ -11,6 +11,12 @@ Families (text form and factory): ``normal(mean, sd)``, ``truncnormal(mean, sd, 
 ``uniform(low, high)``, ``exponential(mean)``, ``gamma(shape, scale)``, ``lognormal(mu, sigma)``,
 ``poisson(mean)``, ``binomial(n, p)``, ``discrete(values, probs)``,
 ``empirical(values | file, column)``, and ``scipy:NAME(...)`` / :func:`from_scipy`.
+
+Import cost: this package loads numpy and scipy.special only. A family's frozen scipy.stats
+distribution is built (and scipy.stats imported) the first time a method needs it; the normal
+family's cdf, pdf, ppf and loss functions, every built-in family's moments, support and spec,
+and the loss functions of the continuous families never need it (Poisson and binomial losses
+do).
 """
 
 from clsc.distributions.base import Distribution

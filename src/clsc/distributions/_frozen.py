@@ -1,82 +1,88 @@
 """Shared machinery for families backed by a frozen :mod:`scipy.stats` distribution.
 
-A subclass sets ``family``, builds the frozen distribution ``self._rv`` in ``__init__`` (after
-validating its arguments), and supplies ``_spec_args`` (canonical arguments), ``_shortage``
-(E[(D - x)+] on a float array) and ``_draw`` (n draws from a Generator). cdf, pdf/pmf, ppf,
-mean, sd, var and support come from the frozen distribution unless overridden.
+A subclass validates its arguments in ``__init__``, passes its closed-form mean and variance to
+``FrozenBacked.__init__`` and supplies ``_build_rv`` (the frozen scipy distribution), ``_spec_args``
+(canonical arguments), ``_shortage`` (E[(D - x)+] on a float array) and ``_draw`` (n draws from
+a Generator). cdf, pdf/pmf, ppf and support come from the frozen distribution unless overridden.
+
+The frozen distribution ``self._rv`` is built on first use, so constructing a family (and
+everything a family computes without it) does not import :mod:`scipy.stats`.
 """
 
 from __future__ import annotations
 
 import warnings
 from abc import abstractmethod
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from clsc.distributions._checks import PPF_TOL, sample_size, spec_text
-from clsc.distributions.base import Distribution, _like
+from clsc.distributions.base import Parametric, shaped_like
 
 
-class FrozenBacked(Distribution):
-    """Base of the parametric families; ``self._rv`` is a frozen scipy distribution."""
+def frozen(name: str, *args: Any, **kwargs: Any) -> Any:
+    """``scipy.stats.<name>(*args, **kwargs)``, importing scipy.stats on first use."""
+    from scipy import stats
+
+    return getattr(stats, name)(*args, **kwargs)
+
+
+class FrozenBacked(Parametric):
+    """Base of the parametric families; ``self._rv`` is a frozen scipy distribution.
+
+    ``rv`` given: that frozen distribution (its mean and variance unless given too); ``rv``
+    None: ``mean`` and ``var`` are required and ``_build_rv`` makes ``_rv`` when first used.
+    """
 
     family: str = ""
     prefix: str | None = None
+    #: the support when it does not depend on the arguments (otherwise scipy's, from ``_rv``)
+    fixed_support: tuple[float, float] | None = None
 
-    def __init__(self, rv: Any, mean: float | None = None, var: float | None = None):
-        self._rv = rv
-        if mean is None or var is None:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                mean, var = float(rv.mean()), float(rv.var())
+    def __init__(self, rv: Any = None, mean: float | None = None, var: float | None = None):
+        if rv is not None:
+            self._rv = rv
+            if mean is None or var is None:
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    mean, var = float(rv.mean()), float(rv.var())
+        elif mean is None or var is None:
+            raise TypeError("FrozenBacked needs rv, or mean and var")
         self._mean, self._var = float(mean), float(var)
 
-    # -- text form -------------------------------------------------------------------------
-    @abstractmethod
-    def _spec_args(self) -> list[tuple[str, Any]]:
-        """Canonical ``(name, value)`` pairs of the spec, in order."""
+    @cached_property
+    def _rv(self) -> Any:
+        return self._build_rv()
 
-    @property
-    def params(self) -> dict[str, Any]:
-        """The canonical arguments of the spec as a dict."""
-        return dict(self._spec_args())
+    def _build_rv(self) -> Any:
+        """The frozen scipy.stats distribution (families built without ``rv`` override this)."""
+        raise NotImplementedError(f"{type(self).__name__} has no frozen scipy distribution")
 
     @property
     def spec(self) -> str:
         return spec_text(self.family, self._spec_args(), self.prefix)
 
-    # -- moments and support ---------------------------------------------------------------
-    @property
-    def mean(self) -> float:
-        return self._mean
-
-    @property
-    def var(self) -> float:
-        """Variance of D."""
-        return self._var
-
-    @property
-    def sd(self) -> float:
-        return float(np.sqrt(self._var))
-
     @property
     def support(self) -> tuple[float, float]:
+        if self.fixed_support is not None:
+            return self.fixed_support
         lo, hi = self._rv.support()
         return (float(lo), float(hi))
 
     # -- distribution functions ------------------------------------------------------------
     def cdf(self, x: Any) -> Any:
         x = np.asarray(x, dtype=float)
-        return _like(x, self._rv.cdf(x))
+        return shaped_like(x, self._rv.cdf(x))
 
     def pdf(self, x: Any) -> Any:
         x = np.asarray(x, dtype=float)
-        return _like(x, self._rv.pmf(x) if self.discrete else self._rv.pdf(x))
+        return shaped_like(x, self._rv.pmf(x) if self.discrete else self._rv.pdf(x))
 
     def ppf(self, u: Any) -> Any:
         u = np.asarray(u, dtype=float)
-        return _like(u, self._rv.ppf(u))
+        return shaped_like(u, self._rv.ppf(u))
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """``n`` independent draws (float64) using only ``rng``."""
@@ -86,12 +92,12 @@ class FrozenBacked(Distribution):
     def expected_shortage(self, x: Any) -> Any:
         x = np.asarray(x, dtype=float)
         with np.errstate(over="ignore", under="ignore", divide="ignore"):
-            return _like(x, self._shortage(x))
+            return shaped_like(x, self._shortage(x))
 
     def expected_leftover(self, x: Any) -> Any:
         x = np.asarray(x, dtype=float)
         with np.errstate(over="ignore", under="ignore", divide="ignore"):
-            return _like(x, self._leftover(x))
+            return shaped_like(x, self._leftover(x))
 
     @abstractmethod
     def _shortage(self, x: np.ndarray) -> np.ndarray: ...
@@ -122,4 +128,4 @@ class LatticeBacked(FrozenBacked):
             q = np.maximum(self._rv.ppf(level), lo)
         q = np.where(u >= 1.0, hi, q)
         q = np.where((u < 0.0) | (u > 1.0) | np.isnan(u), np.nan, q)
-        return _like(u, q)
+        return shaped_like(u, q)

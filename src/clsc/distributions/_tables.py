@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy import integrate, special
+from scipy import special
 
 from clsc.errors import SolverError
 
@@ -42,6 +42,8 @@ def _gauss(f: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray) 
 
 def quad(f: Callable[[float], float], a: float, b: float, epsrel: float = 1e-9) -> float:
     """Adaptive quadrature (relative tolerance only: tail integrals are tiny)."""
+    from scipy import integrate
+
     value, err, *_info = integrate.quad(
         f, a, b, epsabs=0.0, epsrel=epsrel, limit=200, full_output=1
     )

@@ -17,6 +17,7 @@ Identity used throughout: E[(x - D)+] - E[(D - x)+] = x - E[D].
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -72,18 +73,18 @@ class Distribution(ABC):
     def expected_leftover(self, x: Any) -> Any:
         """E[(x - D)+] = x - E[D] + E[(D - x)+]."""
         x = np.asarray(x, dtype=float)
-        return _like(x, x - self.mean + np.asarray(self.expected_shortage(x)))
+        return shaped_like(x, x - self.mean + np.asarray(self.expected_shortage(x)))
 
     def expected_sales(self, x: Any) -> Any:
         """E[min(D, x)] = x - E[(x - D)+] = E[D] - E[(D - x)+]."""
         x = np.asarray(x, dtype=float)
-        return _like(x, self.mean - np.asarray(self.expected_shortage(x)))
+        return shaped_like(x, self.mean - np.asarray(self.expected_shortage(x)))
 
     def partial_expectation(self, x: Any) -> Any:
         """E[D 1{D <= x}] = E[D] - E[(D - x)+] - x*(1 - F(x))."""
         x = np.asarray(x, dtype=float)
         tail = np.asarray(self.expected_shortage(x)) + x * (1.0 - np.asarray(self.cdf(x)))
-        return _like(x, self.mean - tail)
+        return shaped_like(x, self.mean - tail)
 
     def __repr__(self) -> str:
         return f"<Distribution {self.spec}>"
@@ -98,7 +99,46 @@ class Distribution(ABC):
         return hash(self.spec)
 
 
-def _like(x: np.ndarray, value: Any) -> Any:
-    """Return a float for 0-d input, an array otherwise."""
+class Parametric(Distribution):
+    """A family given by canonical spec arguments, its moments fixed at construction.
+
+    A subclass sets ``self._mean`` and ``self._var`` in ``__init__`` and supplies
+    ``_spec_args`` (the canonical ``(name, value)`` pairs of its spec, in order).
+    """
+
+    _mean: float
+    _var: float
+
+    @abstractmethod
+    def _spec_args(self) -> list[tuple[str, Any]]:
+        """Canonical ``(name, value)`` pairs of the spec, in order."""
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The canonical arguments of the spec as a dict."""
+        return dict(self._spec_args())
+
+    @property
+    def mean(self) -> float:
+        return self._mean
+
+    @property
+    def var(self) -> float:
+        """Variance of D."""
+        return self._var
+
+    @property
+    def sd(self) -> float:
+        return math.sqrt(self._var)
+
+
+def shaped_like(x: np.ndarray, value: Any) -> Any:
+    """``value`` as a float when ``x`` is 0-d (a scalar went in), as a float array otherwise.
+
+    >>> shaped_like(np.asarray(2.0), 3)
+    3.0
+    >>> shaped_like(np.asarray([2.0]), [3])
+    array([3.])
+    """
     value = np.asarray(value, dtype=float)
     return float(value) if x.ndim == 0 else value

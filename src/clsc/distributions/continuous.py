@@ -20,15 +20,15 @@ given (the direct form keeps its digits in the lower tail).
 from __future__ import annotations
 
 import math
-from functools import cached_property
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy import integrate, special, stats
+from scipy import special
 
 from clsc.distributions._checks import MIN_POSITIVE, number, positive
-from clsc.distributions._frozen import FrozenBacked
-from clsc.distributions.base import _like
+from clsc.distributions._frozen import FrozenBacked, frozen
+from clsc.distributions.base import shaped_like
 from clsc.errors import ParameterError
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -57,6 +57,8 @@ def _truncated_moments(a: float, b: float, mass: float) -> tuple[float, float]:
     bpb = float(b * pb) if math.isfinite(b) else 0.0
     var = 1.0 + (apa - bpb) / mass - mean * mean
     if b - a < 0.1 or not var > 0:
+        from scipy import integrate
+
         dens = lambda z: (z - mean) ** 2 * _INV_SQRT_2PI * math.exp(-0.5 * z * z)  # noqa: E731
         lo, hi = max(a, mean - 40.0), min(b, mean + 40.0)
         var = integrate.quad(dens, lo, hi, epsabs=0.0, epsrel=1e-13, limit=200)[0] / mass
@@ -70,38 +72,35 @@ class Normal(FrozenBacked):
     same floating-point operations as ``scipy.stats.norm`` (so the values are bit-identical);
     the frozen scipy distribution is built only if another of its methods is needed.
 
+    >>> from scipy import stats
     >>> d = Normal(50.0, 8.0)
     >>> d.ppf(0.5), bool(d.ppf(0.7954545454545454) == stats.norm(50.0, 8.0).ppf(0.7954545454545454))
     (50.0, True)
     """
 
     family = "normal"
+    fixed_support = (-math.inf, math.inf)
 
     def __init__(self, mean: float, sd: float):
         self.mu = number("mean", mean)
         self.sigma = positive("sd", sd)
-        self._mean, self._var = float(self.mu), float(self.sigma**2)
+        super().__init__(mean=self.mu, var=self.sigma**2)
 
-    @cached_property
-    def _rv(self) -> Any:
-        return stats.norm(loc=self.mu, scale=self.sigma)
-
-    @property
-    def support(self) -> tuple[float, float]:
-        return (-math.inf, math.inf)
+    def _build_rv(self) -> Any:
+        return frozen("norm", loc=self.mu, scale=self.sigma)
 
     def _spec_args(self) -> list[tuple[str, Any]]:
         return [("mean", self.mu), ("sd", self.sigma)]
 
     def cdf(self, x: Any) -> Any:
         x = np.asarray(x, dtype=float)
-        return _like(x, special.ndtr((x - self.mu) / self.sigma))
+        return shaped_like(x, special.ndtr((x - self.mu) / self.sigma))
 
     def pdf(self, x: Any) -> Any:
         # scipy.stats.norm: exp(-z**2/2.0)/sqrt(2*pi), divided by the scale
         x = np.asarray(x, dtype=float)
         z = (x - self.mu) / self.sigma
-        return _like(x, np.exp(-(z**2) / 2.0) / _SQRT_2PI / self.sigma)
+        return shaped_like(x, np.exp(-(z**2) / 2.0) / _SQRT_2PI / self.sigma)
 
     def ppf(self, u: Any) -> Any:
         # scipy.stats.norm: ndtri(u)*scale + loc inside [0, 1], nan outside
@@ -109,7 +108,7 @@ class Normal(FrozenBacked):
             return float(special.ndtri(u) * self.sigma + self.mu) if 0.0 <= u <= 1.0 else math.nan
         u = np.asarray(u, dtype=float)
         inside = (u >= 0.0) & (u <= 1.0)
-        return _like(u, np.where(inside, special.ndtri(u) * self.sigma + self.mu, np.nan))
+        return shaped_like(u, np.where(inside, special.ndtri(u) * self.sigma + self.mu, np.nan))
 
     def expected_shortage(self, x: Any) -> Any:
         if type(x) is float:
@@ -175,9 +174,16 @@ class TruncNormal(FrozenBacked):
                 self.lower,
                 context={"upper": self.upper, "mean": self.mu, "sd": self.sigma},
             )
-        rv = stats.truncnorm(a=self._a, b=self._b, loc=self.mu, scale=self.sigma)
         zmean, zvar = _truncated_moments(self._a, self._b, self._z)
-        super().__init__(rv, self.mu + self.sigma * zmean, self.sigma**2 * zvar)
+        super().__init__(mean=self.mu + self.sigma * zmean, var=self.sigma**2 * zvar)
+
+    def _build_rv(self) -> Any:
+        return frozen("truncnorm", a=self._a, b=self._b, loc=self.mu, scale=self.sigma)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        # as scipy's truncnorm: the standardized bounds scaled back
+        return (self._a * self.sigma + self.mu, self._b * self.sigma + self.mu)
 
     def _spec_args(self) -> list[tuple[str, Any]]:
         args: list[tuple[str, Any]] = [("mean", self.mu), ("sd", self.sigma)]
@@ -205,7 +211,18 @@ class TruncNormal(FrozenBacked):
 
 
 class Uniform(FrozenBacked):
-    """Uniform(low, high)."""
+    """Uniform(low, high).
+
+    cdf, pdf and ppf are computed here in the floating-point operations of
+    ``scipy.stats.uniform(loc=low, scale=high - low)`` (bit-identical values), so the frozen
+    scipy distribution is built only if another of its methods is needed.
+
+    >>> from scipy import stats
+    >>> d, rv = Uniform(0.1, 0.7), stats.uniform(loc=0.1, scale=0.7 - 0.1)
+    >>> x = np.array([0.0, 0.1, 0.35, 0.7, 0.9, np.nan])
+    >>> bool(np.array_equal(d.cdf(x), rv.cdf(x), equal_nan=True))
+    True
+    """
 
     family = "uniform"
 
@@ -222,12 +239,45 @@ class Uniform(FrozenBacked):
                 self.high,
                 context={"low": self.low},
             )
-        super().__init__(
-            stats.uniform(loc=self.low, scale=width), (self.low + self.high) / 2, width**2 / 12
-        )
+        super().__init__(mean=(self.low + self.high) / 2, var=width**2 / 12)
+
+    def _build_rv(self) -> Any:
+        return frozen("uniform", loc=self.low, scale=self.high - self.low)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        # as scipy's uniform: [0, 1] scaled by the width and shifted by low
+        width = self.high - self.low
+        return (0.0 * width + self.low, 1.0 * width + self.low)
 
     def _spec_args(self) -> list[tuple[str, Any]]:
         return [("low", self.low), ("high", self.high)]
+
+    def _standard(self, x: Any) -> tuple[np.ndarray, np.ndarray, float]:
+        """(x as an array, z = (x - low)/width as scipy standardizes it, width)."""
+        x = np.asarray(x, dtype=float)
+        width = self.high - self.low
+        return x, (x - self.low) / width, width
+
+    def cdf(self, x: Any) -> Any:
+        # scipy: z inside the open (0, 1), 1 at or above 1, 0 below, nan for nan
+        x, z, _ = self._standard(x)
+        out = np.where((z > 0.0) & (z < 1.0), z, np.where(z >= 1.0, 1.0, 0.0))
+        return shaped_like(x, np.where(np.isnan(z), np.nan, out))
+
+    def pdf(self, x: Any) -> Any:
+        # scipy: 1/width on the closed [0, 1], 0 outside, nan for nan
+        x, z, width = self._standard(x)
+        out = np.where((z >= 0.0) & (z <= 1.0), 1.0 / width, 0.0)
+        return shaped_like(x, np.where(np.isnan(z), np.nan, out))
+
+    def ppf(self, u: Any) -> Any:
+        # scipy: u*width + low inside (0, 1), the support ends at 0 and 1, nan elsewhere
+        u = np.asarray(u, dtype=float)
+        width = self.high - self.low
+        out = np.where((u > 0.0) & (u < 1.0), u * width + self.low, np.nan)
+        out = np.where(u == 0.0, 0.0 * width + self.low, np.where(u == 1.0, width + self.low, out))
+        return shaped_like(u, out)
 
     def _shortage(self, x: np.ndarray) -> np.ndarray:
         width = self.high - self.low
@@ -242,10 +292,14 @@ class Exponential(FrozenBacked):
     """Exponential with the given mean (rate 1/mean) on [0, inf)."""
 
     family = "exponential"
+    fixed_support = (0.0, math.inf)
 
     def __init__(self, mean: float):
         self.scale = positive("mean", mean)
-        super().__init__(stats.expon(scale=self.scale), self.scale, self.scale**2)
+        super().__init__(mean=self.scale, var=self.scale**2)
+
+    def _build_rv(self) -> Any:
+        return frozen("expon", scale=self.scale)
 
     def _spec_args(self) -> list[tuple[str, Any]]:
         return [("mean", self.scale)]
@@ -262,12 +316,16 @@ class Gamma(FrozenBacked):
     """Gamma(shape=k, scale=t), mean k*t."""
 
     family = "gamma"
+    fixed_support = (0.0, math.inf)
 
     def __init__(self, shape: float, scale: float):
         self.shape = positive("shape", shape)
         self.scale = positive("scale", scale)
         k, t = self.shape, self.scale
-        super().__init__(stats.gamma(k, scale=t), k * t, k * t * t)
+        super().__init__(mean=k * t, var=k * t * t)
+
+    def _build_rv(self) -> Any:
+        return frozen("gamma", self.shape, scale=self.scale)
 
     def _spec_args(self) -> list[tuple[str, Any]]:
         return [("shape", self.shape), ("scale", self.scale)]
@@ -288,6 +346,7 @@ class Lognormal(FrozenBacked):
     """D = exp(N(mu, sigma^2)); ``mu`` and ``sigma`` are those of log D."""
 
     family = "lognormal"
+    fixed_support = (0.0, math.inf)
 
     def __init__(self, mu: float, sigma: float):
         self.mu = number("mu", mu)
@@ -301,7 +360,10 @@ class Lognormal(FrozenBacked):
             )
         mu, s2 = self.mu, self.sigma**2
         mean, var = math.exp(mu + s2 / 2), math.expm1(s2) * math.exp(2 * mu + s2)
-        super().__init__(stats.lognorm(self.sigma, scale=math.exp(mu)), mean, var)
+        super().__init__(mean=mean, var=var)
+
+    def _build_rv(self) -> Any:
+        return frozen("lognorm", self.sigma, scale=math.exp(self.mu))
 
     def _spec_args(self) -> list[tuple[str, Any]]:
         return [("mu", self.mu), ("sigma", self.sigma)]
@@ -353,3 +415,9 @@ def gamma(shape: float, scale: float) -> Gamma:
 def lognormal(mu: float, sigma: float) -> Lognormal:
     """Lognormal demand: log D ~ Normal(mu, sigma)."""
     return Lognormal(mu, sigma)
+
+
+#: the factories of this module by family name (the text form's registry)
+FACTORIES: dict[str, Callable[..., FrozenBacked]] = {
+    f.__name__: f for f in (normal, truncnormal, uniform, exponential, gamma, lognormal)
+}

@@ -18,10 +18,11 @@ sum that falls a rounding error short of ``ratio``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from clsc.distributions._checks import (
     PPF_TOL,
@@ -32,8 +33,8 @@ from clsc.distributions._checks import (
     sample_size,
     spec_text,
 )
-from clsc.distributions._frozen import LatticeBacked
-from clsc.distributions.base import Distribution, _like
+from clsc.distributions._frozen import LatticeBacked, frozen
+from clsc.distributions.base import Parametric, shaped_like
 from clsc.errors import ParameterError
 
 #: |sum(probs) - 1| allowed for explicit discrete distributions (probs are then renormalised).
@@ -44,10 +45,14 @@ class Poisson(LatticeBacked):
     """Poisson with the given mean."""
 
     family = "poisson"
+    fixed_support = (0.0, math.inf)
 
     def __init__(self, mean: float):
         self.lam = positive("mean", mean)
-        super().__init__(stats.poisson(self.lam), self.lam, self.lam)
+        super().__init__(mean=self.lam, var=self.lam)
+
+    def _build_rv(self) -> Any:
+        return frozen("poisson", self.lam)
 
     def _spec_args(self) -> list[tuple[str, Any]]:
         return [("mean", self.lam)]
@@ -74,8 +79,15 @@ class Binomial(LatticeBacked):
         self.n = integer("n", n, minimum=0)
         self.p = probability("p", p)
         npq = self.n * self.p * (1.0 - self.p)
-        super().__init__(stats.binom(self.n, self.p), self.n * self.p, npq)
-        self._rest = stats.binom(max(self.n - 1, 0), self.p)
+        super().__init__(mean=self.n * self.p, var=npq)
+
+    def _build_rv(self) -> Any:
+        return frozen("binom", self.n, self.p)
+
+    @cached_property
+    def _rest(self) -> Any:
+        """B(n - 1, p), whose tail gives E[D 1{D > k}] = n*p*P(B(n-1, p) >= k)."""
+        return frozen("binom", max(self.n - 1, 0), self.p)
 
     def _spec_args(self) -> list[tuple[str, Any]]:
         return [("n", self.n), ("p", self.p)]
@@ -103,7 +115,7 @@ class Binomial(LatticeBacked):
         return rng.binomial(self.n, self.p, size=n)
 
 
-class FiniteDiscrete(Distribution):
+class FiniteDiscrete(Parametric):
     """Finitely many atoms ``values`` with probabilities ``probs`` (exact sums throughout)."""
 
     discrete = True
@@ -150,31 +162,12 @@ class FiniteDiscrete(Distribution):
         return [("values", list(self._spec_values)), ("probs", list(self._spec_probs))]
 
     @property
-    def params(self) -> dict[str, Any]:
-        """The canonical arguments of the spec as a dict."""
-        return dict(self._spec_args())
-
-    @property
     def spec(self) -> str:
         # cached: an empirical sample's spec lists every value
         text = self.__dict__.get("_spec_text")
         if text is None:
             text = self.__dict__["_spec_text"] = spec_text(self.family, self._spec_args())
         return text
-
-    # -- moments ---------------------------------------------------------------------------
-    @property
-    def mean(self) -> float:
-        return self._mean
-
-    @property
-    def var(self) -> float:
-        """Variance of D."""
-        return self._var
-
-    @property
-    def sd(self) -> float:
-        return math.sqrt(self._var)
 
     @property
     def support(self) -> tuple[float, float]:
@@ -185,21 +178,21 @@ class FiniteDiscrete(Distribution):
         x = np.asarray(x, dtype=float)
         idx = np.searchsorted(self.values, x, side="right")
         out = np.where(idx > 0, self._cum[np.maximum(idx - 1, 0)], 0.0)
-        return _like(x, np.where(np.isnan(x), np.nan, out))
+        return shaped_like(x, np.where(np.isnan(x), np.nan, out))
 
     def pdf(self, x: Any) -> Any:
         """The pmf: P(D = x)."""
         x = np.asarray(x, dtype=float)
         idx = np.clip(np.searchsorted(self.values, x, side="left"), 0, len(self.values) - 1)
         hit = self.values[idx] == x
-        return _like(x, np.where(hit, self.probs[idx], 0.0))
+        return shaped_like(x, np.where(hit, self.probs[idx], 0.0))
 
     def ppf(self, u: Any) -> Any:
         """Smallest atom v with F(v) >= u*(1 - PPF_TOL); NaN outside [0, 1]."""
         u = np.asarray(u, dtype=float)
         idx = np.searchsorted(self._cum, u * (1.0 - PPF_TOL), side="left")
         out = self.values[np.clip(idx, 0, len(self.values) - 1)]
-        return _like(u, np.where((u < 0) | (u > 1) | np.isnan(u), np.nan, out))
+        return shaped_like(u, np.where((u < 0) | (u > 1) | np.isnan(u), np.nan, out))
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """``n`` draws by inversion of one ``rng.random(n)`` vector."""
@@ -211,20 +204,20 @@ class FiniteDiscrete(Distribution):
         x = np.asarray(x, dtype=float)
         idx = np.searchsorted(self.values, x, side="right")
         out = np.maximum(self._tail_pv[idx] - x * self._tail_p[idx], 0.0)
-        return _like(x, np.where(np.isnan(x), np.nan, out))
+        return shaped_like(x, np.where(np.isnan(x), np.nan, out))
 
     def expected_leftover(self, x: Any) -> Any:
         """E[(x - D)+] = sum_{v_i <= x} (x - v_i) p_i from prefix sums."""
         x = np.asarray(x, dtype=float)
         idx = np.searchsorted(self.values, x, side="right")
         out = np.maximum(x * self._head_p[idx] - self._head_pv[idx], 0.0)
-        return _like(x, np.where(np.isnan(x), np.nan, out))
+        return shaped_like(x, np.where(np.isnan(x), np.nan, out))
 
     def partial_expectation(self, x: Any) -> Any:
         """E[D 1{D <= x}] as an exact prefix sum."""
         x = np.asarray(x, dtype=float)
         idx = np.searchsorted(self.values, x, side="right")
-        return _like(x, self._head_pv[idx])
+        return shaped_like(x, self._head_pv[idx])
 
 
 def _first_duplicate(v: np.ndarray) -> float:
@@ -245,3 +238,9 @@ def binomial(n: int, p: float) -> Binomial:
 def discrete(values: list[float], probs: list[float]) -> FiniteDiscrete:
     """Demand taking ``values[i]`` with probability ``probs[i]`` (probs sum to 1 within 1e-9)."""
     return FiniteDiscrete(values, probs)
+
+
+#: the factories of this module by family name (the text form's registry)
+FACTORIES: dict[str, Callable[..., Parametric]] = {
+    f.__name__: f for f in (poisson, binomial, discrete)
+}

@@ -14,30 +14,17 @@ from functools import lru_cache
 from typing import Any
 
 from clsc.distributions.base import Distribution
-from clsc.distributions.continuous import (
-    exponential,
-    gamma,
-    lognormal,
-    normal,
-    truncnormal,
-    uniform,
-)
-from clsc.distributions.discrete import binomial, discrete, poisson
+from clsc.distributions.continuous import FACTORIES as CONTINUOUS
+from clsc.distributions.discrete import FACTORIES as DISCRETE
 from clsc.distributions.empirical import empirical
 from clsc.distributions.scipy_family import from_frozen, from_scipy
 from clsc.errors import ClscError, ParameterError, SpecError
 from clsc.expr import parse_call
 
+#: family name -> factory, in the order of the help texts
 FAMILIES: Mapping[str, Callable[..., Distribution]] = {
-    "normal": normal,
-    "truncnormal": truncnormal,
-    "uniform": uniform,
-    "exponential": exponential,
-    "gamma": gamma,
-    "lognormal": lognormal,
-    "poisson": poisson,
-    "binomial": binomial,
-    "discrete": discrete,
+    **CONTINUOUS,
+    **DISCRETE,
     "empirical": empirical,
 }
 PREFIXES = ("scipy",)

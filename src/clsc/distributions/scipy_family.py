@@ -6,7 +6,8 @@ Names are checked against the distributions scipy.stats exports (instances of
 
 Loss function without a closed form: L(x) = int_x^inf (1 - F(t)) dt by tabulated
 Gauss-Legendre quadrature for continuous D, and L(n) = sum_{j >= n} P(D > j) for integer-valued
-D (see :mod:`clsc.distributions._tables`).
+D (see :mod:`clsc.distributions._tables`). :mod:`scipy.stats` is imported when one of these
+functions is first called, not when the module is imported.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from clsc.distributions._checks import number
 from clsc.distributions._frozen import FrozenBacked, LatticeBacked
@@ -28,6 +28,8 @@ from clsc.errors import ParameterError, SpecError
 @cache
 def scipy_names() -> dict[str, Any]:
     """Name -> distribution object of every rv_continuous / rv_discrete scipy.stats exports."""
+    from scipy import stats
+
     out = {}
     for name in dir(stats):
         obj = getattr(stats, name)
@@ -49,10 +51,24 @@ def _lookup(name: str) -> Any:
     return table[name]
 
 
+def _is_discrete(dist: Any) -> bool:
+    from scipy import stats
+
+    return isinstance(dist, stats.rv_discrete)
+
+
 def _arg_names(dist: Any) -> list[str]:
     shapes = [s.strip() for s in (dist.shapes or "").split(",") if s.strip()]
-    extra = ["loc"] if isinstance(dist, stats.rv_discrete) else ["loc", "scale"]
+    extra = ["loc"] if _is_discrete(dist) else ["loc", "scale"]
     return shapes + extra
+
+
+def _argument_error(problem: str, name: str, dist: Any, names: list[str]) -> SpecError:
+    """``unknown argument 'x' for scipy:NAME; arguments: ...`` (or missing)."""
+    return SpecError(
+        f"{problem} argument {name!r} for scipy:{dist.name}; arguments: {', '.join(names)}",
+        token=name,
+    )
 
 
 class _ScipyMixin:
@@ -64,19 +80,11 @@ class _ScipyMixin:
         names = _arg_names(dist)
         unknown = [k for k in kwargs if k not in names]
         if unknown:
-            raise SpecError(
-                f"unknown argument {unknown[0]!r} for scipy:{dist.name}; "
-                f"arguments: {', '.join(names)}",
-                token=unknown[0],
-            )
-        shapes = names[: len(names) - (1 if isinstance(dist, stats.rv_discrete) else 2)]
+            raise _argument_error("unknown", unknown[0], dist, names)
+        shapes = names[: len(names) - (1 if _is_discrete(dist) else 2)]
         missing = [s for s in shapes if s not in kwargs]
         if missing:
-            raise SpecError(
-                f"missing argument {missing[0]!r} for scipy:{dist.name}; "
-                f"arguments: {', '.join(names)}",
-                token=missing[0],
-            )
+            raise _argument_error("missing", missing[0], dist, names)
         # shapes may be infinite where scipy allows it (truncnorm's b=inf); loc, scale finite
         values = {
             k: number(k, kwargs[k], finite=k in ("loc", "scale")) for k in names if k in kwargs
@@ -156,13 +164,15 @@ class ScipyDiscrete(_ScipyMixin, LatticeBacked):
 def from_scipy(name: str, **kwargs: Any) -> ScipyContinuous | ScipyDiscrete:
     """Wrap ``scipy.stats.<name>(**kwargs)``; ``name`` must be a scipy.stats distribution."""
     dist = _lookup(name)
-    if isinstance(dist, stats.rv_discrete):
+    if _is_discrete(dist):
         return ScipyDiscrete(dist, kwargs)
     return ScipyContinuous(dist, kwargs)
 
 
 def from_frozen(rv: Any) -> ScipyContinuous | ScipyDiscrete:
     """Wrap a frozen scipy.stats distribution (e.g. ``scipy.stats.norm(50, 8)``)."""
+    from scipy import stats
+
     dist = getattr(rv, "dist", None)
     if not isinstance(dist, stats.rv_continuous | stats.rv_discrete):
         raise ParameterError("distribution", "must be a frozen scipy.stats distribution", rv)

@@ -30,7 +30,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import sympy as sp
 
 from clsc.errors import ParameterError, SpecError
 from clsc.expr import parse_expr
@@ -51,7 +50,14 @@ REACH = 8.0
 CHUNK = 2048
 NODES = 256
 MC_SAMPLES = 100_000
-_SYMBOLS = {name: sp.Symbol(name, real=True) for name in ("v", "e", "gamma")}
+
+
+@lru_cache(maxsize=1)
+def _symbols() -> dict[str, Any]:
+    """The symbols v, e, gamma of a resale expression (sympy loads on the first parse)."""
+    import sympy as sp
+
+    return {name: sp.Symbol(name, real=True) for name in ("v", "e", "gamma")}
 
 
 @dataclass(frozen=True)
@@ -63,16 +69,19 @@ class Resale:
 
     @classmethod
     def parse(cls, text: str, v: float, gamma: float) -> Resale:
+        import sympy as sp
+
+        symbols = _symbols()
         try:
-            expr = parse_expr(str(text), _SYMBOLS)
-            expr = expr.subs({_SYMBOLS["v"]: v, _SYMBOLS["gamma"]: gamma})
+            expr = parse_expr(str(text), symbols)
+            expr = expr.subs({symbols["v"]: v, symbols["gamma"]: gamma})
         except (SpecError, ArithmeticError, TypeError, ValueError) as exc:
             # sympy itself may refuse e.g. max(v/0, 1) with a ValueError
             raise ParameterError("resale", message=f"resale: {exc}") from None
         if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
             raise ParameterError("resale", "must be a finite expression", text)
         try:
-            out = cls(str(text), _vectorised(sp.lambdify(_SYMBOLS["e"], expr, "numpy")))
+            out = cls(str(text), _vectorised(sp.lambdify(symbols["e"], expr, "numpy")))
             probe = out.value(np.linspace(0.0, 10.0, 11))
         except (ArithmeticError, KeyError, NameError, TypeError, ValueError) as exc:
             raise ParameterError(

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from clsc.errors import ParameterError
 from clsc.results import OPTIMAL, Condition, Result
@@ -142,6 +141,8 @@ def optimise_price(
     m: PriceDemand, p_lo: float, p_hi: float, limits: Limits | None = None
 ) -> tuple[float, float]:
     """(p*, q*) maximising Pi(p) = pi(p, q*(p)) on [p_lo, p_hi]: grid, then bounded refinement."""
+    from scipy.optimize import minimize_scalar  # loads on the price variant's first solve
+
     limits = limits or Limits()
 
     def value(p: float) -> float:
