@@ -69,8 +69,7 @@ MODEL_RANK = 8  # clsc.models.<model>: above every engine
 #: (importer, imported) upward imports accepted for now: owner, to clear after the merge
 UPWARD_ALLOWED: dict[tuple[str, str], str] = {}
 #: (importer, module, name) private-name imports accepted for now: owner
-PRIVATE_ALLOWED: dict[tuple[str, str, str], str] = {
-}
+PRIVATE_ALLOWED: dict[tuple[str, str, str], str] = {}
 #: cycles (as sorted module tuples) accepted for now: owner
 CYCLES_ALLOWED: dict[tuple[str, ...], str] = {}
 
