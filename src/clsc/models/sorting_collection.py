@@ -66,9 +66,7 @@ def _games(per_unit: bool) -> dict[str, Game]:
     mr_vars = ("p", "b", "tau_m") if per_unit else ("p", "b", "tau_m", "s")
     mc_vars = ("w", "tau_m", "tau_c") if per_unit else ("w", "tau_m", "tau_c", "s")
     mrc_vars = ("p", "tau_m", "tau_c") if per_unit else ("p", "tau_m", "tau_c", "s")
-    sorter = (
-        [Player("S", vars=_vars("s"), profit="(delta*s - g*s^2)*tau*E")] if per_unit else []
-    )
+    sorter = [Player("S", vars=_vars("s"), profit="(delta*s - g*s^2)*tau*E")] if per_unit else []
     last = ["S"] if per_unit else []
     R = Player("R", vars=_vars("p"), profit=R_PROFIT)
     C = Player("C", vars=_vars("tau_c"), profit=C_PROFIT)
