@@ -160,6 +160,8 @@ def _vertex_multiplier_bounds(
         combos = itertools.combinations(range(p), k)
         while chunk := list(itertools.islice(combos, CHUNK)):
             _support_bounds(sf, np.array(chunk), v_lo, v_hi, out)
+            if np.all(np.isinf(out)):  # a maximum that is infinite stays so: nothing to gain
+                return out
     return out
 
 

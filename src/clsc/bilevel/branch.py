@@ -43,6 +43,7 @@ from clsc.bilevel.highs import ERROR, INFEASIBLE, OPTIMAL, UNBOUNDED, Program
 from clsc.bilevel.problem import StandardForm
 from clsc.bilevel.reduced import NONCONVEX, NodeData, solve_reduced
 from clsc.bilevel.result import Outcome
+from clsc.bilevel.substitute import substituted_objective
 from clsc.results import NOT_PROVEN, SOLVER_ERROR, TIME_LIMIT
 from clsc.results import UNBOUNDED as UNBOUNDED_STATUS
 
@@ -79,6 +80,7 @@ class _Search:
     A: np.ndarray | None = None
     nonconvex_pieces: int = 0
     convex_pieces: int = 0
+    substituted: bool = False  # node objective F~ of clsc.bilevel.substitute (F at KKT points)
 
 
 class NonconvexLeader(ValueError):
@@ -148,11 +150,16 @@ def _setup(sf: StandardForm, bounds: Bounds) -> _Search:
     lam_hi = np.where(bounds.lam_max <= 1e-9, 0.0, bounds.lam_max)
     lb = np.concatenate([bounds.v_lo, np.zeros(p)])
     ub = np.concatenate([bounds.v_hi, lam_hi])
+    needs = [int(i) for i in np.nonzero(bounds.needs_big_m())[0]]
+    defaults = (lb, ub, row_lo, row_hi)
+    substituted = substituted_objective(sf) if not is_convex(sf.H) else None
+    if substituted is not None:  # bilinear leader term replaced through duality: convex nodes
+        P, q = substituted
+        prog = Program(q, A, row_lo, row_hi, lb, ub, P=P)
+        return _Search(sf, bounds, prog, needs, defaults=defaults, substituted=True)
     P = np.zeros((N + p, N + p))
     P[:N, :N] = sf.H
     q = np.concatenate([sf.h, np.zeros(p)])
-    needs = [int(i) for i in np.nonzero(bounds.needs_big_m())[0]]
-    defaults = (lb, ub, row_lo, row_hi)
     if is_convex(sf.H):
         prog = Program(q, A, row_lo, row_hi, lb, ub, P=P)
         return _Search(sf, bounds, prog, needs, defaults=defaults)
@@ -251,7 +258,9 @@ def _process(search: _Search, node: Node) -> Outcome | None:
     viol = [(min(lam[i], s[i]), i) for i in free if min(lam[i], s[i]) > COMP_TOL]
     if not viol:
         v = np.where(sf.integer, np.round(v), v)
-        search.best, search.incumbent = sol.value, v
+        value = max(sol.value, sf.leader_value(v)) if search.substituted else sol.value
+        if value < search.best:
+            search.best, search.incumbent = value, v
         return None
     _branch_comp(search, node, max(viol)[1], sol.value)
     return None
