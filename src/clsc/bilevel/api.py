@@ -30,6 +30,7 @@ from clsc.bilevel.bounds import Bounds, compute_bounds
 from clsc.bilevel.branch import NonconvexLeader, is_convex, solve_kkt_branch
 from clsc.bilevel.duality import build_program as build_strong_duality
 from clsc.bilevel.duality import solve_strong_duality
+from clsc.bilevel.heuristic import bounds_timed_out
 from clsc.bilevel.integer import check_supported, solve_enumeration, verify_integer
 from clsc.bilevel.kkt import solve_kkt_bigm
 from clsc.bilevel.problem import BilevelProblem, StandardForm, huge_message
@@ -118,9 +119,13 @@ def solve(
         )
     if problem.follower_integer:
         check_supported(sf)
-    bounds = compute_bounds(sf)
+    deadline = None if time_limit is None else start + time_limit  # covers the bounds too
+    bounds = compute_bounds(sf, deadline=deadline)
+    left = None if deadline is None else max(deadline - time.perf_counter(), 1e-6)
     info: dict = {}
-    if bounds.hpr_status == INFEASIBLE:
+    if bounds.hpr_status == TIME_LIMIT:
+        out, used, why = bounds_timed_out(sf, bounds, time_limit), reformulation, ""
+    elif bounds.hpr_status == INFEASIBLE:
         out, used, why = (
             Outcome(INFEASIBLE),
             reformulation,
@@ -129,10 +134,10 @@ def solve(
     elif bounds.hpr_status != OPTIMAL:
         out, used, why = Outcome(SOLVER_ERROR), reformulation, "HiGHS failed on the relaxation"
     elif problem.follower_integer:
-        out = solve_enumeration(sf, bounds, time_limit)
+        out = solve_enumeration(sf, bounds, left)
         used, why = "integer-enumeration", "integer follower"
     else:
-        opts = {"time_limit": time_limit, "node_limit": node_limit}
+        opts = {"time_limit": left, "node_limit": node_limit}
         try:
             out, used, why = REFORMULATIONS[reformulation](sf, bounds, opts)
         except NonconvexLeader as exc:

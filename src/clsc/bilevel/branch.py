@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from clsc.bilevel.bounds import Bounds, hpr_program
+from clsc.bilevel.heuristic import response_point
 from clsc.bilevel.highs import ERROR, INFEASIBLE, OPTIMAL, UNBOUNDED, Program
 from clsc.bilevel.problem import StandardForm
 from clsc.bilevel.reduced import NONCONVEX, NodeData, solve_reduced
@@ -81,6 +82,7 @@ class _Search:
     nonconvex_pieces: int = 0
     convex_pieces: int = 0
     substituted: bool = False  # node objective F~ of clsc.bilevel.substitute (F at KKT points)
+    heuristic_points: int = 0  # incumbents found by the primal heuristic
 
 
 class NonconvexLeader(ValueError):
@@ -117,7 +119,7 @@ def solve_kkt_branch(
         outcome = _process(search, node)
         if outcome is not None:
             return outcome
-    info = {"nodes": search.nodes}
+    info = _info(search)
     if not search.convex:
         info["convex_pieces"] = search.convex_pieces
         info["nonconvex_pieces"] = search.nonconvex_pieces
@@ -239,11 +241,13 @@ def _process(search: _Search, node: Node) -> Outcome | None:
                 return _stopped(search, "a piece is unbounded in its continuous relaxation")
             if not feasible:
                 return None
-        return Outcome(UNBOUNDED_STATUS, info={"nodes": search.nodes},
+        return Outcome(UNBOUNDED_STATUS, info=_info(search),
                        message="a complementarity piece is unbounded")  # fmt: skip
     assert sol.status == OPTIMAL and sol.v is not None
     if sol.value >= _cutoff(search.best):
         return None
+    if search.nodes & (search.nodes - 1) == 0:  # nodes 1, 2, 4, 8, ...: a primal heuristic
+        _try_response(search, sol.v[: sf.n])
     N = sf.n + sf.m
     v, lam = sol.v[:N], sol.v[N:]
     frac = [j for j in np.nonzero(sf.integer)[0] if abs(v[j] - round(v[j])) > INT_TOL]
@@ -264,6 +268,24 @@ def _process(search: _Search, node: Node) -> Outcome | None:
         return None
     _branch_comp(search, node, max(viol)[1], sol.value)
     return None
+
+
+def _info(search: _Search) -> dict:
+    info: dict = {"nodes": search.nodes, "heuristic_points": search.heuristic_points}
+    if search.substituted:
+        info["leader_objective"] = "bilinear term replaced through the follower's duality"
+    return info
+
+
+def _try_response(search: _Search, x: np.ndarray) -> None:
+    """The follower's response at the node's ``x`` (:mod:`clsc.bilevel.heuristic`) as the
+    incumbent when it is better: a bilevel-feasible point bounds the optimum from above."""
+    if np.any(search.sf.integer[search.sf.n :]):
+        return
+    found = response_point(search.sf, x)
+    if found is not None and found[0] < _cutoff(search.best):
+        search.best, search.incumbent = found
+        search.heuristic_points += 1
 
 
 def _branch_comp(search: _Search, node: Node, i: int, bound: float) -> None:
@@ -288,7 +310,7 @@ def _drop(col_bounds: tuple, j: int) -> tuple:
 def _gave_up(search: _Search, bound: float, time_limit: float) -> Outcome:
     """Status ``time_limit``: the incumbent (if any) and its relative gap to the open nodes."""
     lower = min([bound, *(b for b, _, _ in search.heap)])
-    info: dict = {"nodes": search.nodes}
+    info: dict = _info(search)
     if search.incumbent is None:
         return Outcome(TIME_LIMIT, None, info=info,
                        message=f"gave up after {time_limit:g} s (no point found)")  # fmt: skip
@@ -301,5 +323,5 @@ def _gave_up(search: _Search, bound: float, time_limit: float) -> Outcome:
 
 
 def _stopped(search: _Search, why: str) -> Outcome:
-    return Outcome(NOT_PROVEN, search.incumbent, info={"nodes": search.nodes},
+    return Outcome(NOT_PROVEN, search.incumbent, info=_info(search),
                    message=f"branch-and-bound stopped: {why}")  # fmt: skip
