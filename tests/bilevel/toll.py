@@ -56,21 +56,22 @@ P1 = _problem(
      "y5 + y6 - y8 == 0", "y3 + y7 + y8 == 1"],
 )  # fmt: skip
 
-P2 = _problem(
-    3, 18, "-x1*(y1 + y2) - x2*(y3 + y4) - x3*(y5 + y6)", _X3,
-    f"{_LINEAR_COST_18} + 2*x1*y1 + 2*x1*y2 + 2*x2*y3 + 2*x2*y4 + 2*x3*y5 + 2*x3*y6",
-    [*_DEMAND_18, "y7 - y5 - y1 - y13 == 0", "y10 - y6 - y2 - y16 == 0",
-     "y1 - y3 + y8 - y14 == 0", "y2 - y4 + y11 - y17 == 0", "y3 + y5 + y9 - y15 == 0",
-     "y4 + y6 + y12 - y18 == 0"],
-)  # fmt: skip
 
-P3 = _problem(
-    3, 18, "-x1*(y1 + 10*y2) - x2*(y3 + 10*y4) - x3*(y5 + 10*y6)", _X3,
-    f"{_LINEAR_COST_18} + 2*x1*y1 + 20*x1*y2 + 2*x2*y3 + 20*x2*y4 + 2*x3*y5 + 20*x3*y6",
-    [*_DEMAND_18, "y7 - y5 - y1 - y13 == 0", "y10 - 10*y6 - 10*y2 - y16 == 0",
-     "y1 - y3 + y8 - y14 == 0", "10*y2 - 10*y4 + y11 - y17 == 0", "y3 + y5 + y9 - y15 == 0",
-     "10*y4 + 10*y6 + y12 - y18 == 0"],
-)  # fmt: skip
+def _two_tolled_commodities(w: int) -> dict:
+    """P2 (``w = 1``) and P3 (``w = 10``): P3 is P2 with the flows y2, y4, y6 (the second
+    commodity's tolled arcs) scaled by 10 in every term, exactly as BOLIBver2 codes them."""
+    return _problem(
+        3, 18, f"-x1*(y1 + {w}*y2) - x2*(y3 + {w}*y4) - x3*(y5 + {w}*y6)", _X3,
+        f"{_LINEAR_COST_18} + 2*x1*y1 + {2 * w}*x1*y2 + 2*x2*y3 + {2 * w}*x2*y4 + 2*x3*y5 "
+        f"+ {2 * w}*x3*y6",
+        [*_DEMAND_18, "y7 - y5 - y1 - y13 == 0", f"y10 - {w}*y6 - {w}*y2 - y16 == 0",
+         "y1 - y3 + y8 - y14 == 0", f"{w}*y2 - {w}*y4 + y11 - y17 == 0",
+         "y3 + y5 + y9 - y15 == 0", f"{w}*y4 + {w}*y6 + y12 - y18 == 0"],
+    )  # fmt: skip
+
+
+P2 = _two_tolled_commodities(1)
+P3 = _two_tolled_commodities(10)
 
 # P4 and P5 have no leader constraint: a toll may be negative (a subsidy)
 P4 = _problem(
