@@ -149,6 +149,9 @@ def solve(
         info["multiplier_bounds"] = bounds.lam_max.tolist()
         info["slack_bounds"] = bounds.s_max.tolist()
     info.update(out.info)
+    if out.status == TIME_LIMIT and left is not None and bounds.hpr_status == OPTIMAL:
+        why = "; ".join(s for s in (why, f"time limit {time_limit:g} s, bound tightening took "
+                                    f"{time_limit - left:.3g} s of it") if s)  # fmt: skip
     message = "; ".join(s for s in (why, out.message) if s)
     status, v = out.status, out.v
     if v is not None:

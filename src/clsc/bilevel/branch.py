@@ -83,6 +83,8 @@ class _Search:
     convex_pieces: int = 0
     substituted: bool = False  # node objective F~ of clsc.bilevel.substitute (F at KKT points)
     heuristic_points: int = 0  # incumbents found by the primal heuristic
+    piece_points: int = 0  # incumbents found as complementary node solutions
+    point: np.ndarray | None = None  # the last node's feasible point (non-convex leaders)
 
 
 class NonconvexLeader(ValueError):
@@ -106,7 +108,7 @@ def solve_kkt_branch(
         raise ValueError("the leader's quadratic objective is not convex (integer variables)")
     start = time.perf_counter()
     search = _setup(sf, bounds)
-    search.heap.append((-math.inf, next(search.counter), Node()))
+    _push(search, -math.inf, Node())
     while search.heap:
         bound, _, node = heapq.heappop(search.heap)
         if bound >= _cutoff(search.best):
@@ -124,7 +126,7 @@ def solve_kkt_branch(
         info["convex_pieces"] = search.convex_pieces
         info["nonconvex_pieces"] = search.nonconvex_pieces
     if search.nonconvex_pieces:
-        if not search.convex_pieces and search.incumbent is None:
+        if not search.convex_pieces and not search.piece_points:
             raise NonconvexLeader(
                 f"the leader's objective is not convex on any of the {search.nonconvex_pieces} "
                 "feasible complementarity piece(s)"
@@ -173,6 +175,7 @@ def _solve_node(search: _Search, node: Node):
     if search.convex:
         return _with_node(search, node, search.prog.solve)
     feasible = _with_node(search, node, search.prog.solve)
+    search.point = feasible.v
     if feasible.status != OPTIMAL:
         return feasible
     lb, ub, row_lo, row_hi = (a.copy() for a in search.defaults)
@@ -221,6 +224,11 @@ def _process(search: _Search, node: Node) -> Outcome | None:
         return None
     if sol.status == ERROR:
         return Outcome(SOLVER_ERROR, message="HiGHS failed on a branch-and-bound node")
+    optimal = sol.status == OPTIMAL and sol.value is not None
+    point = sol.v if optimal else search.point
+    promising = not optimal or sol.value < _cutoff(search.best)
+    if point is not None and promising and (search.nodes <= 16 or search.nodes % 16 == 0):
+        _try_response(search, point[: sf.n])  # a primal heuristic
     free = [i for i in search.needs if i not in node.fixed()]
     if sol.status == NONCONVEX:
         if free:
@@ -246,8 +254,6 @@ def _process(search: _Search, node: Node) -> Outcome | None:
     assert sol.status == OPTIMAL and sol.v is not None
     if sol.value >= _cutoff(search.best):
         return None
-    if search.nodes & (search.nodes - 1) == 0:  # nodes 1, 2, 4, 8, ...: a primal heuristic
-        _try_response(search, sol.v[: sf.n])
     N = sf.n + sf.m
     v, lam = sol.v[:N], sol.v[N:]
     frac = [j for j in np.nonzero(sf.integer)[0] if abs(v[j] - round(v[j])) > INT_TOL]
@@ -256,7 +262,7 @@ def _process(search: _Search, node: Node) -> Outcome | None:
         lo, hi = _current(search, node, j)
         for new in ((lo, math.floor(v[j])), (math.ceil(v[j]), hi)):
             child = Node(node.lam_zero, node.slack_zero, (*_drop(node.col_bounds, j), (j, *new)))
-            heapq.heappush(search.heap, (sol.value, next(search.counter), child))
+            _push(search, sol.value, child)
         return None
     s = sf.b - np.hstack([sf.A, sf.B]) @ v
     viol = [(min(lam[i], s[i]), i) for i in free if min(lam[i], s[i]) > COMP_TOL]
@@ -265,6 +271,7 @@ def _process(search: _Search, node: Node) -> Outcome | None:
         value = max(sol.value, sf.leader_value(v)) if search.substituted else sol.value
         if value < search.best:
             search.best, search.incumbent = value, v
+            search.piece_points += 1
         return None
     _branch_comp(search, node, max(viol)[1], sol.value)
     return None
@@ -275,6 +282,12 @@ def _info(search: _Search) -> dict:
     if search.substituted:
         info["leader_objective"] = "bilinear term replaced through the follower's duality"
     return info
+
+
+def _push(search: _Search, bound: float, node: Node) -> None:
+    """Best bound first; among equal bounds (e.g. the ``-inf`` of nodes without a bound) the
+    newest first, so that the search dives to complete pieces instead of going level by level."""
+    heapq.heappush(search.heap, (bound, -next(search.counter), node))
 
 
 def _try_response(search: _Search, x: np.ndarray) -> None:
@@ -293,7 +306,7 @@ def _branch_comp(search: _Search, node: Node, i: int, bound: float) -> None:
         Node(node.lam_zero | {i}, node.slack_zero, node.col_bounds),
         Node(node.lam_zero, node.slack_zero | {i}, node.col_bounds),
     ):
-        heapq.heappush(search.heap, (bound, next(search.counter), child))
+        _push(search, bound, child)
 
 
 def _current(search: _Search, node: Node, j: int) -> tuple[float, float]:
