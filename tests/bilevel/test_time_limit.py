@@ -68,3 +68,20 @@ def test_time_limit_in_the_search_keeps_the_incumbent_and_gap(monkeypatch):
     assert "relative gap" in result.message and 0 < result.info["gap"] < 1
     check_answer(problem, result)
     assert TOLL[0].expected_F - 1e-7 <= result.F
+
+
+def test_cli_time_limit_on_a_shipped_toll_file(cli, monkeypatch):
+    import json
+    from importlib.resources import files
+
+    import clsc.cli
+
+    monkeypatch.setattr(clsc.cli, "COMMANDS", ("bilevel",))
+    path = files("clsc.bilevel") / "examples" / "toll_setting_p2.json"
+    code, out, _ = cli("bilevel", path, "--json", "--time-limit", "1e-9")
+    d = json.loads(out)
+    assert code == 1 and d["status"] == "time_limit" and "gave up after 1e-09 s" in d["message"]
+    code, out, _ = cli("bilevel", path, "--json", "--time-limit", "120")
+    d = json.loads(out)
+    expected_F = -4.5  # BOLIBver2 TollSettingP2
+    assert code == 0 and d["status"] == "optimal" and abs(d["F"] - expected_F) < 1e-6

@@ -13,6 +13,15 @@ every complementarity fixed (one *piece*) whose LP is unbounded proves the bilev
 unbounded (every point of the piece is a KKT point). This is the scheme of Bard & Moore (1990,
 SIAM J. Sci. Stat. Comput. 11(2)) with QP nodes.
 
+**Speed.** Among nodes with equal bounds (in particular the ``-inf`` of nodes without a bound)
+the newest is explored first, so that the search dives to complete pieces. A primal heuristic
+(:mod:`clsc.bilevel.heuristic`: the follower re-solved at the node's ``x``) gives incumbents
+early (nodes 1 to 16, then every 16th), which prune nodes and are what a time limit shows. When
+the leader's bilinear term is a multiple of the follower's and the follower's rows hold no
+leader variable (toll setting), the node objective is the duality-substituted ``F~`` of
+:mod:`clsc.bilevel.substitute`: convex (often linear) nodes with valid bounds instead of
+non-convex ones without.
+
 **Non-convex quadratic leaders** (continuous variables only). Stackelberg leaders typically have
 bilinear terms (``w*q``) and an indefinite ``H``, yet are convex on the follower's response.
 Then a node is first checked for feasibility (LP, zero cost; infeasible -> pruned with proof);
