@@ -100,3 +100,25 @@ def test_substitution_refused_when_tolls_enter_the_follower_rows():
     }  # fmt: skip
     sf = BilevelProblem.from_dict(data).standard_form()
     assert duality_multiple(sf) is None
+
+
+def test_integer_tolls_by_branching_with_the_substituted_objective():
+    """Integer tolls: the duality-substituted objective is linear, so integer leaders are
+    branched on like any convex leader (refused before: the leader's Hessian is indefinite).
+    Brute force over the integer tolls 0..6 (follower re-solved independently) agrees."""
+    import copy
+    import itertools
+
+    data = copy.deepcopy(BY_NAME["toll_setting_p2"].problem)
+    data["integer_vars"] = list(data["leader"]["vars"])
+    problem = BilevelProblem.from_dict(data)
+    result = solve(problem, "kkt-branch")
+    assert result.status == "optimal", result.message
+    check_answer(problem, result)
+    assert all(float(v).is_integer() for v in result.x.values())
+    sf = problem.standard_form()
+    brute = min(_leader_value_at(sf, np.array(x, dtype=float))
+                for x in itertools.product(range(7), repeat=3))  # fmt: skip
+    expected_F_integer_tolls = -4.0  # brute force: e.g. tolls (0, 4, 4)
+    assert brute == pytest.approx(expected_F_integer_tolls, abs=TOL)
+    assert pytest.approx(brute, abs=TOL) == result.F

@@ -7,9 +7,9 @@ papers): Moore & Bard (1990) continuous, F* = -18 at (x, y) = (8, 1); Clark & We
 (1990), F* = -49 at (16, 11). Each case solves all of them; the accuracy is the largest
 ``|F - F*|`` (the grid search is exact only where the optimum lies on its grid).
 
-``bilevel-toll``: the toll-setting problems of BOLIBver2 (bilinear leader revenue; shipped as
-``clsc/bilevel/examples/toll_setting_p*.json``), kkt-branch and auto against a grid over
-the tolls (a restriction to [0, 10] per toll, so only an upper bound on F*).
+``toll-setting``: the bilevel toll-setting problems of BOLIBver2 (bilinear leader revenue;
+shipped as ``clsc/bilevel/examples/toll_setting_p*.json``), kkt-branch and auto against a grid
+over the tolls (a restriction to [0, 10] per toll, so only an upper bound on F*).
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def _toll_grid(s):
 
 register(
     Group(
-        "bilevel-toll",
+        "toll-setting",
         setup=_toll_setup,
         cases=(
             Case(

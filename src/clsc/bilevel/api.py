@@ -35,6 +35,7 @@ from clsc.bilevel.integer import check_supported, solve_enumeration, verify_inte
 from clsc.bilevel.kkt import solve_kkt_bigm
 from clsc.bilevel.problem import BilevelProblem, StandardForm, huge_message
 from clsc.bilevel.result import BilevelResult, Outcome
+from clsc.bilevel.substitute import substituted_objective
 from clsc.bilevel.verify import verify
 from clsc.errors import ParameterError
 from clsc.results import INFEASIBLE, NOT_PROVEN, OPTIMAL, SOLVER_ERROR, TIME_LIMIT
@@ -110,7 +111,10 @@ def solve(
     if huge is not None:  # (files refuse this when read; a sympy-built problem gets a status)
         return _result(None, SOLVER_ERROR, None, reformulation, huge_message(*huge), {}, 0.0)
     sf = problem.standard_form()
-    if not is_convex(sf.H) and (np.any(sf.integer) or reformulation == "strong-duality"):
+    convex = is_convex(sf.H) or (  # or convex once the bilinear term is substituted
+        not problem.follower_integer and substituted_objective(sf) is not None
+    )
+    if not convex and (np.any(sf.integer) or reformulation == "strong-duality"):
         raise ParameterError(
             "leader.objective",
             message=f"the leader's quadratic objective is not convex ({problem.leader_sense} "

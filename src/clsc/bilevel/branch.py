@@ -113,10 +113,10 @@ def solve_kkt_branch(
     """Branch-and-bound over complementarity pieces (and integer leader variables); at the
     ``time_limit`` (seconds) the incumbent is returned with status ``time_limit`` and the gap
     to the smallest open node bound."""
-    if not is_convex(sf.H) and np.any(sf.integer):
-        raise ValueError("the leader's quadratic objective is not convex (integer variables)")
     start = time.perf_counter()
     search = _setup(sf, bounds)
+    if not search.convex and np.any(sf.integer):
+        raise ValueError("the leader's quadratic objective is not convex (integer variables)")
     _push(search, -math.inf, Node())
     while search.heap:
         bound, _, node = heapq.heappop(search.heap)
