@@ -101,7 +101,11 @@ def solve(
     time_limit: float | None = None,
     node_limit: int = 50_000,
 ) -> BilevelResult:
-    """Solve ``problem`` exactly (optimistic semantics) and verify the answer."""
+    """Solve ``problem`` exactly (optimistic semantics) and verify the answer.
+
+    ``time_limit`` (seconds) covers the whole solve, bound tightening included; when it is
+    reached the status is ``time_limit``, with the best verified point found (if any) and,
+    where a lower bound is known, the relative gap (``info["gap"]``)."""
     if reformulation not in REFORMULATIONS:
         raise ParameterError(
             "reformulation", f"must be one of {', '.join(REFORMULATIONS)}", reformulation
