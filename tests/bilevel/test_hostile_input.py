@@ -121,19 +121,27 @@ def test_time_limit_status(cli, reformulation):
 
 
 def test_time_limit_keeps_the_best_verified_point_and_gap(monkeypatch):
-    """A fake clock that advances one second per reading stops kkt-branch after a few nodes,
-    deterministically; the incumbent found by then is verified and shown with its gap."""
+    """A fake clock that advances one second per branch-and-bound node stops kkt-branch after
+    a few nodes, deterministically; the incumbent found by then is verified and shown with its
+    gap."""
     import clsc.bilevel.branch as branch
 
     from .literature import LINEAR
 
-    ticks = iter(range(10**6))
-    monkeypatch.setattr(branch.time, "perf_counter", lambda: float(next(ticks)))
+    clock = [0.0]
+    process = branch._process
+
+    def one_second_per_node(search, node):
+        clock[0] += 1.0
+        return process(search, node)
+
+    monkeypatch.setattr(branch, "_process", one_second_per_node)
+    monkeypatch.setattr(branch.time, "perf_counter", lambda: clock[0])
     case = next(c for c in LINEAR if c.name == "bf_1982_01")
     problem = BilevelProblem.from_dict(case.problem)
-    result = solve(problem, "kkt-branch", time_limit=10.5)  # 11 nodes: one incumbent known
+    result = solve(problem, "kkt-branch", time_limit=3.5)  # 4 nodes: an incumbent known
     assert result.status == "time_limit"
-    assert "gave up after 10.5 s" in result.message and "relative gap" in result.message
+    assert "gave up after 3.5 s" in result.message and "relative gap" in result.message
     assert result.F is not None  # the point shown is a verified bilevel-feasible point
     check_answer(problem, result)
     assert result.info["gap"] > 0

@@ -30,10 +30,12 @@ from clsc.bilevel.bounds import Bounds, compute_bounds
 from clsc.bilevel.branch import NonconvexLeader, is_convex, solve_kkt_branch
 from clsc.bilevel.duality import build_program as build_strong_duality
 from clsc.bilevel.duality import solve_strong_duality
+from clsc.bilevel.heuristic import bounds_timed_out
 from clsc.bilevel.integer import check_supported, solve_enumeration, verify_integer
 from clsc.bilevel.kkt import solve_kkt_bigm
 from clsc.bilevel.problem import BilevelProblem, StandardForm, huge_message
 from clsc.bilevel.result import BilevelResult, Outcome
+from clsc.bilevel.substitute import substituted_objective
 from clsc.bilevel.verify import verify
 from clsc.errors import ParameterError
 from clsc.results import INFEASIBLE, NOT_PROVEN, OPTIMAL, SOLVER_ERROR, TIME_LIMIT
@@ -99,7 +101,11 @@ def solve(
     time_limit: float | None = None,
     node_limit: int = 50_000,
 ) -> BilevelResult:
-    """Solve ``problem`` exactly (optimistic semantics) and verify the answer."""
+    """Solve ``problem`` exactly (optimistic semantics) and verify the answer.
+
+    ``time_limit`` (seconds) covers the whole solve, bound tightening included; when it is
+    reached the status is ``time_limit``, with the best verified point found (if any) and,
+    where a lower bound is known, the relative gap (``info["gap"]``)."""
     if reformulation not in REFORMULATIONS:
         raise ParameterError(
             "reformulation", f"must be one of {', '.join(REFORMULATIONS)}", reformulation
@@ -109,7 +115,10 @@ def solve(
     if huge is not None:  # (files refuse this when read; a sympy-built problem gets a status)
         return _result(None, SOLVER_ERROR, None, reformulation, huge_message(*huge), {}, 0.0)
     sf = problem.standard_form()
-    if not is_convex(sf.H) and (np.any(sf.integer) or reformulation == "strong-duality"):
+    convex = is_convex(sf.H) or (  # or convex once the bilinear term is substituted
+        not problem.follower_integer and substituted_objective(sf) is not None
+    )
+    if not convex and (np.any(sf.integer) or reformulation == "strong-duality"):
         raise ParameterError(
             "leader.objective",
             message=f"the leader's quadratic objective is not convex ({problem.leader_sense} "
@@ -118,9 +127,13 @@ def solve(
         )
     if problem.follower_integer:
         check_supported(sf)
-    bounds = compute_bounds(sf)
+    deadline = None if time_limit is None else start + time_limit  # covers the bounds too
+    bounds = compute_bounds(sf, deadline=deadline)
+    left = None if deadline is None else max(deadline - time.perf_counter(), 1e-6)
     info: dict = {}
-    if bounds.hpr_status == INFEASIBLE:
+    if bounds.hpr_status == TIME_LIMIT:
+        out, used, why = bounds_timed_out(sf, bounds, time_limit), reformulation, ""
+    elif bounds.hpr_status == INFEASIBLE:
         out, used, why = (
             Outcome(INFEASIBLE),
             reformulation,
@@ -129,10 +142,10 @@ def solve(
     elif bounds.hpr_status != OPTIMAL:
         out, used, why = Outcome(SOLVER_ERROR), reformulation, "HiGHS failed on the relaxation"
     elif problem.follower_integer:
-        out = solve_enumeration(sf, bounds, time_limit)
+        out = solve_enumeration(sf, bounds, left)
         used, why = "integer-enumeration", "integer follower"
     else:
-        opts = {"time_limit": time_limit, "node_limit": node_limit}
+        opts = {"time_limit": left, "node_limit": node_limit}
         try:
             out, used, why = REFORMULATIONS[reformulation](sf, bounds, opts)
         except NonconvexLeader as exc:
@@ -144,6 +157,9 @@ def solve(
         info["multiplier_bounds"] = bounds.lam_max.tolist()
         info["slack_bounds"] = bounds.s_max.tolist()
     info.update(out.info)
+    if out.status == TIME_LIMIT and left is not None and bounds.hpr_status == OPTIMAL:
+        why = "; ".join(s for s in (why, f"time limit {time_limit:g} s, bound tightening took "
+                                    f"{time_limit - left:.3g} s of it") if s)  # fmt: skip
     message = "; ".join(s for s in (why, out.message) if s)
     status, v = out.status, out.v
     if v is not None:

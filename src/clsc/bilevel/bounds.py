@@ -29,12 +29,14 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from clsc.bilevel.highs import INFEASIBLE, OPTIMAL, UNBOUNDED, Program
 from clsc.bilevel.problem import StandardForm
+from clsc.results import TIME_LIMIT
 from clsc.solvers.program import HUGE
 
 TOL = 1e-9
@@ -51,6 +53,7 @@ class Bounds:
     s_max: np.ndarray
     lam_max: np.ndarray
     lam_method: tuple[str, ...] = ()
+    hpr_point: np.ndarray | None = None  # a point of the HPR (None when it has none)
 
     def needs_big_m(self, tol: float = 1e-9) -> np.ndarray:
         """Rows whose complementarity is not automatic (slack and multiplier can be positive)."""
@@ -75,27 +78,66 @@ def hpr_program(sf: StandardForm, extra_cols: int = 0) -> tuple[np.ndarray, np.n
     return rows, np.full(len(rhs), -np.inf), rhs
 
 
-def compute_bounds(sf: StandardForm, max_subsets: int = MAX_SUBSETS) -> Bounds:
-    """Primal, slack and multiplier bounds for ``sf`` (see the module docstring)."""
+def compute_bounds(
+    sf: StandardForm, max_subsets: int = MAX_SUBSETS, deadline: float | None = None
+) -> Bounds:
+    """Primal, slack and multiplier bounds for ``sf`` (see the module docstring).
+
+    ``deadline`` (a :func:`time.perf_counter` reading): when it passes, the bounds found so far
+    are dropped and ``hpr_status`` is ``time_limit`` (with ``hpr_point`` if one is known)."""
     N, p = sf.n + sf.m, len(sf.b)
+    clock = _Clock(deadline)
     rows, lo, hi = hpr_program(sf)
-    prog = Program(np.zeros(N), rows, lo, hi, np.full(N, -np.inf), np.full(N, np.inf))
+    prog = Program(np.zeros(N), rows, lo, hi, np.full(N, -np.inf), np.full(N, np.inf),
+                   time_limit=clock.left())  # fmt: skip
     first = prog.solve()
-    if first.status != OPTIMAL:
-        status = INFEASIBLE if first.status == INFEASIBLE else first.status
+    point = first.v if first.status == OPTIMAL else None
+    try:
+        if first.status != OPTIMAL:
+            clock.check(first.status)
+            status = INFEASIBLE if first.status == INFEASIBLE else first.status
+            empty = np.full(N, np.nan)
+            return Bounds(status, empty, empty, np.full(p, np.nan), np.full(p, np.nan))
+        return _bounds(sf, prog, rows, hi, max_subsets, clock, point)
+    except _OutOfTime:
         empty = np.full(N, np.nan)
-        return Bounds(status, empty, empty, np.full(p, np.nan), np.full(p, np.nan))
+        return Bounds(TIME_LIMIT, empty, empty, np.full(p, np.nan), np.full(p, np.nan),
+                      hpr_point=point)  # fmt: skip
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+class _Clock:
+    """The deadline of :func:`compute_bounds`; :meth:`check` raises once it has passed."""
+
+    def __init__(self, deadline: float | None) -> None:
+        self.deadline = deadline
+
+    def left(self) -> float | None:
+        return None if self.deadline is None else max(self.deadline - time.perf_counter(), 1e-3)
+
+    def check(self, status: str | None = None) -> None:
+        if status == TIME_LIMIT or (
+            self.deadline is not None and time.perf_counter() > self.deadline
+        ):
+            raise _OutOfTime
+
+
+def _bounds(sf, prog, rows, hi, max_subsets: int, clock: _Clock, point) -> Bounds:
+    N, p = sf.n + sf.m, len(sf.b)
     v_lo, v_hi = np.empty(N), np.empty(N)
     for j in range(N):
         e = np.zeros(N)
         e[j] = 1.0
-        v_lo[j] = _optimum(prog, e)
-        v_hi[j] = -_optimum(prog, -e)
+        v_lo[j] = _optimum(prog, e, clock)
+        v_hi[j] = -_optimum(prog, -e, clock)
     AB = np.hstack([sf.A, sf.B])
-    s_max = np.array([sf.b[i] - _optimum(prog, AB[i]) for i in range(p)])
+    s_max = np.array([sf.b[i] - _optimum(prog, AB[i], clock) for i in range(p)])
     s_max = np.maximum(s_max, 0.0)
-    lam_lp = _lp_multiplier_bounds(sf, rows, hi)
-    lam_vx = _vertex_multiplier_bounds(sf, v_lo, v_hi, max_subsets)
+    lam_lp = _lp_multiplier_bounds(sf, rows, hi, clock)
+    lam_vx = _vertex_multiplier_bounds(sf, v_lo, v_hi, max_subsets, clock)
     lam = np.minimum(lam_lp, lam_vx)
     method = tuple(
         "lp" if a <= b_ else "vertex" if np.isfinite(b_) else "none"
@@ -106,20 +148,26 @@ def compute_bounds(sf: StandardForm, max_subsets: int = MAX_SUBSETS) -> Bounds:
         np.where(a >= HUGE, math.inf, np.where(a <= -HUGE, -math.inf, a))
         for a in (v_lo, v_hi, s_max, lam)
     )
-    return Bounds(OPTIMAL, v_lo, v_hi, s_max, lam, method)
+    return Bounds(OPTIMAL, v_lo, v_hi, s_max, lam, method, point)
 
 
-def _optimum(prog: Program, cost: np.ndarray) -> float:
+def _optimum(prog: Program, cost: np.ndarray, clock: _Clock | None = None) -> float:
+    if clock is not None:
+        clock.check()
     prog.set_cost(cost)
     sol = prog.solve()
     if sol.status == OPTIMAL:
         return float(sol.value)
     if sol.status == UNBOUNDED:
         return -math.inf
+    if clock is not None:
+        clock.check()  # HiGHS stopped at the time limit: out of time, not an error
     raise RuntimeError(f"HiGHS returned {sol.status} on a feasible bounding LP")
 
 
-def _lp_multiplier_bounds(sf: StandardForm, rows: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+def _lp_multiplier_bounds(
+    sf: StandardForm, rows: np.ndarray, rhs: np.ndarray, clock: _Clock | None = None
+) -> np.ndarray:
     """``max lambda_i`` over stationarity + HPR, complementarity relaxed."""
     N, p, m = sf.n + sf.m, len(sf.b), sf.m
     stat = np.hstack([sf.K, sf.B.T])  # K v + B' lambda = -c
@@ -128,11 +176,13 @@ def _lp_multiplier_bounds(sf: StandardForm, rows: np.ndarray, rhs: np.ndarray) -
     row_hi = np.concatenate([rhs, -sf.c])
     lb = np.concatenate([np.full(N, -np.inf), np.zeros(p)])
     ub = np.full(N + p, np.inf)
-    prog = Program(np.zeros(N + p), A, row_lo, row_hi, lb, ub)
+    clock = clock or _Clock(None)
+    prog = Program(np.zeros(N + p), A, row_lo, row_hi, lb, ub, time_limit=clock.left())
     out = np.full(p, math.inf)
     if m == 0:
         return out
     for i in range(p):
+        clock.check()
         cost = np.zeros(N + p)
         cost[N + i] = -1.0
         prog.set_cost(cost)
@@ -141,11 +191,17 @@ def _lp_multiplier_bounds(sf: StandardForm, rows: np.ndarray, rhs: np.ndarray) -
             out[i] = max(-sol.value, 0.0)
         elif sol.status == INFEASIBLE:  # no KKT point at all: every multiplier bound is 0
             return np.zeros(p)
+        else:
+            clock.check()  # HiGHS stopped at the time limit
     return out
 
 
 def _vertex_multiplier_bounds(
-    sf: StandardForm, v_lo: np.ndarray, v_hi: np.ndarray, max_subsets: int
+    sf: StandardForm,
+    v_lo: np.ndarray,
+    v_hi: np.ndarray,
+    max_subsets: int,
+    clock: _Clock | None = None,
 ) -> np.ndarray:
     """Largest ``lambda_i`` over vertex supports ``S`` (linearly independent rows of ``B``)."""
     B, p = sf.B, len(sf.b)
@@ -159,7 +215,11 @@ def _vertex_multiplier_bounds(
     for k in range(1, rank + 1):
         combos = itertools.combinations(range(p), k)
         while chunk := list(itertools.islice(combos, CHUNK)):
+            if clock is not None:
+                clock.check()
             _support_bounds(sf, np.array(chunk), v_lo, v_hi, out)
+            if np.all(np.isinf(out)):  # a maximum that is infinite stays so: nothing to gain
+                return out
     return out
 
 

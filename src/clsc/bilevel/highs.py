@@ -16,6 +16,7 @@ HiGHS statuses); a HiGHS failure is a ``solver_error`` solution, never a truthy 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -109,15 +110,7 @@ class Program:
         return None
 
 
-def solve_qp(
-    q: np.ndarray,
-    A: np.ndarray,
-    row_lo: np.ndarray,
-    row_hi: np.ndarray,
-    lb: np.ndarray,
-    ub: np.ndarray,
-    P: np.ndarray | None = None,
-    integer: np.ndarray | None = None,
-) -> Solution:
-    """Minimise ``0.5 v'Pv + q'v`` s.t. ``row_lo <= A v <= row_hi``, ``lb <= v <= ub``."""
-    return Program(q, A, row_lo, row_hi, lb, ub, P=P, integer=integer).solve()
+def solve_qp(*args: Any, **kwargs: Any) -> Solution:
+    """Minimise ``0.5 v'Pv + q'v`` s.t. ``row_lo <= A v <= row_hi``, ``lb <= v <= ub``: one
+    solve of the :class:`Program` built from the same arguments."""
+    return Program(*args, **kwargs).solve()
