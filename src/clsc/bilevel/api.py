@@ -32,6 +32,7 @@ from clsc.bilevel.duality import build_program as build_strong_duality
 from clsc.bilevel.duality import solve_strong_duality
 from clsc.bilevel.integer import check_supported, solve_enumeration, verify_integer
 from clsc.bilevel.kkt import solve_kkt_bigm
+from clsc.bilevel.pqp import solve_parametric
 from clsc.bilevel.problem import BilevelProblem, StandardForm, huge_message
 from clsc.bilevel.result import BilevelResult, Outcome
 from clsc.bilevel.verify import verify
@@ -116,7 +117,7 @@ def solve(
             f"{problem.leader_obj}); with integer variables or strong-duality clsc proves "
             "optima only for convex leader objectives",
         )
-    if problem.follower_integer:
+    if problem.follower_integer and sf.T is None:
         check_supported(sf)
     bounds = compute_bounds(sf)
     info: dict = {}
@@ -128,6 +129,8 @@ def solve(
         )
     elif bounds.hpr_status != OPTIMAL:
         out, used, why = Outcome(SOLVER_ERROR), reformulation, "HiGHS failed on the relaxation"
+    elif sf.T is not None:  # parametric-QP follower (x*y^2 terms): clsc.bilevel.pqp
+        out, used, why = solve_parametric(sf, bounds, reformulation, time_limit, node_limit)
     elif problem.follower_integer:
         out = solve_enumeration(sf, bounds, time_limit)
         used, why = "integer-enumeration", "integer follower"
