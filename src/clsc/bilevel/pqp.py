@@ -58,6 +58,7 @@ INT_TOL = 1e-6
 GAP_TOL = 1e-6  # relative optimality tolerance (of max(1, |F|))
 MIN_WIDTH = 1e-7  # smallest box side branched on (relative to 1 + |x|)
 MAX_VERTICES = 4096
+TIGHTEN_ROUNDS = 2  # bound-tightening LPs on the follower variables of bilinear terms
 NODE_SECONDS = 10.0  # a node's LP/QP that HiGHS cannot finish in this time stays unresolved
 
 
@@ -170,17 +171,20 @@ def _relaxation(search: _Search, node: _Node, seconds: float):
     if len(J) == 1 and hi[J[0]] == math.inf and lo[J[0]] > 0:
         sol, mu, gap = tail_relaxation(sf, J[0], lo, hi, node.lam_zero, node.slack_zero, seconds)
         return sol, mu, (gap, J[0]), lo, hi
-    lb = np.concatenate([lo, np.zeros(p), np.full(k, -np.inf)])
-    ub = np.concatenate([hi, np.full(p + k, np.inf)])
-    for i in node.lam_zero:
-        ub[N + i] = 0.0
-    row_lo, row_hi = search.row_lo.copy(), search.row_hi.copy()
-    for i in node.slack_zero:
-        row_lo[len(sf.g) + i] = sf.b[i]
-    mc = _mccormick(search, lo, hi)
-    rows = np.vstack([search.rows, *(r for r, _, _ in mc)]) if mc else search.rows
-    row_lo = np.concatenate([row_lo, [a for _, a, _ in mc]])
-    row_hi = np.concatenate([row_hi, [b for _, _, b in mc]])
+    for _ in range(TIGHTEN_ROUNDS + 1):
+        lb = np.concatenate([lo, np.zeros(p), np.full(k, -np.inf)])
+        ub = np.concatenate([hi, np.full(p + k, np.inf)])
+        for i in node.lam_zero:
+            ub[N + i] = 0.0
+        row_lo, row_hi = search.row_lo.copy(), search.row_hi.copy()
+        for i in node.slack_zero:
+            row_lo[len(sf.g) + i] = sf.b[i]
+        mc = _mccormick(search, lo, hi)
+        rows = np.vstack([search.rows, *(r for r, _, _ in mc)]) if mc else search.rows
+        row_lo = np.concatenate([row_lo, [a for _, a, _ in mc]])
+        row_hi = np.concatenate([row_hi, [b for _, _, b in mc]])
+        if _ == TIGHTEN_ROUNDS or not _tighten(search, rows, row_lo, row_hi, lb, ub, lo, hi):
+            break
     sol = Program(search.q, rows, row_lo, row_hi, lb, ub, P=search.P, time_limit=seconds).solve()
     if sol.status not in (OPTIMAL, INFEASIBLE, UNBOUNDED):  # HiGHS's QP solver can fail on
         P = search.P if search.P is not None else np.zeros((len(lb), len(lb)))  # degenerate
@@ -194,6 +198,29 @@ def _relaxation(search: _Search, node: _Node, seconds: float):
     worst = int(np.argmax(gaps)) if gaps else -1
     gap = (gaps[worst], search.pairs[worst][0]) if gaps else (0.0, -1)
     return Solution(OPTIMAL, v, sol.value), z[N : N + p], gap, lo, hi
+
+
+def _tighten(search: _Search, rows, row_lo, row_hi, lb, ub, lo, hi) -> bool:
+    """Bounds of the follower variables in a bilinear term over the node's LP (zero cost,
+    complementarity relaxed): ``lo``/``hi`` are narrowed in place; True if any changed."""
+    sf = search.sf
+    ys = sorted({sf.n + ell for _, ell in search.pairs})
+    prog = Program(np.zeros(len(lb)), rows, row_lo, row_hi, lb, ub, time_limit=NODE_SECONDS)
+    changed = False
+    for col in ys:
+        for sign in (1.0, -1.0):
+            cost = np.zeros(len(lb))
+            cost[col] = sign
+            prog.set_cost(cost)
+            sol = prog.solve()
+            if sol.status != OPTIMAL or sol.v is None:
+                return False
+            value = sign * float(sol.value)
+            if sign > 0 and value > lo[col] + 1e-9 * (1 + abs(value)):
+                lo[col], changed = value, True
+            elif sign < 0 and value < hi[col] - 1e-9 * (1 + abs(value)):
+                hi[col], changed = value, True
+    return changed
 
 
 def _candidate(search: _Search, x: np.ndarray) -> None:
@@ -246,6 +273,10 @@ def solve_pqp(
 def _process(search: _Search, node: _Node, parent: float, seconds: float) -> None:
     sf = search.sf
     sol, lam, (gap, j), lo, hi = _relaxation(search, node, seconds)
+    ys = sorted({sf.n + ell for _, ell in search.pairs})
+    kept = tuple(t for t in node.box if t[0] not in ys)
+    node = _Node(node.lam_zero, node.slack_zero,
+                 (*kept, *((i, float(lo[i]), float(hi[i])) for i in ys)))  # fmt: skip
     if sol.status == INFEASIBLE:
         return
     free = [i for i in search.needs if i not in node.lam_zero | node.slack_zero]
@@ -377,11 +408,11 @@ def solve_parametric(
     except ValueError as exc:
         raise ParameterError("follower.objective", message=str(exc)) from None
     if bad is not None:
-        where = ", ".join(f"{sf.names[j]} = {bad[j]:g}" for j in range(sf.n) if bad[j])
+        where = ", ".join(f"{sf.names[j]} = {bad[j]:g}" for j in range(sf.n) if np.any(sf.T[j]))
         raise ParameterError(
             "follower.objective",
             message="the follower's objective is not convex in its variables for every leader "
-            f"point in the leader's box (fails at {where or 'x = 0'}; box from the high-point "
+            f"point in the leader's box (fails at {where}; box from the high-point "
             "relaxation); KKT conditions would not be sufficient, so clsc refuses it (add "
             "leader bounds that keep it convex, or use a global method on the follower's "
             "value function, e.g. branch-and-sandwich)",
