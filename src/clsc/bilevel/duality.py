@@ -12,6 +12,11 @@ inequalities, which are exact for a binary ``u`` given finite bounds on ``w`` (H
 ``y``; the proven multiplier bounds of :mod:`clsc.bilevel.bounds` for ``lambda``: an optimal
 dual vertex exists, so bounding ``lambda`` keeps an optimal dual). Continuous leader variables in
 a bilinear term are refused: HiGHS cannot solve the resulting non-convex problem.
+
+Strong duality is therefore *not* a general reformulation. Outside its class (:data:`CLASS`:
+quadratic or parametric-QP followers, quadratic leaders, continuous coupling variables) it is an
+error that names the feature and the reformulation that applies (:func:`applies_instead`);
+``auto`` tries it only after ``kkt-bigm`` and says why it was or was not used.
 """
 
 from __future__ import annotations
@@ -27,9 +32,25 @@ from clsc.bilevel.problem import StandardForm
 from clsc.bilevel.result import Outcome
 from clsc.errors import ParameterError
 
+#: the class strong duality covers (named in every refusal)
+CLASS = (
+    "strong-duality covers a linear leader objective and a linear follower whose "
+    "leader-dependent terms (x'Dy, lambda'Ax) involve only bounded integer leader variables"
+)
 
-def _refuse(message: str) -> None:
-    raise ParameterError("reformulation", message=f"strong-duality: {message}")
+
+def applies_instead(sf: StandardForm, bounds: Bounds) -> str:
+    """The reformulation that covers ``sf`` when strong duality does not."""
+    if sf.T is None and not sf.leader_quadratic and bounds.proven:
+        return "kkt-bigm (every big-M is proven) or auto"
+    return "kkt-branch or auto"
+
+
+def _refuse(feature: str, sf: StandardForm, bounds: Bounds) -> None:
+    raise ParameterError(
+        "reformulation",
+        message=f"{CLASS}; this problem has {feature}: use {applies_instead(sf, bounds)}",
+    )
 
 
 def bilinear_leader_vars(sf: StandardForm) -> list[int]:
@@ -40,20 +61,24 @@ def bilinear_leader_vars(sf: StandardForm) -> list[int]:
 
 def build_program(sf: StandardForm, bounds: Bounds) -> Builder:
     """The MILP of the strong-duality reformulation (see module docstring)."""
+    if sf.T is not None:
+        _refuse("a parametric-QP follower (its Hessian depends on x)", sf, bounds)
     if sf.follower_quadratic:
-        _refuse("the follower's objective is quadratic; use kkt-bigm or kkt-branch")
+        _refuse("a quadratic follower objective (a convex-QP follower)", sf, bounds)
     if sf.leader_quadratic:
-        _refuse("the leader's objective is quadratic (HiGHS has no MIQP); use kkt-branch")
+        _refuse("a quadratic leader objective (HiGHS has no MIQP)", sf, bounds)
     n, p = sf.n, len(sf.b)
     J = bilinear_leader_vars(sf)
     for j in J:
         if not sf.integer[j]:
             _refuse(
-                f"leader variable {sf.names[j]} is continuous and multiplies follower "
-                "variables or multipliers in the duality gap; use kkt-bigm or kkt-branch"
-            )
+                f"the continuous leader variable {sf.names[j]}, which multiplies follower "
+                "variables or multipliers in the duality gap (continuous and multiplies)",
+                sf, bounds,
+            )  # fmt: skip
         if not (np.isfinite(bounds.v_lo[j]) and np.isfinite(bounds.v_hi[j])):
-            _refuse(f"leader variable {sf.names[j]} is unbounded; binary expansion impossible")
+            _refuse(f"the unbounded integer leader variable {sf.names[j]} (no binary expansion)",
+                    sf, bounds)  # fmt: skip
     b, v = base_program(sf, bounds)
     lam = multipliers(b, sf, bounds, v)  # dual feasibility: D x + B' lambda = -c (Q = 0)
     D = sf.P[n:, :n]
@@ -68,7 +93,7 @@ def build_program(sf: StandardForm, bounds: Bounds) -> Builder:
             terms.append((int(j), int(lam[i]), (0.0, bounds.lam_max[i]), -float(sf.A[i, j])))
     for j, _, (wlo, whi), _ in terms:
         if not (math.isfinite(wlo) and math.isfinite(whi)):
-            _refuse(f"no finite bound for a term multiplying {sf.names[j]}")
+            _refuse(f"a term multiplying {sf.names[j]} without a finite bound", sf, bounds)
     bits = {j: _expand(b, sf, bounds, v, j) for j in J}
     gap = affine(v[n:], sf.c)
     gap.update(affine(lam, sf.b))
