@@ -14,6 +14,8 @@ Reformulations (a registry, selected by name):
   non-convex quadratic leader is solved piece by piece where it is convex on the piece's
   equality subspace (``not_proven`` if some feasible piece is not; refused if none is).
 
+Parametric-QP followers (terms ``x*y^2``) are solved by :mod:`clsc.bilevel.pqp` under
+``kkt-branch`` / ``auto``; ``kkt-bigm`` and ``strong-duality`` refuse them, naming the class.
 Problems with integer follower variables are solved by enumeration (``integer-enumeration``).
 Every point found is verified (:mod:`clsc.bilevel.verify`); the status is ``optimal`` only when
 the method is exact for the problem as posed *and* the verification passes.

@@ -7,6 +7,9 @@ A problem is (optimistic semantics: ties in the follower's optimal set go the le
 
 ``F`` is linear or quadratic; ``f`` is linear or quadratic and convex in ``y`` (positive
 semidefinite Hessian in ``y``), so that the follower's KKT conditions characterise its optima.
+A *parametric-QP* follower also has terms ``x_j y_k y_l`` (its Hessian in ``y`` is affine in
+``x``: ``StandardForm.T``); its convexity is checked on the leader's box when solved
+(:mod:`clsc.bilevel.pqp`).
 Constraints are linear; ``==`` is allowed, strict ``<``/``>`` are not. Follower-block
 constraints that involve only leader variables are constraints on ``x`` and are moved to the
 leader. A ``max`` sense is turned into ``min`` of the negated objective.
