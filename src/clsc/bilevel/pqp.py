@@ -32,6 +32,16 @@ The search ends ``optimal`` when every open node's bound is within ``GAP_TOL`` (
 incumbent; it ends ``not_proven`` with the gap when nodes remain that cannot be bounded (a box
 side at infinity, a box shrunk to the resolution limit) or the node limit is reached, and
 ``time_limit`` likewise. The verified incumbent is always returned.
+
+Example (closed form: the follower answers ``y = 1/x``, the leader minimises ``x + 6/x``)::
+
+>>> from clsc.bilevel import BilevelProblem, solve
+>>> data = {"leader": {"vars": ["x"], "objective": "x + 6*y", "constraints": ["x >= 0.5"]},
+...         "follower": {"vars": ["y"], "objective": "0.5*x*y^2 - y",
+...                      "constraints": ["y >= 0", "y <= 10"]}}
+>>> result = solve(BilevelProblem.from_dict(data), "auto")
+>>> str(result.status), round(result.F, 5), round(2 * 6**0.5, 5)
+('optimal', 4.89898, 4.89898)
 """
 
 from __future__ import annotations
@@ -64,7 +74,18 @@ NODE_SECONDS = 10.0  # a node's LP/QP that HiGHS cannot finish in this time stay
 
 def convexity_failure(sf: StandardForm, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
     """A leader point ``x`` in the box ``[lo, hi]`` where ``Q(x)`` is not PSD (with an
-    infinite side: a direction), or None when ``Q(x)`` is PSD on the whole box."""
+    infinite side: a direction), or None when ``Q(x)`` is PSD on the whole box.
+
+    >>> from clsc.bilevel import BilevelProblem
+    >>> def sf(box):
+    ...     return BilevelProblem.from_dict({
+    ...         "leader": {"vars": ["x"], "objective": "x", "constraints": box},
+    ...         "follower": {"vars": ["y"], "objective": "(x - 2)*y^2"}}).standard_form()
+    >>> convexity_failure(sf([]), np.array([0.0]), np.array([3.0])).tolist()
+    [0.0]
+    >>> convexity_failure(sf([]), np.array([2.0]), np.array([np.inf])) is None
+    True
+    """
     if sf.T is None:
         return None
     J = [j for j in range(sf.n) if np.any(sf.T[j])]
