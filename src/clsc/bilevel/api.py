@@ -14,7 +14,7 @@ Reformulations (a registry, selected by name):
   non-convex quadratic leader is solved piece by piece where it is convex on the piece's
   equality subspace (``not_proven`` if some feasible piece is not; refused if none is).
 
-Parametric-QP followers (terms ``x*y^2``) are solved by :mod:`clsc.bilevel.pqp` under
+Parametric-QP followers (terms ``x*y^2``) are solved by :mod:`clsc.bilevel.parametric` under
 ``kkt-branch`` / ``auto``; ``kkt-bigm`` and ``strong-duality`` refuse them, naming the class.
 Problems with integer follower variables are solved by enumeration (``integer-enumeration``).
 Every point found is verified (:mod:`clsc.bilevel.verify`); the status is ``optimal`` only when
@@ -34,7 +34,7 @@ from clsc.bilevel.duality import build_program as build_strong_duality
 from clsc.bilevel.duality import solve_strong_duality
 from clsc.bilevel.integer import check_supported, solve_enumeration, verify_integer
 from clsc.bilevel.kkt import solve_kkt_bigm
-from clsc.bilevel.pqp import solve_parametric
+from clsc.bilevel.parametric import solve_parametric
 from clsc.bilevel.problem import BilevelProblem, StandardForm, huge_message
 from clsc.bilevel.result import BilevelResult, Outcome
 from clsc.bilevel.verify import verify
