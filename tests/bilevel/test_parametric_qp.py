@@ -198,3 +198,19 @@ def test_other_cubic_terms_are_refused():
     data = problem("x", "x", ["x >= 0"], "y", "y^3", ["y >= 0", "y <= 1"])
     with pytest.raises(SpecError, match="linear or quadratic"):
         BilevelProblem.from_dict(data)
+
+
+def test_cli(cli, tmp_path, monkeypatch):
+    import json
+
+    import clsc.cli
+
+    monkeypatch.setattr(clsc.cli, "COMMANDS", ("bilevel",))
+    path = tmp_path / "pqp.json"
+    path.write_text(json.dumps(CLOSED))
+    code, out, _ = cli("bilevel", path, "--json")
+    d = json.loads(out)
+    assert code == 0 and d["status"] == "optimal" and d["reformulation"] == "kkt-branch"
+    assert pytest.approx(expected_closed_F, abs=1e-5) == d["F"]
+    code, out, err = cli("bilevel", path, "--reformulation", "kkt-bigm")
+    assert code == 2 and out == "" and "parametric-QP follower" in err and "kkt-branch" in err
