@@ -214,3 +214,21 @@ def test_cli(cli, tmp_path, monkeypatch):
     assert pytest.approx(expected_closed_F, abs=1e-5) == d["F"]
     code, out, err = cli("bilevel", path, "--reformulation", "kkt-bigm")
     assert code == 2 and out == "" and "parametric-QP follower" in err and "kkt-branch" in err
+
+
+def test_two_leader_variables_against_a_grid():
+    """Self-constructed (Outrata-like, two leader variables in the follower's Hessian and a
+    cross term x1*y1*y2): the optimum lies on the grid's corner x = (0, 10), so the exhaustive
+    grid of clsc.bilevel.grid (follower QP re-solved at each point) attains it."""
+    from clsc.bilevel.grid import grid_search
+
+    data = problem(("x1", "x2"), OUTRATA_F + " + 0.05*x1 + 0.02*x2",
+                   ["x1 >= 0", "x2 >= 0", "x1 <= 10", "x2 <= 10"], ("y1", "y2"),
+                   "0.5*(1 + x1)*y1^2 + 0.5*(1 + x2)*y2^2 + 0.2*x1*y1*y2"
+                   " - (3 + 1.333*x1)*y1 - 2*x2*y2", OUTRATA_ROWS)  # fmt: skip
+    p = BilevelProblem.from_dict(data)
+    result = solve(p, "auto")
+    assert result.status == "optimal", result.message
+    F_grid, _ = grid_search(p, 11)
+    assert F_grid + GAP_TOL * max(1.0, abs(F_grid)) >= result.F
+    assert pytest.approx(F_grid, abs=1e-6) == result.F

@@ -62,6 +62,7 @@ from clsc.results import NOT_PROVEN, TIME_LIMIT
 COMP_TOL = 1e-7
 INT_TOL = 1e-6
 GAP_TOL = 1e-6  # relative optimality tolerance (of max(1, |F|))
+SNAP = 1e-3  # candidates also at the box bound when this close (relative)
 MIN_WIDTH = 1e-7  # smallest box side branched on (relative to 1 + |x|)
 TIGHTEN_ROUNDS = 2  # bound-tightening LPs on the follower variables of bilinear terms
 NODE_SECONDS = 10.0  # a node's LP/QP that HiGHS cannot finish in this time stays unresolved
@@ -204,6 +205,17 @@ def _tighten(search: _Search, rows, row_lo, row_hi, lb, ub, lo, hi) -> bool:
     return changed
 
 
+def _candidates(search: _Search, x: np.ndarray) -> None:
+    """:func:`_candidate` at ``x`` and at ``x`` with the coordinates near a bound of the
+    leader's box moved onto it (optima often sit on the box)."""
+    lo, hi = search.lo[: search.sf.n], search.hi[: search.sf.n]
+    _candidate(search, x)
+    near = lambda b: np.isfinite(b) & (np.abs(x - b) <= SNAP * (1 + np.abs(b)))  # noqa: E731
+    snapped = np.where(near(lo), lo, np.where(near(hi), hi, x))
+    if np.any(snapped != x):
+        _candidate(search, snapped)
+
+
 def _candidate(search: _Search, x: np.ndarray) -> None:
     """Verified bilevel point at leader ``x`` (rounded where integer) -> incumbent if better."""
     sf = search.sf
@@ -221,7 +233,7 @@ def _candidate(search: _Search, x: np.ndarray) -> None:
         return
     v = np.concatenate([x, best.v])
     value = sf.leader_value(v)
-    if value < _cutoff(search.best) and verify(sf, v).ok:
+    if value < search.best - 1e-12 * max(1.0, abs(value)) and verify(sf, v).ok:
         search.best, search.incumbent = value, v
 
 
@@ -272,7 +284,7 @@ def _process(search: _Search, node: _Node, parent: float, seconds: float) -> Non
             search.open_bound = min(search.open_bound, parent)
         return
     value, v = float(sol.value) + sf.h0, sol.v
-    _candidate(search, v[: sf.n])
+    _candidates(search, v[: sf.n])
     if value >= _cutoff(search.best):
         return
     s = sf.b - np.hstack([sf.A, sf.B]) @ v
