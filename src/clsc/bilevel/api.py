@@ -7,7 +7,8 @@ Reformulations (a registry, selected by name):
 * ``kkt-bigm`` (the API's default): big-M KKT MILP with proven bounds. A quadratic leader
   (HiGHS has no MIQP) or a big-M that cannot be proven finite switches to ``kkt-branch``, and
   the result says so.
-* ``strong-duality``: not a general reformulation: linear leader and LP follower, and every
+* ``strong-duality``: not a general reformulation: linear leader, LP or convex-QP follower
+  (QP dual with cutting planes), and every
   leader variable multiplying follower terms (``x'Dy``, ``lambda'A x``) a bounded integer
   (exact binary expansion); refused otherwise, with the reason.
 * ``kkt-branch``: branching on the complementarity with LP / convex-QP nodes (no big-M); a
