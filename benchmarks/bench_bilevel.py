@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.bilevel.literature import LINEAR, QUADRATIC  # noqa: E402
+from tests.bilevel.literature import LINEAR, PARAMETRIC, QUADRATIC, with_leader_box  # noqa: E402
 from tests.bilevel.test_integer import (  # noqa: E402
     ISSUE_13,
     MIBS_GENERAL,
@@ -92,6 +92,8 @@ def problems():
             yield f"{case.name}[int x]", data
     for name, (data, _, _) in INTEGER_FOLLOWERS.items():
         yield name, data
+    for case in PARAMETRIC:  # parametric-QP followers (issue 13); x <= 10 so a grid applies
+        yield f"{case.name}[x<=10]", with_leader_box(case.problem, 10.0)
 
 
 def baseline(name: str, data: dict, points: int, toll_box: float):

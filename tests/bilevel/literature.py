@@ -135,3 +135,29 @@ QUADRATIC = [
 def close(computed: float, printed: float, digits: int) -> bool:
     """The spec's tolerance rule for a value printed with ``digits`` decimals."""
     return abs(computed - printed) <= 0.5 * 10.0**-digits + 1e-9 * abs(printed)
+
+
+OUTRATA_ROWS = ["-0.333*y1 + y2 <= 2", "y1 - 0.333*y2 <= 2", "y1 >= 0", "y2 >= 0"]
+OUTRATA_F = "0.5*((y1 - 3)^2 + (y2 - 4)^2)"
+
+# Parametric-QP followers (the follower's Hessian depends on x): Outrata (1990), "On the
+# numerical solution of a class of Stackelberg problems", ZOR 34(4) 255-277, Example 2, as coded
+# in BOLIB (Zhou, Zemkoho & Tin 2020, "BOLIB: Bilevel Optimization LIBrary of test problems",
+# Outrata1990Ex2b/2c); the leader's only constraint is x >= 0.
+PARAMETRIC = [
+    # Outrata1990Ex2b: F* = 0.50 (x* = 0, y* = (3, 3)); several leader points are optimal.
+    Case("outrata_1990_2b", problem("x", OUTRATA_F, ["x >= 0"], ("y1", "y2"),
+         "0.5*(1 + x)*y1^2 - (3 + 1.333*x)*y1 - x*y2", OUTRATA_ROWS),
+         (0.0,), (3.0, 3.0), 0.50, 2, "BOLIB Outrata1990Ex2b", False),
+    # Outrata1990Ex2c: F* = 1.860, x* = 3.456, y* = (1.707, 2.569).
+    Case("outrata_1990_2c", problem("x", OUTRATA_F, ["x >= 0"], ("y1", "y2"),
+         "0.5*(1 + x)*y1^2 + 0.5*(1 + 0.1*x)*y2^2 - (3 + 1.333*x)*y1 - x*y2", OUTRATA_ROWS),
+         (3.456,), (1.707, 2.569), 1.860, 3, "BOLIB Outrata1990Ex2c", False),
+]  # fmt: skip
+
+
+def with_leader_box(data: dict, hi: float) -> dict:
+    """A copy of ``data`` with ``x <= hi`` added for every leader variable (e.g. for a grid)."""
+    leader = dict(data["leader"])
+    leader["constraints"] = [*leader["constraints"], *(f"{v} <= {hi}" for v in leader["vars"])]
+    return {**data, "leader": leader}

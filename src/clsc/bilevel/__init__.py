@@ -6,7 +6,9 @@ Modules: ``problem`` (parse/validate a JSON/TOML file or sympy input -> numeric 
 KKT MILP), ``duality`` (strong-duality MILP), ``branch`` (branching on complementarity
 pieces, LP / convex-QP nodes),
 ``integer`` (integer followers by enumeration), ``verify`` (follower re-solve of every answer),
-``reduced`` (exact QP on a piece's equality subspace, for non-convex leaders), ``grid``
+``reduced`` (exact QP on a piece's equality subspace, for non-convex leaders), ``parametric``,
+``pqp`` and
+``pqp_tail`` (parametric-QP followers: spatial branch-and-bound), ``grid``
 (brute-force baseline), ``api`` (``solve``), ``result`` (:class:`BilevelResult`).
 
 >>> from clsc.bilevel import BilevelProblem, solve

@@ -7,13 +7,16 @@ Reformulations (a registry, selected by name):
 * ``kkt-bigm`` (the API's default): big-M KKT MILP with proven bounds. A quadratic leader
   (HiGHS has no MIQP) or a big-M that cannot be proven finite switches to ``kkt-branch``, and
   the result says so.
-* ``strong-duality``: not a general reformulation: linear leader and LP follower, and every
+* ``strong-duality``: not a general reformulation: linear leader, LP or convex-QP follower
+  (QP dual with cutting planes), and every
   leader variable multiplying follower terms (``x'Dy``, ``lambda'A x``) a bounded integer
   (exact binary expansion); refused otherwise, with the reason.
 * ``kkt-branch``: branching on the complementarity with LP / convex-QP nodes (no big-M); a
   non-convex quadratic leader is solved piece by piece where it is convex on the piece's
   equality subspace (``not_proven`` if some feasible piece is not; refused if none is).
 
+Parametric-QP followers (terms ``x*y^2``) are solved by :mod:`clsc.bilevel.parametric` under
+``kkt-branch`` / ``auto``; ``kkt-bigm`` and ``strong-duality`` refuse them, naming the class.
 Problems with integer follower variables are solved by enumeration (``integer-enumeration``).
 Every point found is verified (:mod:`clsc.bilevel.verify`); the status is ``optimal`` only when
 the method is exact for the problem as posed *and* the verification passes.
@@ -33,6 +36,7 @@ from clsc.bilevel.duality import solve_strong_duality
 from clsc.bilevel.heuristic import bounds_timed_out
 from clsc.bilevel.integer import check_supported, solve_enumeration, verify_integer
 from clsc.bilevel.kkt import solve_kkt_bigm
+from clsc.bilevel.parametric import solve_parametric
 from clsc.bilevel.problem import BilevelProblem, StandardForm, huge_message
 from clsc.bilevel.result import BilevelResult, Outcome
 from clsc.bilevel.substitute import substituted_objective
@@ -125,7 +129,7 @@ def solve(
             f"{problem.leader_obj}); with integer variables or strong-duality clsc proves "
             "optima only for convex leader objectives",
         )
-    if problem.follower_integer:
+    if problem.follower_integer and sf.T is None:
         check_supported(sf)
     deadline = None if time_limit is None else start + time_limit  # covers the bounds too
     bounds = compute_bounds(sf, deadline=deadline)
@@ -141,6 +145,8 @@ def solve(
         )
     elif bounds.hpr_status != OPTIMAL:
         out, used, why = Outcome(SOLVER_ERROR), reformulation, "HiGHS failed on the relaxation"
+    elif sf.T is not None:  # parametric-QP follower (x*y^2 terms): clsc.bilevel.pqp
+        out, used, why = solve_parametric(sf, bounds, reformulation, time_limit, node_limit)
     elif problem.follower_integer:
         out = solve_enumeration(sf, bounds, left)
         used, why = "integer-enumeration", "integer follower"

@@ -7,6 +7,9 @@ A problem is (optimistic semantics: ties in the follower's optimal set go the le
 
 ``F`` is linear or quadratic; ``f`` is linear or quadratic and convex in ``y`` (positive
 semidefinite Hessian in ``y``), so that the follower's KKT conditions characterise its optima.
+A *parametric-QP* follower also has terms ``x_j y_k y_l`` (its Hessian in ``y`` is affine in
+``x``: ``StandardForm.T``); its convexity is checked on the leader's box when solved
+(:mod:`clsc.bilevel.pqp`).
 Constraints are linear; ``==`` is allowed, strict ``<``/``>`` are not. Follower-block
 constraints that involve only leader variables are constraints on ``x`` and are moved to the
 leader. A ``max`` sense is turned into ``min`` of the negated objective.
@@ -78,6 +81,15 @@ class StandardForm:
     B: np.ndarray
     b: np.ndarray
     integer: np.ndarray
+    #: parametric-QP follower (terms ``x_j y_k y_l``): ``T[j]`` (m x m) adds ``x_j T[j]`` to the
+    #: follower's Hessian in ``y``; None when the follower's objective is quadratic
+    T: np.ndarray | None = None
+
+    def Q_at(self, x: np.ndarray) -> np.ndarray:
+        """The follower's Hessian in ``y`` at the leader's ``x``: ``Q + sum_j x_j T[j]``."""
+        if self.T is None:
+            return self.Q
+        return self.Q + np.einsum("j,jkl->kl", np.asarray(x, dtype=float), self.T)
 
     @property
     def Q(self) -> np.ndarray:  # follower Hessian in y
@@ -97,13 +109,17 @@ class StandardForm:
 
     @property
     def follower_quadratic(self) -> bool:
-        return bool(np.any(self.Q))
+        return bool(np.any(self.Q)) or self.T is not None
 
     def leader_value(self, v: np.ndarray) -> float:
         return float(0.5 * v @ self.H @ v + self.h @ v + self.h0)
 
     def follower_value(self, v: np.ndarray) -> float:
-        return float(0.5 * v @ self.P @ v + self.p @ v + self.p0)
+        cubic = 0.0
+        if self.T is not None:
+            y = v[self.n :]
+            cubic = 0.5 * y @ (self.Q_at(v[: self.n]) - self.Q) @ y
+        return float(0.5 * v @ self.P @ v + self.p @ v + self.p0 + cubic)
 
 
 @dataclass(frozen=True)
@@ -213,8 +229,14 @@ class BilevelProblem:
             raise SpecError(f"integer_vars names unknown variable(s) {unknown}", token=unknown[0])
         allv = (*lv, *fv)
         for who, obj in zip(("leader", "follower"), objs, strict=True):
-            if _degree(obj, allv, f"{who}.objective") > 2:
-                raise SpecError(f"{who}.objective must be linear or quadratic: {obj}", token=who)
+            if _degree(obj, allv, f"{who}.objective") > 2 and not (
+                who == "follower" and parametric_qp(obj, lv, fv)
+            ):
+                raise SpecError(
+                    f"{who}.objective must be linear or quadratic: {obj}"
+                    + (PARAMETRIC_HINT if who == "follower" else ""),
+                    token=who,
+                )
         for con in (*lcons, *fcons):
             if _degree(con.expr, allv, con.text) > 1:
                 raise SpecError(f"constraint must be linear: {con.text!r}", token=con.text)
@@ -223,7 +245,9 @@ class BilevelProblem:
         moved = tuple(c for c in fcons if not (c.expr.free_symbols & fset))
         kept = tuple(c for c in fcons if c.expr.free_symbols & fset)
         problem = cls(lv, fv, objs[0], objs[1], senses[0], senses[1], (*lcons, *moved), kept, ints)
-        _check_convex_follower(problem.standard_form(), problem)
+        sf = problem.standard_form()
+        if sf.T is None:  # parametric-QP followers are checked on the leader's box when solved
+            _check_convex_follower(sf, problem)
         return problem
 
     # ------------------------------------------------------------------ numeric form
@@ -233,13 +257,15 @@ class BilevelProblem:
         sF = 1.0 if self.leader_sense == "min" else -1.0
         sf = 1.0 if self.follower_sense == "min" else -1.0
         H, h, h0 = _quadratic(sF * self.leader_obj, allv)
-        P, p, p0 = _quadratic(sf * self.follower_obj, allv)
+        rest, T = split_cubic(sp.expand(sf * self.follower_obj), self.leader_vars,
+                              self.follower_vars)  # fmt: skip
+        P, p, p0 = _quadratic(rest, allv)
         G, g = _rows(self.leader_cons, allv)
         AB, b = _rows(self.follower_cons, allv)
         integer = np.array([str(s) in self.integer_vars for s in allv], dtype=bool)
         return StandardForm(
             tuple(str(s) for s in allv), n, m, H, h, h0, sF, P, p, p0, sf,
-            G, g, AB[:, :n], AB[:, n:], b, integer,
+            G, g, AB[:, :n], AB[:, n:], b, integer, T,
         )  # fmt: skip
 
     @property
@@ -473,6 +499,44 @@ def _rows(cons: Sequence[Constraint], allv: tuple) -> tuple[np.ndarray, np.ndarr
             rows.append(s * a)
             rhs.append(-s * a0)
     return np.array(rows).reshape(-1, len(allv)), np.array(rhs, dtype=float)
+
+
+PARAMETRIC_HINT = (
+    "; a follower objective may also be quadratic in the follower's variables with "
+    "coefficients affine in the leader's (degree-3 terms x*y^2 or x*y1*y2 only)"
+)
+
+
+def parametric_qp(expr: sp.Expr, lv: tuple, fv: tuple) -> bool:
+    """Is every term of degree 3 of ``expr`` of the form ``x_j y_k y_l`` (one leader variable,
+    two follower variables) and every other term of degree at most 2?"""
+    allv, n = (*lv, *fv), len(lv)
+    for monom in sp.Poly(sp.expand(expr), *allv).monoms():
+        degree = sum(monom)
+        if degree > 3 or (degree == 3 and (sum(monom[:n]) != 1 or sum(monom[n:]) != 2)):
+            return False
+    return True
+
+
+def split_cubic(expr: sp.Expr, lv: tuple, fv: tuple) -> tuple[sp.Expr, np.ndarray | None]:
+    """``expr`` without its ``x_j y_k y_l`` terms, and the tensor ``T`` with
+    ``sum x_j y_k y_l`` terms ``= 0.5 sum_j x_j y'T[j]y`` (None when there are none)."""
+    allv, n, m = (*lv, *fv), len(lv), len(fv)
+    if expr.is_number:
+        return expr, None
+    T, rest = np.zeros((n, m, m)), sp.Integer(0)
+    found = False
+    for monom, coeff in sp.Poly(expr, *allv).terms():
+        term = sp.Mul(coeff, *(s**e for s, e in zip(allv, monom, strict=True)))
+        if sum(monom) != 3:
+            rest += term
+            continue
+        found = True
+        j = next(i for i in range(n) if monom[i])
+        k, ell = [i - n for i, e in enumerate(monom) if i >= n for _ in range(e)]
+        T[j, k, ell] += float(coeff)
+        T[j, ell, k] += float(coeff)
+    return rest, (T if found else None)
 
 
 def _check_convex_follower(sf: StandardForm, problem: BilevelProblem) -> None:

@@ -52,13 +52,14 @@ def check_rows(sf: StandardForm, v: np.ndarray, tol: float = TOL) -> str:
 def follower_response(sf: StandardForm, x: np.ndarray) -> Solution:
     """The follower's LP/QP at ``x``: ``min 0.5 y'Qy + (c + D x)'y  s.t.  B y <= b - A x``."""
     g, rhs = sf.c + sf.P[sf.n :, : sf.n] @ x, sf.b - sf.A @ x
+    Q = sf.Q_at(x)  # parametric-QP followers: the Hessian at x
     free = np.full(sf.m, np.inf)
     lo = np.full(len(rhs), -np.inf)
-    sol = solve_qp(g, sf.B, lo, rhs, -free, free, P=sf.Q)
+    sol = solve_qp(g, sf.B, lo, rhs, -free, free, P=Q)
     if sol.status != OPTIMAL or sol.v is None:
         return sol
-    y = polish(sf.Q, g, sf.B, lo, rhs, sol.v)  # exact active-set solve of the follower's QP
-    return Solution(OPTIMAL, y, float(0.5 * y @ sf.Q @ y + g @ y))
+    y = polish(Q, g, sf.B, lo, rhs, sol.v)  # exact active-set solve of the follower's QP
+    return Solution(OPTIMAL, y, float(0.5 * y @ Q @ y + g @ y))
 
 
 def optimistic_response(
@@ -67,7 +68,7 @@ def optimistic_response(
     """``min F(x, y)`` over the follower's optimal set at ``x`` (given one optimum ``ystar``)
     intersected with the leader's rows; ``slack`` relaxes ``g'y <= g'y*`` relatively."""
     n, m = sf.n, sf.m
-    Q, g, rhs = sf.Q, sf.c + sf.P[n:, :n] @ x, sf.b - sf.A @ x
+    Q, g, rhs = sf.Q_at(x), sf.c + sf.P[n:, :n] @ x, sf.b - sf.A @ x
     if m and np.linalg.eigvalsh(Q).min() > 1e-9 * max(1.0, np.abs(Q).max()):
         # Q positive definite: the follower's optimum is unique (no QP needed; the leader's
         # Hessian in y may then be indefinite, e.g. a bilinear Stackelberg profit)
@@ -98,7 +99,7 @@ def verify(sf: StandardForm, v: np.ndarray, tol: float = TOL) -> Verification:
     if follower.status != OPTIMAL or follower.v is None:
         return Verification(False, f"re-solving the follower at x gave {follower.status}")
     g = sf.c + sf.P[n:, :n] @ x
-    fy = float(0.5 * y @ sf.Q @ y + g @ y)
+    fy = float(0.5 * y @ sf.Q_at(x) @ y + g @ y)
     if not _close_le(fy, follower.value, tol):
         return Verification(
             False,

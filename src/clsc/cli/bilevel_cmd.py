@@ -19,8 +19,8 @@ def register(sub) -> None:
     p.add_argument("file", help="problem file (.json or .toml)")
     p.add_argument(
         "--reformulation", default="auto", choices=tuple(REFORMULATIONS),
-        help="auto (default) chooses and says why; strong-duality needs an LP follower whose "
-        "coupling leader variables are bounded integers",
+        help="auto (default) chooses and says why; strong-duality needs a linear leader and an "
+        "LP/convex-QP follower whose coupling leader variables are bounded integers",
     )  # fmt: skip
     p.add_argument(
         "--time-limit", type=float, default=None, metavar="S",
