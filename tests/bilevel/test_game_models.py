@@ -12,7 +12,6 @@ import sympy as sp
 
 from clsc.bilevel import BilevelProblem, solve
 from clsc.bilevel.reduced import NodeData, polish, reduced_hessian, solve_reduced
-from clsc.errors import ParameterError
 
 w, x, q = sp.symbols("w x q", real=True)
 
@@ -68,11 +67,27 @@ def test_piece_not_convex_is_not_proven():
     assert result.info["nonconvex_pieces"] >= 1
 
 
-def test_refused_when_no_piece_is_convex():
+def test_no_convex_piece_gives_a_verified_point_not_an_optimum():
+    # issue 13: never a refusal when a feasible point is known. The follower's response to x
+    # is y = x, so F(x) = -x^2 - x on [0, 1]: minimum -2 at x = 1 (by hand).
     y = sp.Symbol("y", real=True)
     problem = BilevelProblem.from_sympy([x], [y], -(x**2) - y, y, [x >= 0, x <= 1], [y >= x])
-    with pytest.raises(ParameterError, match="not convex on any"):
-        solve(problem)
+    result = solve(problem)
+    assert result.status == "not_proven" and "not convex on any" in result.message
+    assert "gap is unknown" in result.message
+    xv, yv = result.x["x"], result.y["y"]
+    assert 0 <= xv <= 1 and yv == pytest.approx(xv, abs=1e-6)  # the follower's own response
+    assert pytest.approx(-(xv**2) - yv, abs=1e-9) == result.F
+    expected_F = -2.0
+    assert pytest.approx(expected_F, abs=1e-6) == result.F
+
+
+def test_no_convex_piece_unbounded_leader_is_unbounded():
+    # F(x) = -x^2 - x on x >= 0 goes to -inf: status unbounded, no point
+    y = sp.Symbol("y", real=True)
+    problem = BilevelProblem.from_sympy([x], [y], -(x**2) - y, y, [x >= 0], [y >= x])
+    result = solve(problem)
+    assert result.status == "unbounded" and result.F is None and not result.x
 
 
 def test_reduced_hessian_and_polish():

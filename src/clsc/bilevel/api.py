@@ -55,7 +55,7 @@ def _kkt_branch(sf: StandardForm, bounds: Bounds, opts: dict) -> tuple[Outcome, 
 def _kkt_bigm(sf: StandardForm, bounds: Bounds, opts: dict) -> tuple[Outcome, str, str]:
     if sf.leader_quadratic:
         out, _, _ = _kkt_branch(sf, bounds, opts)
-        why = "quadratic leader objective: solved exactly by branching over complementarity pieces"
+        why = "quadratic leader objective: branching over complementarity pieces"
         return out, "kkt-branch", why
     if not bounds.proven:
         rows = np.nonzero(bounds.needs_big_m() & ~np.isfinite(bounds.lam_max + bounds.s_max))[0]

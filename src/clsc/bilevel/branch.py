@@ -135,11 +135,19 @@ def solve_kkt_branch(
         info["convex_pieces"] = search.convex_pieces
         info["nonconvex_pieces"] = search.nonconvex_pieces
     if search.nonconvex_pieces:
-        if not search.convex_pieces and not search.piece_points:
+        if not search.convex_pieces:
+            _grid_responses(search)
+        if not search.convex_pieces and not search.piece_points and search.incumbent is None:
             raise NonconvexLeader(
                 f"the leader's objective is not convex on any of the {search.nonconvex_pieces} "
                 "feasible complementarity piece(s)"
             )
+        if not search.convex_pieces:  # a verified point, but no bound at all
+            return Outcome(NOT_PROVEN, search.incumbent, info=info,
+                           message="the leader's objective is not convex on any of the "
+                           f"{search.nonconvex_pieces} feasible complementarity piece(s); the "
+                           "point shown is bilevel-feasible (follower re-solved at x), its "
+                           "optimality is not proven and the gap is unknown")  # fmt: skip
         return Outcome(NOT_PROVEN, search.incumbent, info=info,
                        message=f"the leader's objective is not convex on "
                        f"{search.nonconvex_pieces} complementarity piece(s); "
@@ -291,6 +299,19 @@ def _info(search: _Search) -> dict:
     if search.substituted:
         info["leader_objective"] = "bilinear term replaced through the follower's duality"
     return info
+
+
+def _grid_responses(search: _Search, points: int = 256) -> None:
+    """No piece gives a bound: try the follower's response on a grid of the leader's finite
+    box (at most ``points`` points; every side needs a finite bound) for a better incumbent."""
+    n = search.sf.n
+    lo, hi = search.bounds.v_lo[:n], search.bounds.v_hi[:n]
+    if n == 0 or not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
+        return
+    k = max(2, int(points ** (1.0 / n)))
+    axes = [np.linspace(a, b, k) for a, b in zip(lo, hi, strict=True)]
+    for x in itertools.product(*axes):
+        _try_response(search, np.array(x))
 
 
 def _push(search: _Search, bound: float, node: Node) -> None:
