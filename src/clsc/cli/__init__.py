@@ -68,12 +68,10 @@ def one_line(text: str, limit: int = MAX_ECHO) -> str:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    """The package's version (single-sourced in ``clsc.__version__``, also pyproject's)."""
+    from clsc import __version__
 
-    try:
-        return version("clsc")
-    except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
-        return "unknown"
+    return __version__
 
 
 def _command_in(argv: list[str]) -> str | None:
