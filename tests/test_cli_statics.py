@@ -155,3 +155,12 @@ def test_user_errors_exit_2_with_one_line(cli, argv, needle):
     code, out, err = cli(*argv)
     assert code == 2, (out, err)
     assert needle in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_statics_box_sample_names_its_seed(cli):
+    # a sampled sign is repeatable only with its seed: the text and the JSON show it
+    argv = ["statics", "cascade-epr", "--wrt", "a", "--box", "a=5:7", "--seed", "3"]
+    code, out, _ = cli(*argv)
+    assert code == 0 and "(Sobol sample, --seed 3)" in out
+    code, out, _ = cli(*argv, "--json")
+    assert code == 0 and json.loads(out)["seed"] == 3

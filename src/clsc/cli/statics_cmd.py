@@ -118,6 +118,7 @@ def run(args) -> int:
             "wrt": args.wrt,
             "params": {k: _plain(v) for k, v in point.items()},
             "box": {k: list(v) for k, v in box.items()},
+            **({"seed": args.seed} if box else {}),
             "signs": rows,
             **({"se_note": SE_NOTE} if frame["se"].notna().any() else {}),
         }
@@ -128,7 +129,8 @@ def run(args) -> int:
     shown = {k: v for k, v in point.items() if k not in box}
     print("  at " + ", ".join(f"{k}={_plain(v)}" for k, v in shown.items()))
     if box:
-        print("  over the box " + ", ".join(f"{k} in [{a:g}, {b:g}]" for k, (a, b) in box.items()))
+        ranges = ", ".join(f"{k} in [{a:g}, {b:g}]" for k, (a, b) in box.items())
+        print(f"  over the box {ranges} (Sobol sample, --seed {args.seed})")
     width = max(len(str(k)) for k in frame.index)
     for name, row in frame.iterrows():
         print(f"  {name:<{width}}  {row['sign']:>5}  {_where(row, bool(box))}")
