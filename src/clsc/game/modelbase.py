@@ -23,6 +23,7 @@ from clsc.errors import SolverError
 from clsc.game.bilevel_method import solve_bilevel
 from clsc.game.compile import CompiledSolution, compile_solution
 from clsc.game.declare import Game
+from clsc.game.evaluate import Evaluation, evaluate
 from clsc.game.outcome import game_keys, game_result, numbers, spec_assumptions
 from clsc.game.prepare import check_params
 from clsc.game.relations import condition_holds
@@ -77,11 +78,11 @@ class GameModel(Model):
         """The vectorised evaluator of a scenario's closed forms (cached)."""
         return compile_solution(cls.symbolic(scenario, fixed_vars))
 
-    def evaluate(self, scenario: str | None = None, **params: Any) -> dict[str, np.ndarray]:
-        """Closed forms of a scenario on (arrays of) parameters; defaults fill the rest."""
-        scenario = self.resolve_scenario(scenario)
-        values = {**self.spec.defaults(), **params}
-        return self.compiled(scenario)(**values)
+    def evaluate(self, scenario: str | None = None, **params: Any) -> Evaluation:
+        """Closed forms of a scenario on (arrays of) parameters, defaults filling the rest,
+        every point validated as ``solve`` validates it: see :func:`clsc.game.evaluate.evaluate`
+        (an invalid point is an ``invalid`` status row with NaN outputs)."""
+        return evaluate(self, scenario, **params)
 
 
 def solve_closed_form(model: GameModel, req: SolveRequest) -> Result:
