@@ -141,6 +141,22 @@ def flag_texts(
     return texts
 
 
+def join_texts(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Elementwise '; '-join of two arrays of text, skipping empty entries (rule flags first,
+    then condition flags, as ``Model.solve`` orders ``Result.flags``).
+
+    >>> join_texts(np.array(["x", "", "y"], dtype=object), np.array(["z", "w", ""], dtype=object))
+    array(['x; z', 'w', 'y'], dtype=object)
+    """
+    out = np.asarray(a, dtype=object).copy()
+    b = np.asarray(b, dtype=object)
+    both = (out != "") & (b != "")
+    out[both] = [f"{x}; {y}" for x, y in zip(out[both], b[both], strict=True)]
+    only_b = (out == "") & (b != "")
+    out[only_b] = b[only_b]
+    return out
+
+
 @dataclass
 class Checked:
     """Validated points: ``values`` (every parameter: a scalar, or a flat array of ``n``

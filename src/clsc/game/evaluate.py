@@ -35,7 +35,7 @@ import numpy as np
 from clsc.errors import ParameterError
 from clsc.game.relations import condition_holds
 from clsc.results import CONDITION_FAILED, OPTIMAL
-from clsc.validation import validate_arrays
+from clsc.validation import join_texts, validate_arrays
 
 #: status of a point whose parameters violate a bound or a rule (nothing is evaluated there)
 INVALID = "invalid"
@@ -135,7 +135,7 @@ def evaluate(model, scenario: str | None = None, **params: Any) -> Evaluation:
             v[~ok] = np.nan
     cols["conditions_hold"] &= ok
     cols["failed_conditions"][~ok] = ""
-    flags = np.where(ok, _join(checked.flags, cols.pop("flags")), "").astype(object)
+    flags = np.where(ok, join_texts(checked.flags, cols.pop("flags")), "").astype(object)
     out: dict[str, np.ndarray] = {"status": status, "message": message}
     for name in model.spec.names:
         value = checked.values[name]
@@ -149,16 +149,6 @@ def evaluate(model, scenario: str | None = None, **params: Any) -> Evaluation:
     return Evaluation(
         model.name, scenario, shape, {k: v.reshape(shape) for k, v in out.items()}, conds
     )
-
-
-def _join(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Elementwise '; '-join of two arrays of text, skipping empty entries."""
-    out = np.asarray(a, dtype=object).copy()
-    both = (out != "") & (b != "")
-    out[both] = [f"{x}; {y}" for x, y in zip(out[both], b[both], strict=True)]
-    only_b = (out == "") & (b != "")
-    out[only_b] = b[only_b]
-    return out
 
 
 def variant_model(model, values: Mapping[str, Any]):
