@@ -248,9 +248,13 @@ def _flag_texts(sol, out, holds, n: int, skip: np.ndarray) -> np.ndarray:
     for c in sol.conditions:
         if c.kind != "FLAG":
             continue
-        for i in np.flatnonzero(~holds[c.name] & ~skip):
-            text = f"FLAG {c.name} fails (value {float(out[c.name][i]):.6g})"
-            flags[i] = f"{flags[i]}; {text}" if flags[i] else text
+        idx = np.flatnonzero(~holds[c.name] & ~skip)
+        if not len(idx):
+            continue
+        name = c.name.replace("{", "{{").replace("}", "}}")
+        text = f"FLAG {name} fails (value {{:.6g}})".format
+        values = np.asarray(out[c.name], dtype=float)[idx].tolist()
+        flags[idx] = join_texts(flags[idx], np.array(list(map(text, values)), dtype=object))
     return flags
 
 
