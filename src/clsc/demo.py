@@ -106,17 +106,22 @@ def run_demo() -> pd.DataFrame:
         rows.append(
             {
                 "model": model,
-                "scenario": scenario or "-",
+                "scenario": result.scenario,  # None for a model without scenarios, as to_frame
                 "method": result.method,
-                "status": result.status,
-                "demand": getattr(demand, "spec", "-") if demand is not None else "-",
+                "status": str(result.status),
+                "demand": getattr(demand, "spec", None),
                 "decisions": _join(result.decisions, result.std_errors),
                 "profits": _join(result.profits, result.std_errors),
-                "flags": "; ".join(result.flags) or "-",
-                "message": result.message or "-",
+                "flags": "; ".join(result.flags),
+                "message": result.message,
             }
         )
     return pd.DataFrame(rows)
+
+
+def _given(value) -> bool:
+    """False for a missing entry (None, NaN after a CSV round trip, or empty text)."""
+    return isinstance(value, str) and value != ""
 
 
 def render(frame: pd.DataFrame, width: int = 100) -> str:
@@ -125,9 +130,9 @@ def render(frame: pd.DataFrame, width: int = 100) -> str:
     warnings, the message of a solve that is not optimal).
 
     >>> import pandas as pd
-    >>> row = {"model": "newsvendor", "scenario": "-", "method": "mc", "status": "optimal",
+    >>> row = {"model": "newsvendor", "scenario": None, "method": "mc", "status": "optimal",
     ...        "demand": "normal(mean=50, sd=8)", "decisions": "q=56.6025 (se 0.025)",
-    ...        "profits": "pi_R=-1.9950 (se 0.0037)", "flags": "-", "message": "-"}
+    ...        "profits": "pi_R=-1.9950 (se 0.0037)", "flags": "", "message": ""}
     >>> print(render(pd.DataFrame([row]), 30))
     newsvendor  method=mc
         status=optimal
@@ -143,15 +148,15 @@ def render(frame: pd.DataFrame, width: int = 100) -> str:
     width = max(20, width)
     lines = []
     for row in frame.itertuples(index=False):
-        scen = "" if row.scenario == "-" else f" [{row.scenario}]"
+        scen = f" [{row.scenario}]" if _given(row.scenario) else ""
         head = f"{row.model}{scen}  method={row.method}  status={row.status}"
         lines += textwrap.wrap(head, width, subsequent_indent="    ")
         fields = [("demand", row.demand), ("decisions", row.decisions), ("profits", row.profits)]
         fields.append(("flags", row.flags))
-        if getattr(row, "message", "-") != "-" and str(row.status) not in ("optimal", "evaluated"):
-            fields.append(("message", row.message))
+        if str(row.status) not in ("optimal", "evaluated"):
+            fields.append(("message", getattr(row, "message", "")))
         for label, value in fields:
-            if value in ("-", ""):
+            if not _given(value):
                 continue
             lines += textwrap.wrap(
                 f"{label}: {value}", width, initial_indent="  ", subsequent_indent="    "

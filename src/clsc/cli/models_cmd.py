@@ -88,8 +88,8 @@ def details(model) -> dict:
         }
         for r in model.spec.rules
     ]
-    scenarios = list(model.scenarios) or [None]
-    base["methods_by_scenario"] = {str(s): methods_for(model, s) for s in scenarios}
+    # a model without scenarios: no keys here, as ``scenarios`` is [] and a result's scenario null
+    base["methods_by_scenario"] = {s: methods_for(model, s) for s in model.scenarios}
     base["default_scenario"] = model.default_scenario
     base["default_method"] = model.default_method
     base["options"] = dict(model.options)
@@ -103,10 +103,11 @@ def _print_one(d: dict) -> None:
     print(f"{d['name']}: {d['summary']}")
     print(f"  defined in {d['source_module']}")
     print("  scenarios and methods (default marked *):")
-    for s, methods in d["methods_by_scenario"].items():
-        mark = "*" if s == str(d["default_scenario"]) else " "
+    per = d["methods_by_scenario"] or {None: d["methods"]}
+    for s, methods in per.items():
+        mark = "*" if s == d["default_scenario"] else " "
         shown = ", ".join(m + ("*" if m == d["default_method"] else "") for m in methods)
-        print(f"   {mark}{s if s != 'None' else '(single scenario)'}: {shown}")
+        print(f"   {mark}{s or '(single scenario)'}: {shown}")
     print(f"  decisions: {', '.join(d['decisions'])}")
     print("  parameters (name, symbol, unit, default, bounds, description):")
     for p in d["params"]:
@@ -145,16 +146,14 @@ def run(args) -> int:
     for name in model_names():
         model = get_model(name)
         d = model.describe()
-        d["methods_by_scenario"] = {
-            str(s): methods_for(model, s) for s in (list(model.scenarios) or [None])
-        }
+        d["methods_by_scenario"] = {s: methods_for(model, s) for s in model.scenarios}
         described.append(d)
     if args.json:
         print(json.dumps(described, default=str))
         return 0
     for d in described:
         print(f"{d['name']}: {d['summary']}")
-        per = d["methods_by_scenario"]
+        per = d["methods_by_scenario"] or {None: d["methods"]}
         if len({tuple(m) for m in per.values()}) == 1:
             print(f"  scenarios: {', '.join(d['scenarios']) or '(single scenario)'}")
             print(f"  methods:   {', '.join(next(iter(per.values())))}")

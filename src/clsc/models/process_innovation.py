@@ -8,8 +8,11 @@ share ``theta`` of the used batteries and the NEV maker ``1 - theta`` (selling t
     pi_NEV = (a - q - c0 - w)*q + b*(1 - theta)*q - k*((1 - theta)*q)^2/2
 
 Scenarios: ``PM`` (both collect), ``P`` (PM with theta = 1: PB collects), ``M`` (PM with
-theta = 0: the NEV maker collects). ``cr - r*x >= 0`` is a FLAG only (it fails at the source's
-parameters). No equilibrium formula is written here: the game engine derives them.
+theta = 0: the NEV maker collects). ``cr - r*x >= 0`` is a FLAG only: it fails at the source's
+parameters (the defaults), where cr - r*x = -0.391 in P (x = 85/23) and -1.831 in PM
+(x = 340/77); it holds with 2.526 in M (x = 85/38). A constraint would change the source's
+Table 4, so the equilibrium is reported with the flag. No equilibrium formula is written here: the game
+engine derives them.
 """
 
 from __future__ import annotations
