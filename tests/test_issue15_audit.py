@@ -54,3 +54,21 @@ def test_a_model_without_scenarios_is_shown_the_same_way_everywhere(cli, monkeyp
     monkeypatch.setattr(demo, "EXAMPLES", (demo.EXAMPLES[0],))
     assert demo.run_demo().loc[0, "scenario"] is None
     assert frame.scenario is None and frame.to_frame().loc[0, "scenario"] is None
+
+
+def test_bilevel_shipped_examples_run_by_name_and_print_their_path(cli):
+    import json
+    from pathlib import Path
+
+    code, out, err = cli("bilevel", "--example", "moore-bard")
+    assert code == 0 and err == ""
+    path = Path(out.splitlines()[0].split(": ", 1)[1])
+    assert path.is_file() and path.name == "moore_bard.json"
+    _code, by_name, _ = cli("bilevel", "--example", "moore-bard", "--json")
+    _code, by_path, _ = cli("bilevel", str(path), "--json")
+    a, b = json.loads(by_name), json.loads(by_path)
+    assert (a["x"], a["y"], a["F"]) == (b["x"], b["y"], b["F"])
+    code, _out, err = cli("bilevel", "--example", "nope")
+    assert code == 2 and "moore-bard" in err and len(err.strip().splitlines()) == 1
+    code, _out, err = cli("bilevel")
+    assert code == 2 and "--example" in err
