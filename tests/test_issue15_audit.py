@@ -72,3 +72,64 @@ def test_bilevel_shipped_examples_run_by_name_and_print_their_path(cli):
     assert code == 2 and "moore-bard" in err and len(err.strip().splitlines()) == 1
     code, _out, err = cli("bilevel")
     assert code == 2 and "--example" in err
+
+
+def test_text_prints_integers_as_integers_in_models_statics_and_vectors(cli):
+    """Issue 15: integers print as integers in every text output (was 'p 20.0' in ``clsc
+    models``, 'at a=100.0' in ``statics``, '(100.0, 80.0, 120.0)' and 'None' for vectors)."""
+    float_zero = re.compile(r"(?<![\w.])-?\d+\.0(?!\d)|\bNone\b")
+    _code, listing, _ = cli("models")
+    assert re.search(r"^\s+p\s+20\s", listing, re.M)
+    _code, detail, _ = cli("models", "joint-inventory")
+    assert "[100, 80, 120]" in detail and "(not set)" in detail
+    _code, statics, _ = cli("statics", "process-innovation", "--scenario", "PM", "--wrt", "k")
+    assert "at a=100, c0=8," in statics
+    for text in (listing, detail.split("documentation:")[0], statics):
+        assert not float_zero.search(text), float_zero.search(text)
+    from clsc.cli.output import table
+
+    result = get_model("joint-inventory").solve(
+        "separate", params={"n_scenarios": 200, "n_eval": 500}, seed=1
+    )
+    shown = table(result)
+    assert "[100, 80, 120]" in shown and "None" not in shown
+
+
+SOURCES = {  # the spec's section 2: source document of each seed model
+    "joint-inventory": "000_65efe8f87a0570ca.txt",
+    "cascade-epr": "001_5ea5278fb52b0752.txt",
+    "process-innovation": "002_5d016a0a4bbfb29e.txt",
+    "sorting-collection": "003_aac9ffadc21d5d04.txt",
+    "buyback-effort": "004_7cb4968b2dc75105.txt",
+}
+
+
+def test_every_model_names_its_source_and_what_is_reconstructed(cli):
+    import json
+
+    from clsc.models import model_names
+
+    for name in model_names():
+        _code, out, _ = cli("models", name, "--json")
+        doc = " ".join(json.loads(out)["documentation"].split())
+        if name in SOURCES:
+            assert f"Source: seed {SOURCES[name]}" in doc or f"Source: {SOURCES[name]}" in doc
+            assert "[RECON]" in doc or "project's own" in doc, name
+        else:  # textbook models name their references
+            assert "textbook" in doc or "Pasternack" in doc, name
+        _code, text, _ = cli("models", name)
+        assert SOURCES.get(name, "") in text
+
+
+def test_models_model_text_lists_variants_and_the_equations(cli):
+    import json
+
+    for name in ("newsvendor", "sorting-collection", "buyback-effort"):
+        _code, out, _ = cli("models", name, "--json")
+        variants = json.loads(out)["variants"]
+        _code, text, _ = cli("models", name)
+        assert variants and "variants (" in text
+        for v in variants:
+            assert f"    {v['name']}: selected by {' or '.join(v['selected_by'])}" in text
+    _code, text, _ = cli("models", "buyback-effort")
+    assert "pi_M" in text.split("documentation:")[1]  # the profit equations, from the economics

@@ -93,10 +93,44 @@ def details(model) -> dict:
     base["default_scenario"] = model.default_scenario
     base["default_method"] = model.default_method
     base["options"] = dict(model.options)
-    module = sys.modules.get(type(model).__module__)
-    base["documentation"] = inspect.cleandoc(module.__doc__ or "") if module else ""
+    base["documentation"] = documentation(model)
     base["source_module"] = type(model).__module__
     return base
+
+
+def documentation(model) -> str:
+    """The docstring of the model's module; a ``<name>_methods`` module (the registered model
+    and its sampled methods) is preceded by its economics module ``<name>``, which states the
+    source, the equations and what is reconstructed."""
+    import importlib
+
+    name = type(model).__module__
+    names = [name]
+    if name.endswith("_methods"):
+        names.insert(0, name.removesuffix("_methods"))
+    docs = []
+    for n in names:
+        module = sys.modules.get(n) or importlib.import_module(n)
+        docs.append(inspect.cleandoc(module.__doc__ or ""))
+    return "\n\n".join(d for d in docs if d)
+
+
+def shown_default(value) -> str:
+    """A default as text: integers as integers, other numbers as given, lists in brackets, an
+    unset default as '(not set)'.
+
+    >>> [shown_default(20.0), shown_default(0.3), shown_default([1.5, 80.0]), shown_default(None)]
+    ['20', '0.3', '[1.5, 80]', '(not set)']
+    """
+    if value is None:
+        return "(not set)"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(shown_default(v) for v in value) + "]"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
 
 
 def _print_one(d: dict) -> None:
@@ -111,7 +145,7 @@ def _print_one(d: dict) -> None:
     print(f"  decisions: {', '.join(d['decisions'])}")
     print("  parameters (name, symbol, unit, default, bounds, description):")
     for p in d["params"]:
-        default = "(required)" if p["required"] else str(p["default"])
+        default = "(required)" if p["required"] else shown_default(p["default"])
         unit = p["unit"] or "-"
         print(
             f"    {p['name']:<10} {p['symbol']:<8} {unit:<6} {default:<28} "
@@ -122,6 +156,15 @@ def _print_one(d: dict) -> None:
         for r in d["rules"]:
             where = "" if r["scenarios"] == "all" else f"  [{', '.join(r['scenarios'])}]"
             print(f"    {r['class']:<4} {r['rule']}{where}")
+    if d.get("variants"):
+        print("  variants (selected by an option, or a parameter value NAME=VALUE):")
+        for v in d["variants"]:
+            where = f"; scenarios {', '.join(v['scenarios'])}" if v["scenarios"] else ""
+            also = f"; options {', '.join(v['options'])}" if v["options"] else ""
+            print(
+                f"    {v['name']}: selected by {' or '.join(v['selected_by'])}; "
+                f"methods {', '.join(v['methods'])}{where}{also} - {v['doc']}"
+            )
     if d["options"]:
         print("  options (--option NAME=VALUE):")
         for name, doc in d["options"].items():
@@ -164,7 +207,7 @@ def run(args) -> int:
         print(f"  decisions: {', '.join(d['decisions'])}")
         print("  parameters:")
         for p in d["params"]:
-            default = "(required)" if p["required"] else str(p["default"])
+            default = "(required)" if p["required"] else shown_default(p["default"])
             print(f"    {p['name']:<12} {default:<32} {p['doc']}")
     print("details of one model: clsc models MODEL")
     return 0

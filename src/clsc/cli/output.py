@@ -16,7 +16,13 @@ def fmt(value: Any) -> str:
 
     >>> [fmt(7.0), fmt(True), fmt(0.12345), fmt(1.5e7), fmt(float("nan"))]
     ['7', 'yes', '0.1235', '1.5e+07', 'nan']
+    >>> [fmt((100.0, 1.5)), fmt(((1.0, 0.3), (0.3, 1.0))), fmt(None)]
+    ['[100, 1.5000]', '[[1, 0.3000], [0.3000, 1]]', '(not set)']
     """
+    if value is None:
+        return "(not set)"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(fmt(v) for v in value) + "]"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):

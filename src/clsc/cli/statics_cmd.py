@@ -10,6 +10,7 @@ import json
 
 from clsc.cli.args import pairs
 from clsc.cli.limits import BYTES_PER_POINT, add_limit_flags, check_memory, nonnegative_int
+from clsc.cli.output import fmt
 from clsc.errors import ParameterError
 
 
@@ -134,7 +135,7 @@ def run(args) -> int:
     head = f"{model.name} [{scenario}]" if scenario else model.name
     print(f"{head}  d(.)/d({args.wrt})  method={args.method}")
     shown = {k: v for k, v in point.items() if k not in box}
-    print("  at " + ", ".join(f"{k}={_plain(v)}" for k, v in shown.items()))
+    print("  at " + ", ".join(f"{k}={fmt(_plain(v))}" for k, v in shown.items()))
     if box:
         print("  over the box " + ", ".join(f"{k} in [{a:g}, {b:g}]" for k, (a, b) in box.items()))
     width = max(len(str(k)) for k in frame.index)
