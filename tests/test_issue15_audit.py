@@ -133,3 +133,39 @@ def test_models_model_text_lists_variants_and_the_equations(cli):
             assert f"    {v['name']}: selected by {' or '.join(v['selected_by'])}" in text
     _code, text, _ = cli("models", "buyback-effort")
     assert "pi_M" in text.split("documentation:")[1]  # the profit equations, from the economics
+
+
+def test_threshold_states_the_fixed_parameters_as_numbers(cli):
+    """The JSON had ``"params": {"delta": "250.0"}``: the scanned parameter's midpoint, as text,
+    and none of the parameters actually held fixed; the text did not say them at all."""
+    import json
+
+    argv = ("threshold", "sorting-collection", "--compare", "MC,MR", "--player", "total")
+    argv += ("--in", "delta=0:500", "--set", "k=2500")
+    _code, out, _ = cli(*argv, "--json")
+    params = json.loads(out)["params"]
+    assert "delta" not in params  # it is scanned, not fixed
+    assert params["k"] == 2500 and params["a"] == 100 and params["sorting"] == "scope"
+    _code, text, _ = cli(*argv)
+    assert text.splitlines()[1].startswith("  at a=100, alpha=1, cn=50, cr=30, k=2500,")
+
+
+def test_threshold_player_name_works_for_models_without_declared_games(cli):
+    import json
+
+    argv = ("threshold", "buyback-effort", "--compare", "N,B", "--in", "k=1:100", "--json")
+    _code, by_name, _ = cli(*argv, "--player", "M")
+    _code, by_key, _ = cli(*argv, "--player", "pi_M")
+    assert json.loads(by_name)["expr"] == "pi_M[N] - pi_M[B]"
+    assert json.loads(by_name)["roots"] == json.loads(by_key)["roots"]
+
+
+def test_counts_are_integers_in_json(cli):
+    import json
+
+    _code, out, _ = cli("solve", "sorting-collection", "--scenario", "MC", "--method", "bilevel")
+    assert re.search(r"^  nodes\s+\d+$", out, re.M)
+    _code, out, _ = cli(
+        "solve", "sorting-collection", "--scenario", "MC", "--method", "bilevel", "--json"
+    )
+    assert isinstance(json.loads(out)["metrics"]["nodes"], int)
