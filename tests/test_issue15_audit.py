@@ -169,3 +169,25 @@ def test_counts_are_integers_in_json(cli):
         "solve", "sorting-collection", "--scenario", "MC", "--method", "bilevel", "--json"
     )
     assert isinstance(json.loads(out)["metrics"]["nodes"], int)
+
+
+def test_monte_carlo_statics_use_common_random_numbers_and_mark_unsettled_signs(cli):
+    """The se note says both solves of a central difference use the same random numbers; they
+    did not (fresh entropy each), so outputs that do not depend on k got random derivatives."""
+    import json
+
+    argv = ("statics", "buyback-effort", "--scenario", "B", "--wrt", "k", "--method", "mc")
+    _code, out, _ = cli(*argv, "--json")
+    rows = {r["name"]: r for r in json.loads(out)["signs"]}
+    # R's order and the N benchmark do not depend on M's effort cost k
+    for name in ("q_N", "pi_M_N", "pi_R"):
+        assert rows[name]["high"] == 0.0 and rows[name]["sign"] == "0", name
+    closed = get_model("buyback-effort").solve("B")
+    e, k = closed.decisions["e"], closed.params["k"]
+    expected_de_dk = -e / k  # e = const/k in closed form (spec 9.7), so de/dk = -e/k
+    assert rows["e"]["high"] == pytest.approx(expected_de_dk, rel=0.02)
+    assert all(isinstance(r["significant"], bool) for r in rows.values())
+    _code, text, _ = cli(*argv)
+    for r in rows.values():
+        shown = r["sign"] if r["significant"] else r["sign"] + "?"
+        assert re.search(rf"^  {re.escape(r['name'])}\s+{re.escape(shown)}\s", text, re.M)

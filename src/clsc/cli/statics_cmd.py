@@ -116,6 +116,7 @@ def run(args) -> int:
                 "name": k,
                 **{c: _plain(v) for c, v in row.items()},
                 "points": int(row["points"]),
+                "significant": significant(row),
                 "where": _where(row, bool(box)),
             }
             for k, row in frame.iterrows()
@@ -140,7 +141,8 @@ def run(args) -> int:
         print("  over the box " + ", ".join(f"{k} in [{a:g}, {b:g}]" for k, (a, b) in box.items()))
     width = max(len(str(k)) for k in frame.index)
     for name, row in frame.iterrows():
-        print(f"  {name:<{width}}  {row['sign']:>5}  {_where(row, bool(box))}")
+        sign = row["sign"] if significant(row) else f"{row['sign']}?"
+        print(f"  {name:<{width}}  {sign:>5}  {_where(row, bool(box))}")
     if frame["se"].notna().any():
         print(f"  {SE_NOTE}")
     return 0
@@ -149,8 +151,17 @@ def run(args) -> int:
 SE_NOTE = (
     "se of a sampled derivative: the two solves' standard errors added in quadrature, over 2h "
     "(conservative: both solves use the same random numbers); a sign is significant only where "
-    "|derivative| exceeds about 2 se"
+    "|derivative| exceeds 2 se (else shown as +? or -?)"
 )
+
+
+def significant(row) -> bool:
+    """False when a sampled derivative's sign is within 2 standard errors of changing (shown
+    as ``+?``/``-?``); exact, symbolic and unsampled signs are significant."""
+    se = row.get("se")
+    if se is None or se != se or row["sign"] not in ("+", "-"):
+        return True
+    return bool(row["low"] > 2 * se) if row["sign"] == "+" else bool(row["high"] < -2 * se)
 
 
 def _where(row, boxed: bool) -> str:
