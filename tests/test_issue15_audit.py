@@ -191,3 +191,55 @@ def test_monte_carlo_statics_use_common_random_numbers_and_mark_unsettled_signs(
     for r in rows.values():
         shown = r["sign"] if r["significant"] else r["sign"] + "?"
         assert re.search(rf"^  {re.escape(r['name'])}\s+{re.escape(shown)}\s", text, re.M)
+
+
+def test_merged_player_error_comes_before_any_derivation(cli, monkeypatch):
+    from clsc.game.model import GameModel
+
+    def no_derivation(*args, **kwargs):
+        raise AssertionError("derived before the --player check")
+
+    monkeypatch.setattr(GameModel, "symbolic", classmethod(no_derivation))
+    monkeypatch.setattr(GameModel, "compiled", classmethod(no_derivation))
+    argv = ("threshold", "sorting-collection", "--compare", "MC,MR", "--player", "pi_M")
+    code, _out, err = cli(*argv, "--in", "a=100:200")
+    assert code == 2 and "use pi_MC" in err and len(err.strip().splitlines()) == 1
+
+
+def test_indicators_print_as_yes_no_in_text(cli):
+    import json
+
+    argv = ("solve", "newsvendor", "--set", "demand=normal(mean=50, sd=8)", "--set", "price=10")
+    argv += ("--set", "cost=4")
+    _code, text, _ = cli(*argv, "--option", "q_max=40")
+    assert re.search(r"^  capacity_binding\s+yes$", text, re.M)
+    _code, text, _ = cli(*argv, "--option", "q_max=80")
+    assert re.search(r"^  capacity_binding\s+no$", text, re.M)
+    _code, out, _ = cli(*argv, "--option", "q_max=40", "--json")
+    assert json.loads(out)["metrics"]["capacity_binding"] == 1  # JSON keeps the number
+
+
+def test_models_model_runs_for_every_model_in_text_and_json(cli):
+    import json
+
+    from clsc.models import model_names
+
+    for name in model_names():
+        code, out, err = cli("models", name, "--json")
+        assert code == 0 and err == "" and json.loads(out)["name"] == name
+        code, text, err = cli("models", name)
+        assert code == 0 and err == "" and text.startswith(f"{name}: ")
+
+
+def test_statics_over_a_box_says_it_is_sampled_and_how_many_points(cli):
+    import json
+
+    argv = ("statics", "process-innovation", "--wrt", "r", "--box", "h=3:10", "--samples", "32")
+    _code, out, _ = cli(*argv, "--json")
+    data = json.loads(out)
+    assert data["box"] == {"h": [3.0, 10.0]}
+    for row in data["signs"]:
+        if row["how"] == "numeric":
+            assert "sampled points" in row["where"] and row["points"] > 1
+        else:
+            assert row["how"] == "symbolic" and "for all positive" in row["where"]

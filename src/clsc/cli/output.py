@@ -70,8 +70,19 @@ def _section(title: str, mapping: Mapping[str, Any], errors: Mapping[str, float]
     width = max(len(k) for k in mapping)
     for k, v in mapping.items():
         se = f"  (se {fmt(errors[k])})" if k in errors else ""
+        if _unit(k) == "yes/no" and v in (0, 1):  # a 0/1 indicator reads as yes/no
+            v = bool(v)
         lines.append(f"  {k:<{width}}  {fmt(v)}{se}")
     return lines
+
+
+def _unit(key: str) -> str:
+    from clsc.glossary import describe
+
+    try:
+        return describe(key).unit
+    except KeyError:
+        return ""
 
 
 def table(result: Result) -> str:
