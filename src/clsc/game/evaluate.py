@@ -187,29 +187,16 @@ def closed_form_columns(model, scenario: str, values: Mapping[str, Any], n: int)
         for c in sol.conditions
     }
     hard = [c for c in sol.conditions if c.kind in ("SOC", "interior")]
-    failed = np.zeros(n, dtype=bool)
-    for c in hard:
-        failed |= ~holds[c.name]
-    guard = {
-        k: np.logical_or.reduce([~holds[g] for g in names] + [np.zeros(n, dtype=bool)])
-        for k, names in sol.guarded.items()
+    failed = _any([~holds[c.name] for c in hard], n)
+    # an output needing a reference whose conditions fail is NaN there, not "undefined"
+    guard = {k: _any([~holds[g] for g in names], n) for k, names in sol.guarded.items()}
+    undefined = [(~failed & ~np.isfinite(out[k]) & ~guard.get(k, False), k) for k in cs.names]
+    some_undefined = _any([m for m, _ in undefined], n)
+    bad = failed | some_undefined
+    cols: dict[str, np.ndarray] = {
+        "status": np.where(bad, str(CONDITION_FAILED), str(OPTIMAL)).astype(object),
+        "message": _failure_messages(hard, holds, failed, undefined, n),
     }
-    undefined = [(~failed & ~np.isfinite(out[k]), k) for k in cs.names if k not in guard]
-    bad = failed | np.logical_or.reduce([m for m, _ in undefined] + [np.zeros(n, dtype=bool)])
-    status = np.where(bad, str(CONDITION_FAILED), str(OPTIMAL)).astype(object)
-    reasons = [(~holds[c.name], f"{c.kind} condition '{c.name}' fails: {c.text}") for c in hard]
-    message = _messages(n, reasons)
-    if any(c.kind != "SOC" for c in hard):
-        hinted = failed & np.logical_or.reduce(
-            [~holds[c.name] for c in hard if c.kind != "SOC"] + [np.zeros(n, dtype=bool)]
-        )
-        message[hinted] = [f"{m}; try --method numeric" for m in message[hinted]]
-    undef = _messages(n, undefined, ", ")
-    has_undef = ~failed & (undef != "")
-    message[has_undef] = [
-        f"closed form undefined at these parameters ({m})" for m in undef[has_undef]
-    ]
-    cols: dict[str, np.ndarray] = {"status": status, "message": message}
     cols.update(_outputs(target, scenario, cs.names, out, bad, guard))
     conds = []
     for c in sol.conditions:
@@ -219,14 +206,26 @@ def closed_form_columns(model, scenario: str, values: Mapping[str, Any], n: int)
     failed_names = _messages(n, [(~holds[c.name], c.name) for c in hard])
     cols["conditions_hold"] = failed_names == ""
     cols["failed_conditions"] = failed_names
-    cols["flags"] = _flag_texts(
-        sol,
-        out,
-        holds,
-        n,
-        np.logical_or.reduce([m for m, _ in undefined] + [np.zeros(n, dtype=bool)]) & ~failed,
-    )
+    cols["flags"] = _flag_texts(sol, out, holds, n, some_undefined)
     return cols, tuple(conds)
+
+
+def _any(masks: list[np.ndarray], n: int) -> np.ndarray:
+    """Elementwise or of boolean arrays (all False when there are none)."""
+    return np.logical_or.reduce([*masks, np.zeros(n, dtype=bool)])
+
+
+def _failure_messages(hard, holds, failed, undefined, n: int) -> np.ndarray:
+    """The scalar solve's message per point: the failing SOC/interior conditions ('; try
+    --method numeric' when one is not a SOC), else the closed forms that are not finite."""
+    reasons = [(~holds[c.name], f"{c.kind} condition '{c.name}' fails: {c.text}") for c in hard]
+    message = _messages(n, reasons)
+    hinted = failed & _any([~holds[c.name] for c in hard if c.kind != "SOC"], n)
+    message[hinted] = [f"{m}; try --method numeric" for m in message[hinted]]
+    undef = _messages(n, undefined, ", ")
+    some = ~failed & (undef != "")
+    message[some] = [f"closed form undefined at these parameters ({m})" for m in undef[some]]
+    return message
 
 
 def _outputs(model, scenario, names, out, bad, guard) -> dict[str, np.ndarray]:
