@@ -243,3 +243,14 @@ def test_statics_over_a_box_says_it_is_sampled_and_how_many_points(cli):
             assert "sampled points" in row["where"] and row["points"] > 1
         else:
             assert row["how"] == "symbolic" and "for all positive" in row["where"]
+
+
+def test_statics_on_the_boundary_of_a_rule_is_a_clear_one_line_error(cli):
+    """Issue 15: not ``"signs": []`` with exit 0, nor ``ValueError: max() arg is an empty
+    sequence``: holding = 0 is on its bound, so the solve at holding - h is refused."""
+    argv = ("statics", "newsvendor", "--wrt", "holding", "--method", "mc", "--set")
+    argv += ("demand=normal(mean=50, sd=8)", "--set", "price=10", "--set", "cost=4")
+    for extra in ((), ("--json",)):
+        code, out, err = cli(*argv, *extra)
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+        assert "holding" in err and "boundary" in err
