@@ -177,19 +177,17 @@ def closed_form_columns(model, scenario: str, values: Mapping[str, Any], n: int)
     ``conditions_hold``, ``failed_conditions`` and ``flags`` (the FLAG conditions that fail).
     """
     target = variant_model(model, values)
-    cs = target.compiled(scenario)
-    sol = cs.solution
+    cs, conditions, guarded = closed_forms(target, scenario)
     with np.errstate(all="ignore"):
         raw = cs(**{p: np.asarray(values[p], dtype=float) for p in cs.params})
     out = {k: np.broadcast_to(v, (n,)) for k, v in raw.items()}
     holds = {
-        c.name: np.broadcast_to(condition_holds(out[c.name], c.relation), (n,))
-        for c in sol.conditions
+        c.name: np.broadcast_to(condition_holds(out[c.name], c.relation), (n,)) for c in conditions
     }
-    hard = [c for c in sol.conditions if c.kind in ("SOC", "interior")]
+    hard = [c for c in conditions if c.kind in ("SOC", "interior")]
     failed = _any([~holds[c.name] for c in hard], n)
     # an output needing a reference whose conditions fail is NaN there, not "undefined"
-    guard = {k: _any([~holds[g] for g in names], n) for k, names in sol.guarded.items()}
+    guard = {k: _any([~holds[g] for g in names], n) for k, names in guarded.items()}
     undefined = [(~failed & ~np.isfinite(out[k]) & ~guard.get(k, False), k) for k in cs.names]
     some_undefined = _any([m for m, _ in undefined], n)
     bad = failed | some_undefined
@@ -199,15 +197,26 @@ def closed_form_columns(model, scenario: str, values: Mapping[str, Any], n: int)
     }
     cols.update(_outputs(target, scenario, cs.names, out, bad, guard))
     conds = []
-    for c in sol.conditions:
+    for c in conditions:
         column = f"cond.{c.name}"
         cols[column] = np.array(out[c.name], dtype=float)
         conds.append(ConditionColumn(column, c.name, c.kind, c.text, c.relation))
     failed_names = _messages(n, [(~holds[c.name], c.name) for c in hard])
     cols["conditions_hold"] = failed_names == ""
     cols["failed_conditions"] = failed_names
-    cols["flags"] = _flag_texts(sol, out, holds, n, some_undefined)
+    cols["flags"] = _flag_texts(conditions, out, holds, n, some_undefined)
     return cols, tuple(conds)
+
+
+def closed_forms(model, scenario: str):
+    """``(evaluator, conditions, guarded)`` of what the scalar closed-form solve evaluates: the
+    model's closed forms as data (``closed_form``) where it has them, else its compiled sympy
+    solution (``compiled``); both map ``evaluator(**params)`` to every output and condition."""
+    if hasattr(model, "closed_form"):
+        form = model.closed_form(scenario)
+        return form, form.conditions, form.guarded
+    cs = model.compiled(scenario)
+    return cs, cs.solution.conditions, cs.solution.guarded
 
 
 def _any(masks: list[np.ndarray], n: int) -> np.ndarray:
@@ -240,11 +249,11 @@ def _outputs(model, scenario, names, out, bad, guard) -> dict[str, np.ndarray]:
     return cols
 
 
-def _flag_texts(sol, out, holds, n: int, skip: np.ndarray) -> np.ndarray:
+def _flag_texts(conditions, out, holds, n: int, skip: np.ndarray) -> np.ndarray:
     """Per point, the texts ``solve`` records for its failing FLAG conditions (none where a
     closed form is undefined, as the scalar solve reports none there)."""
     flags = np.full(n, "", dtype=object)
-    for c in sol.conditions:
+    for c in conditions:
         if c.kind != "FLAG":
             continue
         idx = np.flatnonzero(~holds[c.name] & ~skip)
