@@ -76,7 +76,9 @@ def game_block(model, scenario: str, params: Mapping[str, Any], n: int, categori
 def game_categories(model, scenario: str) -> dict[str, str] | None:
     """Result field of each compiled name, as the model declares its result keys
     (:meth:`clsc.models.base.Model.result_keys`; None if a name is not declared)."""
-    cs = model.compiled(scenario)
+    from clsc.game.evaluate import closed_forms
+
+    cs, _, _ = closed_forms(model, scenario)  # the closed forms the scalar solve evaluates
     keys = model.result_keys(scenario)
     out = {}
     for k in cs.names:
