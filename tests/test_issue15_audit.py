@@ -254,3 +254,11 @@ def test_statics_on_the_boundary_of_a_rule_is_a_clear_one_line_error(cli):
         code, out, err = cli(*argv, *extra)
         assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
         assert "holding" in err and "boundary" in err
+
+
+def test_cvar_reports_value_at_risk_by_its_full_name():
+    result = get_model("newsvendor").solve(
+        params={"demand": "normal(mean=50, sd=8)", "price": 10, "cost": 4}, alpha=0.5
+    )
+    assert "value_at_risk" in result.metrics and "var" not in result.metrics
+    assert result.metrics["value_at_risk"] >= result.metrics["cvar"]  # the tail mean is lower
