@@ -36,6 +36,7 @@ RANKS: dict[str, int] = {
     "clsc.glossary": 0,
     "clsc.expr": 0,
     "clsc.seeding": 0,
+    "clsc.validation": 0,
     "clsc.models.base": 0,
     "clsc.models.registry": 0,
     "clsc.models": 0,  # the package __init__ (registry only); model modules are ranked below

@@ -67,7 +67,7 @@ KEYS: dict[str, Key] = _keys(
     ("efficiency", "channel profit / integrated-channel profit", "-"),
     ("samples", "number of demand samples used", "count"),
     ("q_unconstrained", "order without the capacity / integer limits", "units"),
-    ("capacity_binding", "1 when the capacity limit binds, else 0", "-"),
+    ("capacity_binding", "1 when the capacity limit binds, else 0 (text: yes/no)", "yes/no"),
     ("capacity_shadow_price", "marginal profit of one more unit of capacity", "money/unit"),
     ("cvar", "conditional value-at-risk of profit at level alpha (CVaR variant)", "money"),
     ("value_at_risk", "value-at-risk (profit quantile) at level alpha (CVaR variant)", "money"),

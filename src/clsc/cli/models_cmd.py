@@ -88,29 +88,64 @@ def details(model) -> dict:
         }
         for r in model.spec.rules
     ]
-    scenarios = list(model.scenarios) or [None]
-    base["methods_by_scenario"] = {str(s): methods_for(model, s) for s in scenarios}
+    # a model without scenarios: no keys here, as ``scenarios`` is [] and a result's scenario null
+    base["methods_by_scenario"] = {s: methods_for(model, s) for s in model.scenarios}
     base["default_scenario"] = model.default_scenario
     base["default_method"] = model.default_method
     base["options"] = dict(model.options)
-    module = sys.modules.get(type(model).__module__)
-    base["documentation"] = inspect.cleandoc(module.__doc__ or "") if module else ""
+    base["documentation"] = documentation(model)
     base["source_module"] = type(model).__module__
     return base
+
+
+def documentation(model) -> str:
+    """The docstring of the model's module; a ``<name>_methods`` module (the registered model
+    and its sampled methods) is preceded by its economics module ``<name>``, which states the
+    source, the equations and what is reconstructed."""
+    import importlib
+
+    name = type(model).__module__
+    names = [name]
+    if name.endswith("_methods"):
+        names.insert(0, name.removesuffix("_methods"))
+    docs = []
+    for n in names:
+        module = sys.modules.get(n) or importlib.import_module(n)
+        docs.append(inspect.cleandoc(module.__doc__ or ""))
+    return "\n\n".join(d for d in docs if d)
+
+
+def shown_default(value) -> str:
+    """A default as text: integers as integers, other numbers as given, lists in brackets, an
+    unset default as '(not set)'.
+
+    >>> [shown_default(20.0), shown_default(0.3), shown_default([1.5, 80.0]), shown_default(None)]
+    ['20', '0.3', '[1.5, 80]', '(not set)']
+    """
+    if value is None:
+        return "(not set)"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(shown_default(v) for v in value) + "]"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
 
 
 def _print_one(d: dict) -> None:
     print(f"{d['name']}: {d['summary']}")
     print(f"  defined in {d['source_module']}")
     print("  scenarios and methods (default marked *):")
-    for s, methods in d["methods_by_scenario"].items():
-        mark = "*" if s == str(d["default_scenario"]) else " "
+    per = d["methods_by_scenario"] or {None: d["methods"]}
+    for s, methods in per.items():
+        mark = "*" if s == d["default_scenario"] else " "
         shown = ", ".join(m + ("*" if m == d["default_method"] else "") for m in methods)
-        print(f"   {mark}{s if s != 'None' else '(single scenario)'}: {shown}")
+        print(f"   {mark}{s or '(single scenario)'}: {shown}")
     print(f"  decisions: {', '.join(d['decisions'])}")
     print("  parameters (name, symbol, unit, default, bounds, description):")
     for p in d["params"]:
-        default = "(required)" if p["required"] else str(p["default"])
+        default = "(required)" if p["required"] else shown_default(p["default"])
         unit = p["unit"] or "-"
         print(
             f"    {p['name']:<10} {p['symbol']:<8} {unit:<6} {default:<28} "
@@ -121,6 +156,15 @@ def _print_one(d: dict) -> None:
         for r in d["rules"]:
             where = "" if r["scenarios"] == "all" else f"  [{', '.join(r['scenarios'])}]"
             print(f"    {r['class']:<4} {r['rule']}{where}")
+    if d.get("variants"):
+        print("  variants (selected by an option, or a parameter value NAME=VALUE):")
+        for v in d["variants"]:
+            where = f"; scenarios {', '.join(v['scenarios'])}" if v["scenarios"] else ""
+            also = f"; options {', '.join(v['options'])}" if v["options"] else ""
+            print(
+                f"    {v['name']}: selected by {' or '.join(v['selected_by'])}; "
+                f"methods {', '.join(v['methods'])}{where}{also} - {v['doc']}"
+            )
     if d["options"]:
         print("  options (--option NAME=VALUE):")
         for name, doc in d["options"].items():
@@ -145,16 +189,14 @@ def run(args) -> int:
     for name in model_names():
         model = get_model(name)
         d = model.describe()
-        d["methods_by_scenario"] = {
-            str(s): methods_for(model, s) for s in (list(model.scenarios) or [None])
-        }
+        d["methods_by_scenario"] = {s: methods_for(model, s) for s in model.scenarios}
         described.append(d)
     if args.json:
         print(json.dumps(described, default=str))
         return 0
     for d in described:
         print(f"{d['name']}: {d['summary']}")
-        per = d["methods_by_scenario"]
+        per = d["methods_by_scenario"] or {None: d["methods"]}
         if len({tuple(m) for m in per.values()}) == 1:
             print(f"  scenarios: {', '.join(d['scenarios']) or '(single scenario)'}")
             print(f"  methods:   {', '.join(next(iter(per.values())))}")
@@ -165,7 +207,7 @@ def run(args) -> int:
         print(f"  decisions: {', '.join(d['decisions'])}")
         print("  parameters:")
         for p in d["params"]:
-            default = "(required)" if p["required"] else str(p["default"])
+            default = "(required)" if p["required"] else shown_default(p["default"])
             print(f"    {p['name']:<12} {default:<32} {p['doc']}")
     print("details of one model: clsc models MODEL")
     return 0

@@ -16,7 +16,13 @@ def fmt(value: Any) -> str:
 
     >>> [fmt(7.0), fmt(True), fmt(0.12345), fmt(1.5e7), fmt(float("nan"))]
     ['7', 'yes', '0.1235', '1.5e+07', 'nan']
+    >>> [fmt((100.0, 1.5)), fmt(((1.0, 0.3), (0.3, 1.0))), fmt(None)]
+    ['[100, 1.5000]', '[[1, 0.3000], [0.3000, 1]]', '(not set)']
     """
+    if value is None:
+        return "(not set)"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(fmt(v) for v in value) + "]"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
@@ -64,8 +70,19 @@ def _section(title: str, mapping: Mapping[str, Any], errors: Mapping[str, float]
     width = max(len(k) for k in mapping)
     for k, v in mapping.items():
         se = f"  (se {fmt(errors[k])})" if k in errors else ""
+        if _unit(k) == "yes/no" and v in (0, 1):  # a 0/1 indicator reads as yes/no
+            v = bool(v)
         lines.append(f"  {k:<{width}}  {fmt(v)}{se}")
     return lines
+
+
+def _unit(key: str) -> str:
+    from clsc.glossary import describe
+
+    try:
+        return describe(key).unit
+    except KeyError:
+        return ""
 
 
 def table(result: Result) -> str:

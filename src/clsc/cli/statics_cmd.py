@@ -10,6 +10,7 @@ import json
 
 from clsc.cli.args import add_point_flags, model_parser, pairs
 from clsc.cli.limits import BYTES_PER_POINT, add_limit_flags, check_memory, nonnegative_int
+from clsc.cli.output import fmt
 from clsc.errors import ParameterError
 
 
@@ -107,6 +108,7 @@ def run(args) -> int:
                 "name": k,
                 **{c: _plain(v) for c, v in row.items()},
                 "points": int(row["points"]),
+                "significant": significant(row),
                 "where": _where(row, bool(box)),
             }
             for k, row in frame.iterrows()
@@ -127,13 +129,14 @@ def run(args) -> int:
     head = f"{model.name} [{scenario}]" if scenario else model.name
     print(f"{head}  d(.)/d({args.wrt})  method={args.method}")
     shown = {k: v for k, v in point.items() if k not in box}
-    print("  at " + ", ".join(f"{k}={_plain(v)}" for k, v in shown.items()))
+    print("  at " + ", ".join(f"{k}={fmt(_plain(v))}" for k, v in shown.items()))
     if box:
         ranges = ", ".join(f"{k} in [{a:g}, {b:g}]" for k, (a, b) in box.items())
         print(f"  over the box {ranges} (Sobol sample, --seed {args.seed})")
     width = max(len(str(k)) for k in frame.index)
     for name, row in frame.iterrows():
-        print(f"  {name:<{width}}  {row['sign']:>5}  {_where(row, bool(box))}")
+        sign = row["sign"] if significant(row) else f"{row['sign']}?"
+        print(f"  {name:<{width}}  {sign:>5}  {_where(row, bool(box))}")
     if frame["se"].notna().any():
         print(f"  {SE_NOTE}")
     return 0
@@ -142,8 +145,17 @@ def run(args) -> int:
 SE_NOTE = (
     "se of a sampled derivative: the two solves' standard errors added in quadrature, over 2h "
     "(conservative: both solves use the same random numbers); a sign is significant only where "
-    "|derivative| exceeds about 2 se"
+    "|derivative| exceeds 2 se (else shown as +? or -?)"
 )
+
+
+def significant(row) -> bool:
+    """False when a sampled derivative's sign is within 2 standard errors of changing (shown
+    as ``+?``/``-?``); exact, symbolic and unsampled signs are significant."""
+    se = row.get("se")
+    if se is None or se != se or row["sign"] not in ("+", "-"):
+        return True
+    return bool(row["low"] > 2 * se) if row["sign"] == "+" else bool(row["high"] < -2 * se)
 
 
 def _where(row, boxed: bool) -> str:

@@ -13,8 +13,10 @@ import json
 
 from clsc.cli.args import add_point_flags, model_parser, pairs
 from clsc.cli.limits import BYTES_PER_POINT, add_limit_flags, check_memory, nonnegative_int
+from clsc.cli.output import fmt
 from clsc.cli.statics_cmd import interval, numeric_param
 from clsc.errors import ParameterError
+from clsc.results import jsonable
 
 #: Most solves a scan by solves (a model without compiled closed forms, or --method) may run.
 MAX_SOLVES = 20_000
@@ -68,8 +70,9 @@ def player_key(model, scenario: str, params, player: str) -> str:
     from clsc.game.roots import target_model
 
     games = getattr(target_model(model, params), "games", None)
-    if not games or scenario not in games:
-        return player
+    if not games or scenario not in games:  # a player's name is its profit key pi_<name>
+        profits = model.result_keys(scenario)["profits"]
+        return f"pi_{player}" if player not in profits and f"pi_{player}" in profits else player
     game = games[scenario]
     names = [p.name for p in game.players]
     from clsc.game.prepare import profit_key
@@ -128,6 +131,7 @@ def run(args) -> int:
     errors = None
     if not compiled and args.expr is None and roots:
         errors = root_errors(model, expr, param, roots, params, args.method, f, (hi - lo) / grid)
+    fixed = fixed_params(model, params, param)
     if args.json:
         print(
             json.dumps(
@@ -138,7 +142,7 @@ def run(args) -> int:
                     "interval": [lo, hi],
                     "method": args.method,
                     "grid": grid,
-                    "params": {k: str(v) for k, v in params.items()},
+                    "params": jsonable(fixed),
                     "roots": roots,
                     **({"std_errors": errors, "se_note": SE_NOTE} if errors else {}),
                 }
@@ -146,6 +150,7 @@ def run(args) -> int:
         )
         return 0
     print(f"{model.name}: {expr} = 0 for {param} in [{lo:g}, {hi:g}]  method={args.method}")
+    print("  at " + ", ".join(f"{k}={fmt(v)}" for k, v in fixed.items()))
     if not roots:
         print("  no crossing")
     for i, r in enumerate(roots):
@@ -154,6 +159,12 @@ def run(args) -> int:
     if errors:
         print(f"  {SE_NOTE}")
     return 0
+
+
+def fixed_params(model, params, scanned: str) -> dict:
+    """The parameters held fixed during the scan (defaults updated by --set), as values."""
+    values, _ = model.spec.resolve(params)
+    return {k: (v.spec if hasattr(v, "spec") else v) for k, v in values.items() if k != scanned}
 
 
 SE_NOTE = (

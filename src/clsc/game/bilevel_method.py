@@ -201,7 +201,7 @@ def solve_bilevel(model: Any, req: SolveRequest) -> Result:
     problem = to_bilevel(prep, values)
     br = solve(problem, "kkt-bigm")
     status = STATUS.get(br.status, SOLVER_ERROR)
-    metrics = {"bilevel_seconds": br.seconds, "nodes": float(br.info.get("nodes", 0))}
+    metrics = {"bilevel_seconds": br.seconds, "nodes": int(br.info.get("nodes", 0))}  # a count
     note = f"bilevel reformulation {br.reformulation}" + (f"; {br.message}" if br.message else "")
     if not br.x and not br.y:
         res = game_result(model, req, status, message=note)

@@ -21,6 +21,7 @@ import numpy as np
 
 from clsc.errors import SolverError
 from clsc.game.declare import Game
+from clsc.game.evaluate import Evaluation, evaluate
 from clsc.game.fastform import ClosedForm
 from clsc.game.forms import closed_form
 from clsc.game.names import check_params
@@ -90,11 +91,11 @@ class GameModel(Model):
         stored): what ``solve`` evaluates (:mod:`clsc.game.forms`)."""
         return closed_form(cls.games[scenario], spec_assumptions(cls.spec), frozenset(fixed_vars))
 
-    def evaluate(self, scenario: str | None = None, **params: Any) -> dict[str, np.ndarray]:
-        """Closed forms of a scenario on (arrays of) parameters; defaults fill the rest."""
-        scenario = self.resolve_scenario(scenario)
-        values = {**self.spec.defaults(), **params}
-        return self.compiled(scenario)(**values)
+    def evaluate(self, scenario: str | None = None, **params: Any) -> Evaluation:
+        """Closed forms of a scenario on (arrays of) parameters, defaults filling the rest,
+        every point validated as ``solve`` validates it: see :func:`clsc.game.evaluate.evaluate`
+        (an invalid point is an ``invalid`` status row with NaN outputs)."""
+        return evaluate(self, scenario, **params)
 
 
 def solve_closed_form(model: GameModel, req: SolveRequest) -> Result:

@@ -368,8 +368,8 @@ def _numeric_signs(model, scenario, wrt, values, box, method, n, seed) -> dict[s
         x = float(base[wrt])
         h = 1e-3 * max(1.0, abs(x))
         try:
-            up, down = (
-                model.solve(scenario, params={**base, wrt: x + s * h}, method=method)
+            up, down = (  # one seed: a sampled method uses the same random numbers in both
+                model.solve(scenario, params={**base, wrt: x + s * h}, method=method, seed=seed)
                 for s in (1, -1)
             )
         except ParameterError:

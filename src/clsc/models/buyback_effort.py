@@ -1,5 +1,10 @@
 """Model 004 `buyback-effort`: buyback and remanufacturing with processing effort (spec section 9).
 
+Source: seed 004_7cb4968b2dc75105.txt, "Buyback and remanufacturing with processing effort in
+a power-fittings supply chain" (Chinese full text; formulas lost; the profit terms are described
+verbally; no numerical example). Reconstructed [RECON]: the expectation formulas and the
+closed forms of its eqs. (14) and (15).
+
 Manufacturer M (leader) sells to a general contractor R (follower) at the wholesale price ``w``;
 R sells at ``p`` against random demand D ~ F on [0, inf). Write S(q) = E[(q - D)+] (expected
 leftover) and E[min(D, q)] = q - S(q).

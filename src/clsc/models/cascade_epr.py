@@ -1,5 +1,10 @@
 """Model 001 ``cascade-epr``: EV battery cascade use under EPR (spec section 5).
 
+Source: seed 001_5ea5278fb52b0752.txt, "Cascade use of EV power batteries under EPR: pricing
+and coordination" (Chinese full text; every formula lost; parameter values, propositions and
+two numbers survive). Reconstructed [RECON]: the profit functions (Savaskan form), from which
+the game engine derives every equilibrium.
+
 The manufacturer M sells new batteries to the retailer R at ``w``; R sells at ``p1`` with
 demand ``q = a - alpha*p1`` and collects used batteries at return rate ``tau`` (paying
 consumers ``b`` per battery); M buys them from R at ``B_subsidy`` and values each at ``delta``.

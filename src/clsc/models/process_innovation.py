@@ -1,5 +1,10 @@
 """Model 002 ``process-innovation``: collection modes with process innovation (spec section 6).
 
+Source: seed 002_5d016a0a4bbfb29e.txt, "Recycling modes of a power-battery reverse supply
+chain from a process-innovation perspective" (Chinese full text; formulas and the values of
+Table 4 lost; existence conditions, parameter values and theta thresholds survive).
+Reconstructed [RECON]: the profit functions below.
+
 The battery producer PB (leader) sets the battery price ``w`` and the innovation level ``x``;
 the NEV maker (follower) sets output ``q``; the retail price is ``p = a - q``. PB collects the
 share ``theta`` of the used batteries and the NEV maker ``1 - theta`` (selling them to PB at b).
@@ -8,8 +13,11 @@ share ``theta`` of the used batteries and the NEV maker ``1 - theta`` (selling t
     pi_NEV = (a - q - c0 - w)*q + b*(1 - theta)*q - k*((1 - theta)*q)^2/2
 
 Scenarios: ``PM`` (both collect), ``P`` (PM with theta = 1: PB collects), ``M`` (PM with
-theta = 0: the NEV maker collects). ``cr - r*x >= 0`` is a FLAG only (it fails at the source's
-parameters). No equilibrium formula is written here: the game engine derives them.
+theta = 0: the NEV maker collects). ``cr - r*x >= 0`` is a FLAG only: it fails at the source's
+parameters (the defaults), where cr - r*x = -0.391 in P (x = 85/23) and -1.831 in PM
+(x = 340/77); it holds with 2.526 in M (x = 85/38). A constraint would change the source's
+Table 4, so the equilibrium is reported with the flag. No equilibrium formula is written here:
+the game engine derives them.
 """
 
 from __future__ import annotations

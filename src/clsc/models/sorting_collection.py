@@ -1,5 +1,10 @@
 """Model 003 ``sorting-collection``: cooperation modes in a mixed-collection reverse supply chain.
 
+Source: seed 003_aac9ffadc21d5d04.txt, "Cooperation strategies in a mixed-collection reverse
+supply chain with sorting effort" (Chinese full text; all formulas and parameter values lost;
+propositions P1-P8 survive verbally). Reconstructed [RECON]: every formula and the parameter
+values.
+
 Spec section 7 (default ``sorting="scope"``) and section 8 (variant C, ``sorting="per_unit"``).
 Manufacturer M leads, retailer R sets the retail price, third-party collector C collects for M
 at a transfer price b; M also collects and sorts. Every formula is [RECON]. Demand and pools::

@@ -24,6 +24,7 @@ from clsc.results import Status
 from clsc.sweeps import points, schema, vectorised
 from clsc.sweeps.seeding import point_seed, point_seeds
 from clsc.sweeps.spec import SweepSpec, spec_from_mapping
+from clsc.validation import flag_texts, join_texts
 
 SKIPPED, SOLVER_ERROR = Status.SKIPPED, Status.SOLVER_ERROR
 
@@ -235,7 +236,9 @@ class Engine:
             for k, v in block.get(cat, {}).items():
                 out[schema.column_for(cat, k)] = np.asarray(v)
         out.update(schema.condition_columns(block.get("conditions", {}), n))
-        out["flags"] = np.asarray(block.get("flags", np.full(n, "", dtype=object)), dtype=object)
+        flags = np.asarray(block.get("flags", np.full(n, "", dtype=object)), dtype=object)
+        rules = flag_texts(self.model.spec, scenario, sub, n, self.varied, np.ones(n, dtype=bool))
+        out["flags"] = join_texts(rules, flags)  # the FLAG rules first, as Model.solve lists them
         drop = set(self.id_columns(self.spec.design.columns(0, 1), {}))
         return {k: v for k, v in out.items() if k not in drop or k in ("status", "message")}
 

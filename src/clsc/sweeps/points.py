@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from clsc.errors import ClscError, format_value
-from clsc.params import MAX_MAGNITUDE, Param
+from clsc.errors import ClscError
+from clsc.params import Param
 from clsc.sweeps.spec import SweepSpec, fill_template
+from clsc.validation import bound_errors, check_rules
 
 NUMERIC = ("float", "int")
 
@@ -74,7 +75,7 @@ def point_values(model, spec: SweepSpec, fixed: Mapping[str, Any], cols: Mapping
     for name, arr in {**{k: v for k, v in values.items() if k in cols}, **texts}.items():
         param = model.spec[name]
         if param.kind in NUMERIC and arr.dtype != object:
-            bad = _numeric_errors(param, arr)
+            bad = bound_errors(param, arr)
             values[name] = arr.astype(float) if param.kind == "float" else arr
         else:
             values[name], bad = _coerce_unique(param, arr)
@@ -83,77 +84,7 @@ def point_values(model, spec: SweepSpec, fixed: Mapping[str, Any], cols: Mapping
     return values, texts, errors
 
 
-def _numeric_errors(param: Param, arr: np.ndarray) -> dict[int, str]:
-    """Vectorised version of the numeric coercion checks of :class:`Param`."""
-    x = np.asarray(arr, dtype=float)
-    bad = ~np.isfinite(x) if not param.allow_inf else np.isnan(x)
-    bad |= np.isfinite(x) & (np.abs(x) > MAX_MAGNITUDE)
-    if param.kind == "int":
-        bad |= np.isfinite(x) & (x != np.round(x))
-    if param.lower is not None:
-        bad |= (x <= param.lower) if param.strict else (x < param.lower)
-    if param.upper is not None:
-        bad |= (x >= param.upper) if param.strict else (x > param.upper)
-    out = {}
-    for i in np.flatnonzero(bad):
-        try:
-            param.coerce(float(x[i]))
-            out[int(i)] = f"{param.name}: invalid value {format_value(float(x[i]))}"
-        except ClscError as exc:
-            out[int(i)] = str(exc)
-    return out
-
-
-class _Recorder(Mapping):
-    """Mapping that records which keys a rule reads."""
-
-    def __init__(self, values: Mapping[str, Any]):
-        self.values, self.read = values, set()
-
-    def __getitem__(self, key):
-        self.read.add(key)
-        return self.values[key]
-
-    def __iter__(self):
-        return iter(self.values)
-
-    def __len__(self):
-        return len(self.values)
-
-
-def _at(values: Mapping[str, Any], i: int, varied: set[str]) -> dict[str, Any]:
-    return {k: (v[i] if k in varied else v) for k, v in values.items()}
-
-
 def check_points(model, scenario, values, n: int, varied: set[str], ok: np.ndarray):
-    """Apply the ERR rules of ``scenario``: returns (mask, {position: message}) updating ``ok``."""
-    messages: dict[int, str] = {}
-    for rule in model.spec.rules:
-        if rule.cls != "ERR" or not rule.applies(scenario):
-            continue
-        holds = _rule_vectorised(rule, values, n, varied)
-        if holds is None:
-            holds = np.ones(n, dtype=bool)
-            for i in np.flatnonzero(ok):
-                try:
-                    holds[i] = bool(rule.check(_at(values, int(i), varied)))
-                except (TypeError, ValueError, AttributeError, ArithmeticError):
-                    holds[i] = False
-        for i in np.flatnonzero(ok & ~holds):
-            messages[int(i)] = rule.message(_at(values, int(i), varied))
-        ok = ok & holds
-    return ok, messages
-
-
-def _rule_vectorised(rule, values, n: int, varied: set[str]) -> np.ndarray | None:
-    rec = _Recorder(values)
-    try:
-        with np.errstate(all="ignore"):
-            out = rule.check(rec)
-    except (TypeError, ValueError, AttributeError, ArithmeticError):
-        return None
-    if isinstance(out, np.ndarray) and out.dtype == bool and out.shape == (n,):
-        return out
-    if isinstance(out, bool | np.bool_) and not (rec.read & varied):
-        return np.full(n, bool(out))
-    return None
+    """Apply the ERR rules of ``scenario``: returns (mask, {position: message}) updating ``ok``
+    (:func:`clsc.validation.check_rules`, which ``GameModel.evaluate`` uses too)."""
+    return check_rules(model.spec, scenario, values, n, varied, ok)
