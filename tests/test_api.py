@@ -42,8 +42,10 @@ def test_import_clsc_loads_no_heavy_module():
 def test_version_single_source():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "version" in meta["project"]["dynamic"]
-    assert meta["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "clsc.__version__"}
-    assert clsc.__version__.count(".") == 2
+    assert meta["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "clsc.version.__version__"}
+    from clsc.version import __version__
+
+    assert clsc.__version__ is __version__ and __version__.count(".") == 2
 
 
 def test_solve_plain_keywords_dict_and_model_method():

@@ -31,6 +31,7 @@ RANKS: dict[str, int] = {
     # core: errors, statuses, params, results + glossary, safe expressions, seeding, the Model /
     # SolveRequest interface and the registry (which names model modules as data)
     "clsc.errors": 0,
+    "clsc.version": 0,
     "clsc.params": 0,
     "clsc.results": 0,
     "clsc.glossary": 0,

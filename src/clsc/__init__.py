@@ -25,12 +25,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from clsc.models.base import Model
     from clsc.results import Result
 
-__version__ = "0.1.0"
-
 # ``clsc.models`` is the models package; calling it lists the models (see its docstring). It is
 # imported here, light (errors, params, results, the registry: no numerical library), so that
 # ``clsc.models()`` works whatever was imported before.
 from clsc import models
+from clsc.version import __version__
 
 __all__ = [
     "__version__",

@@ -239,8 +239,10 @@ def test_fixed_leader_variable_is_evaluated():
     assert_match(b, c)
 
 
-def test_leader_concave_everywhere_refused():
-    # the leader maximises w^2 (concave min-form objective on every piece): refused
+def test_leader_concave_everywhere_gives_a_verified_point_not_an_optimum():
+    # the leader maximises w^2 (concave min-form objective on every piece): no bound is
+    # proven, so the best verified point is shown as not_proven (issue 13). By hand: R's
+    # response is q = 0, so S's profit is w^2 on [0, 2]: best w = 2, profit 4.
     game = Game(
         players=[
             Player("S", [Var("w", lower=0, upper=2)], "w^2 - 3*q"),
@@ -250,8 +252,12 @@ def test_leader_concave_everywhere_refused():
     )
     model = type("ToyNP", (GameModel,), {"name": "toy-np", "spec": Toy.spec,
                                            "games": {"g": game}})()  # fmt: skip
-    with pytest.raises(ParameterError, match="not convex"):
-        model.solve("g", method="bilevel")
+    res = model.solve("g", method="bilevel")
+    assert res.status == "not_proven" and "not convex" in res.message
+    expected_w, expected_q, expected_pi_S = 2.0, 0.0, 4.0
+    assert res.decisions["w"] == pytest.approx(expected_w, abs=1e-6)
+    assert res.decisions["q"] == pytest.approx(expected_q, abs=1e-6)
+    assert res.profits["pi_S"] == pytest.approx(expected_pi_S, abs=1e-6)
 
 
 def test_cli_bilevel(capsys):

@@ -68,8 +68,8 @@ def one_line(text: str, limit: int = MAX_ECHO) -> str:
 
 
 def _version() -> str:
-    """The package's version (single-sourced in ``clsc.__version__``, also pyproject's)."""
-    from clsc import __version__
+    """The package's version (single-sourced in :mod:`clsc.version`, also pyproject's)."""
+    from clsc.version import __version__
 
     return __version__
 
