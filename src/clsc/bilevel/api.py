@@ -14,7 +14,8 @@ Reformulations (a registry, selected by name):
   non-convex quadratic leader is solved piece by piece where it is convex on the piece's
   equality subspace (``not_proven`` if some feasible piece is not; refused if none is).
 
-Problems with integer follower variables are solved by enumeration (``integer-enumeration``).
+Problems with integer follower variables are solved by enumeration (``integer-enumeration``)
+or, when the leader's range is unbounded or large, by branch-and-bound (``integer-branch``).
 Every point found is verified (:mod:`clsc.bilevel.verify`); the status is ``optimal`` only when
 the method is exact for the problem as posed *and* the verification passes.
 """
@@ -30,7 +31,8 @@ from clsc.bilevel.bounds import Bounds, compute_bounds
 from clsc.bilevel.branch import NonconvexLeader, is_convex, solve_kkt_branch
 from clsc.bilevel.duality import build_program as build_strong_duality
 from clsc.bilevel.duality import solve_strong_duality
-from clsc.bilevel.integer import check_supported, solve_enumeration, verify_integer
+from clsc.bilevel.intbranch import solve_integer
+from clsc.bilevel.integer import check_supported, verify_integer
 from clsc.bilevel.kkt import solve_kkt_bigm
 from clsc.bilevel.problem import BilevelProblem, StandardForm, huge_message
 from clsc.bilevel.result import BilevelResult, Outcome
@@ -129,8 +131,7 @@ def solve(
     elif bounds.hpr_status != OPTIMAL:
         out, used, why = Outcome(SOLVER_ERROR), reformulation, "HiGHS failed on the relaxation"
     elif problem.follower_integer:
-        out = solve_enumeration(sf, bounds, time_limit)
-        used, why = "integer-enumeration", "integer follower"
+        out, used, why = solve_integer(sf, bounds, time_limit, node_limit)
     else:
         opts = {"time_limit": time_limit, "node_limit": node_limit}
         try:

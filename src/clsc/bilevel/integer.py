@@ -118,6 +118,24 @@ class IntegerFollower:
             for prog in (self.follower, self.optimistic, self.relaxed):
                 prog.h.setOptionValue("time_limit", float(left))
 
+    def optimum(self, x: np.ndarray) -> tuple[Status, np.ndarray | None, float, str]:
+        """``(status, y, f*, message)``: one optimum ``y`` of the follower's own MILP at ``x``
+        (linear follower objective; its leader-independent terms left out of ``f*``); status
+        ``infeasible`` when the follower has no optimum at ``x`` (infeasible or unbounded)."""
+        sf = self.sf
+        g = sf.c + self.D @ x
+        rhs = sf.b - sf.A @ x
+        self.follower.set_costs(self.cols, g)
+        if len(rhs):
+            self.follower.set_row_bounds(np.arange(len(rhs)), -np.inf, rhs)
+        sol = self.follower.solve()
+        if not sol:
+            if sol.status in (Status.INFEASIBLE, Status.UNBOUNDED):
+                return INFEASIBLE, None, math.nan, ""
+            return sol.status, None, math.nan, sol.message
+        y = np.round(sol.x)
+        return OPTIMAL, y, float(g @ y), ""
+
     def respond(self, x: np.ndarray) -> tuple[Status, np.ndarray | None, str]:
         """``(status, y, message)``: the optimistic optimal response at ``x`` (``y`` None and
         status ``infeasible`` when ``x`` admits none)."""
@@ -126,15 +144,9 @@ class IntegerFollower:
         rhs = sf.b - sf.A @ x
         if not self.linear:
             return self._enumerate(x, g, rhs)
-        self.follower.set_costs(self.cols, g)
-        if len(rhs):
-            self.follower.set_row_bounds(np.arange(len(rhs)), -np.inf, rhs)
-        sol = self.follower.solve()
-        if not sol:
-            if sol.status in (Status.INFEASIBLE, Status.UNBOUNDED):
-                return INFEASIBLE, None, ""
-            return sol.status, None, sol.message
-        fstar = float(g @ sol.x)
+        status, _, fstar, message = self.optimum(x)
+        if status != OPTIMAL:
+            return status, None, message
         cost = sf.h[sf.n :] + sf.H[sf.n :, : sf.n] @ x
         self.optimistic.set_costs(self.cols, cost)
         for j in range(sf.m):
