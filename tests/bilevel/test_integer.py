@@ -218,7 +218,7 @@ def test_random_integer_bilevel_matches_brute_force(case):
 RADII = (4, 8, 16)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(integer_problems(open_leader=True))
 def test_random_unbounded_leader_matches_certified_brute_force(case):
     """The leader's x often unbounded in the relaxation. Brute force over the box

@@ -19,8 +19,8 @@ every bilevel-feasible point of the node from below. At the optimum ``(x*, y*)``
   - **value disjunction** (follower objective ``c'y`` plus terms in ``x`` only). Write
     ``r_k = b_k - B_k y^``. If ``A_k x <= r_k`` for every row ``k`` then ``y^`` is feasible
     for the follower at ``x``, so ``phi(x) <= c'y^`` and a bilevel-feasible ``y`` has
-    ``c'y <= c'y^``; otherwise some row ``i`` has ``A_i x > r_i`` (necessarily ``A_i != 0``,
-    as ``y^`` satisfies the other rows at ``x*`` and hence everywhere). With ``s_i A_i``
+    ``c'y <= c'y^``; otherwise some row ``i`` has ``A_i x > r_i``, with ``A_i != 0`` (a row
+    with ``A_i = 0`` does not depend on ``x``, and ``y^`` satisfies it at ``x*``). With ``s_i A_i``
     integral (``s_i >= 1`` an integer) and ``x`` integer, ``A_i x > r_i`` is the linear row
     ``s_i A_i x >= floor(s_i r_i) + 1``. Children: ``C_0 = {A_k x <= r_k for all k, c'y <=
     c'y^}`` and ``C_i = {A_k x <= r_k for k < i, A_i x > r_i}``. ``(x*, y*)`` is in none:
@@ -32,9 +32,9 @@ every bilevel-feasible point of the node from below. At the optimum ``(x*, y*)``
 Nodes are taken best-bound first and pruned when ``L`` is no better than the incumbent; when
 none is left, the incumbent is optimal (proven). A node whose relaxation is unbounded is
 split in the same way at a feasible point of it (found in a box); a chain of more than
-``MAX_UNBOUNDED_DEPTH`` unbounded nodes is a refusal (no bound can be proven; the problem
-may be unbounded) whose message names the leader bounds that make it solvable by
-enumeration. A node or time limit gives the best
+``MAX_UNBOUNDED_DEPTH`` unbounded nodes, or more than ``MAX_UNBOUNDED_NODES`` in all, is a
+refusal (no bound can be proven; the problem may be unbounded) whose message names the
+leader bounds that make it solvable by enumeration. A node or time limit gives the best
 verified point with status ``not_proven`` / ``time_limit`` and the gap.
 
 >>> from clsc.bilevel import BilevelProblem, solve
@@ -74,7 +74,8 @@ from clsc.solvers.highs import solve as highs_solve
 from clsc.solvers.program import LinearProgram
 
 MAX_NODES = 20_000
-MAX_UNBOUNDED_DEPTH = 12
+MAX_UNBOUNDED_DEPTH = 8
+MAX_UNBOUNDED_NODES = 30
 MAX_DENOMINATOR = 10**6
 BOX = 1_000.0  # box for a feasible point of an unbounded node (any point would do)
 TOL = 1e-9
@@ -151,7 +152,7 @@ def solve_branch(
             return outcome
         for bound, rows, depth in outcome:
             heapq.heappush(heap, Node(bound, next(counter), rows, depth))
-    info = {"nodes": nodes}
+    info = {"nodes": nodes, "unbounded_nodes": search.unbounded_nodes}
     if search.best_v is None:
         return Outcome(INFEASIBLE, message="no bilevel-feasible point", info=info)
     return Outcome(OPTIMAL, search.best_v, info=info)
@@ -169,6 +170,7 @@ class _Search:
         self.best, self.best_v = math.inf, None
         self.responses: dict[tuple, np.ndarray | None] = {}
         self.deadline: float | None = None
+        self.unbounded_nodes = 0
 
     def set_deadline(self, deadline: float | None) -> None:
         self.deadline = deadline
@@ -197,7 +199,8 @@ class _Search:
             return []
         if sol.status == Status.UNBOUNDED:
             depth = node.unbounded_depth + 1
-            if depth > MAX_UNBOUNDED_DEPTH:
+            self.unbounded_nodes += 1
+            if depth > MAX_UNBOUNDED_DEPTH or self.unbounded_nodes > MAX_UNBOUNDED_NODES:
                 return self.unbounded()
             sol = self.relax(node, BOX)
             if sol.status == Status.INFEASIBLE:  # (HiGHS may call an integer-infeasible
@@ -293,7 +296,7 @@ class _Search:
     def unbounded(self) -> Outcome:
         """Refuse: no lower bound can be proven (the problem itself may be unbounded)."""
         sf, missing = self.sf, missing_bounds(self.sf, self.bounds)
-        text = (f"the high-point relaxation stays unbounded after {MAX_UNBOUNDED_DEPTH} "
+        text = (f"the high-point relaxation stays unbounded after {self.unbounded_nodes - 1} "
                 "branchings, so no lower bound on the leader's objective can be proven (the "
                 "bilevel problem may be unbounded)")  # fmt: skip
         if missing:
