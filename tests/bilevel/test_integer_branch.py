@@ -91,6 +91,10 @@ def test_mibs_examples_without_added_bounds(name):
     assert_nothing_better(problem, expected_F)  # (every example's sense is min)
     # the published point is optimal too (the optimum is unique in all seven)
     assert {**result.x, **result.y} == pytest.approx(expected_values)
+    sf = problem.standard_form()  # branch-and-bound on all seven, v3 and v4 included
+    branch = solve_branch(sf, compute_bounds(sf))
+    assert branch.status == "optimal" and verify_integer(sf, branch.v).ok
+    assert math.isclose(sf.leader_value(branch.v), expected_F, abs_tol=1e-9)
 
 
 def test_relaxation_unbounded_yet_bilevel_bounded():
