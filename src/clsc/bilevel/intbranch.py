@@ -305,7 +305,8 @@ class _Search:
                      "high-point relaxation, and ")  # fmt: skip
             names = ", ".join(f"{sf.names[k]} from {'below' if s == 'lower' else 'above'}"
                               for k, s in missing)  # fmt: skip
-            hint = f"; add leader constraints bounding {names} to make it solvable"
+            hint = (f"; add leader constraints bounding {names} to make it solvable (a box of "
+                    f"at most {MAX_LEADER_POINTS} integer points is enumerated)")  # fmt: skip
             raise ParameterError(sf.names[j], message=first + text + hint)
         raise ParameterError(
             "integer_vars",

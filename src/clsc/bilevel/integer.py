@@ -133,7 +133,7 @@ class IntegerFollower:
             if sol.status in (Status.INFEASIBLE, Status.UNBOUNDED):
                 return INFEASIBLE, None, math.nan, ""
             return sol.status, None, math.nan, sol.message
-        y = np.round(sol.x)
+        y = np.round(sol.x) + 0.0
         return OPTIMAL, y, float(g @ y), ""
 
     def respond(self, x: np.ndarray) -> tuple[Status, np.ndarray | None, str]:
@@ -159,7 +159,7 @@ class IntegerFollower:
             if best.status == Status.INFEASIBLE:
                 return INFEASIBLE, None, ""
             return best.status, None, best.message
-        return OPTIMAL, np.round(best.x), ""
+        return OPTIMAL, np.round(best.x) + 0.0, ""  # (+ 0.0: no -0.0)
 
     def follower_box(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """Integer box of the follower's own feasible set at ``x`` (LP bounds); None if empty."""
