@@ -159,3 +159,19 @@ def test_integral_scaling_of_rows():
     assert integral(np.array([0.5, -1.25, 0.0]))[0].tolist() == [2.0, -5.0, 0.0]
     assert integral(np.array([1 / 3, 2.0]))[1] == 3
     assert integral(np.array([math.pi])) is None
+
+
+def test_follower_unbounded_everywhere_proves_infeasible():
+    """Follower max y s.t. y >= 0: unbounded at every leader point (by hand), so no leader
+    point has a follower optimum. The leader (min w, w >= |z|, z free) is unbounded in the
+    relaxation; branching around each z would never end, the first follower solve proves it."""
+    data = {
+        "leader": {"vars": ["z", "w"], "objective": "w",
+                   "constraints": ["w >= z", "w >= -z", "y <= 10"]},
+        "follower": {"vars": ["y"], "sense": "max", "objective": "y", "constraints": ["y >= 0"]},
+        "integer_vars": ["z", "w", "y"],
+    }  # fmt: skip
+    result = solve(BilevelProblem.from_dict(data))
+    assert result.status == "infeasible", result.message
+    assert result.reformulation == "integer-branch"
+    assert "unbounded" in result.message

@@ -29,6 +29,11 @@ every bilevel-feasible point of the node from below. At the optimum ``(x*, y*)``
     integral): the best point at ``x*`` is known exactly, so the children are
     ``{x_k = x*_k (k < j), x_j <= x*_j - 1}`` and ``{x_k = x*_k (k < j), x_j >= x*_j + 1}``.
 
+In value-disjunction mode a follower MILP that is unbounded at ``x*`` (where ``y*`` is
+feasible) proves the problem infeasible: its costs ``c`` do not depend on ``x``, and for
+rational data a feasible integer program is unbounded exactly when ``{d : B d <= 0, c'd <
+0}`` is not empty (Meyer 1974), whatever the right-hand side.
+
 Nodes are taken best-bound first and pruned when ``L`` is no better than the incumbent; when
 none is left, the incumbent is optimal (proven). A node whose relaxation is unbounded is
 split in the same way at a feasible point of it (found in a box); a chain of more than
@@ -79,6 +84,12 @@ MAX_UNBOUNDED_NODES = 30
 MAX_DENOMINATOR = 10**6
 BOX = 1_000.0  # box for a feasible point of an unbounded node (any point would do)
 TOL = 1e-9
+UNBOUNDED_FOLLOWER = (
+    "the follower's problem is unbounded at a leader point where it is feasible; its costs do "
+    "not depend on the leader, so it is unbounded wherever it is feasible (the integer hull "
+    "of a rational polyhedron has the polyhedron's recession cone, Meyer 1974): no leader point "
+    "has a follower optimum"
+)
 
 
 def solve_integer(
@@ -221,6 +232,8 @@ class _Search:
         status, yhat, fstar, message = self._respond(x)
         if status == TIME_LIMIT:
             return None
+        if status == Status.UNBOUNDED:  # value mode: the follower's costs do not depend on x
+            return Outcome(INFEASIBLE, message=UNBOUNDED_FOLLOWER)
         if status not in (OPTIMAL, INFEASIBLE):
             return Outcome(SOLVER_ERROR, self.best_v, message=f"at x = {x.tolist()}: {message}")
         if bound >= self.best - TOL * (1 + abs(self.best)):

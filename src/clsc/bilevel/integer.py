@@ -121,7 +121,7 @@ class IntegerFollower:
     def optimum(self, x: np.ndarray) -> tuple[Status, np.ndarray | None, float, str]:
         """``(status, y, f*, message)``: one optimum ``y`` of the follower's own MILP at ``x``
         (linear follower objective; its leader-independent terms left out of ``f*``); status
-        ``infeasible`` when the follower has no optimum at ``x`` (infeasible or unbounded)."""
+        ``infeasible`` or ``unbounded`` when the follower has no optimum at ``x``."""
         sf = self.sf
         g = sf.c + self.D @ x
         rhs = sf.b - sf.A @ x
@@ -130,8 +130,6 @@ class IntegerFollower:
             self.follower.set_row_bounds(np.arange(len(rhs)), -np.inf, rhs)
         sol = self.follower.solve()
         if not sol:
-            if sol.status in (Status.INFEASIBLE, Status.UNBOUNDED):
-                return INFEASIBLE, None, math.nan, ""
             return sol.status, None, math.nan, sol.message
         y = np.round(sol.x) + 0.0
         return OPTIMAL, y, float(g @ y), ""
@@ -145,6 +143,8 @@ class IntegerFollower:
         if not self.linear:
             return self._enumerate(x, g, rhs)
         status, _, fstar, message = self.optimum(x)
+        if status in (Status.INFEASIBLE, Status.UNBOUNDED):
+            return INFEASIBLE, None, ""
         if status != OPTIMAL:
             return status, None, message
         cost = sf.h[sf.n :] + sf.H[sf.n :, : sf.n] @ x
