@@ -6,55 +6,69 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clsc.bilevel import BilevelProblem, solve
+from clsc.bilevel.bounds import compute_bounds
+from clsc.bilevel.intbranch import solve_branch
 from clsc.bilevel.integer import verify_integer
+from clsc.errors import ParameterError
+from clsc.solvers.highs import solve as highs_solve
+from clsc.solvers.program import LinearProgram
 
-from .independent import check_answer, point
+from .independent import EXACT, check_answer, point
 
 
-def brute_force(data: dict, box_x: int, box_y: int) -> tuple[float, tuple] | None:
-    """Exhaustive enumeration (pure Python, no solver): every integer x in [0, box_x]^n, the
-    follower's optimal set among integer y in [0, box_y]^m satisfying its own rows (the box is
-    among the follower's rows), the optimistic choice among those satisfying the leader's
-    rows. Returns ``(F, (x, y))`` in the leader's sense (min), or None if infeasible."""
-    p = BilevelProblem.from_dict(data)
-    sf = p.standard_form()
+def brute_force(data: dict, box_x: int, box_y: int, x_lo: int = 0) -> tuple[float, tuple] | None:
+    """Exhaustive enumeration (numpy arithmetic, no solver): every integer x in
+    [x_lo, box_x]^n, the follower's optimal set among integer y in [0, box_y]^m satisfying its
+    own rows (the box is among the follower's rows), the optimistic choice among those
+    satisfying the leader's rows. Returns ``(F, (x, y))`` in the leader's sense (min), or
+    None if infeasible."""
+    sf = BilevelProblem.from_dict(data).standard_form()
     n, m = sf.n, sf.m
+    Y = np.array(list(itertools.product(range(box_y + 1), repeat=m)), dtype=float)
+    AB = np.hstack([sf.A, sf.B])
     best = None
-    for x in itertools.product(range(box_x + 1), repeat=n):
-        ys = [
-            y for y in itertools.product(range(box_y + 1), repeat=m)
-            if all(sum(a * v for a, v in zip(row, (*x, *y), strict=True)) <= rhs + 1e-9
-                   for row, rhs in zip(_ab(sf), sf.b, strict=True))
-        ]  # fmt: skip
-        if not ys:
+    for x in itertools.product(range(x_lo, box_x + 1), repeat=n):
+        V = np.hstack([np.broadcast_to(np.array(x, dtype=float), (len(Y), n)), Y])
+        V = V[np.all(sf.b + 1e-9 >= V @ AB.T, axis=1)] if len(sf.b) else V
+        if not len(V):
             continue
-        f = {y: sf.follower_value(_v(x, y)) for y in ys}
-        fmin = min(f.values())
-        for y in (y for y in ys if f[y] <= fmin + 1e-9):
-            v = _v(x, y)
-            if len(sf.g) and any(sf.G @ v > sf.g + 1e-9):
-                continue
+        f = np.array([sf.follower_value(v) for v in V])
+        V = V[f <= f.min() + 1e-9]
+        if len(sf.g):
+            V = V[np.all(sf.g + 1e-9 >= V @ sf.G.T, axis=1)]
+        for v in V:
             F = sf.leader_value(v)
             if best is None or best[0] - 1e-9 > F:
-                best = (F, (x, y))
+                best = (F, (x, tuple(int(t) for t in v[n:])))
     return best
 
 
-def _ab(sf):
-    import numpy as np
-
-    return np.hstack([sf.A, sf.B]).tolist()
-
-
-def _v(x, y):
-    import numpy as np
-
-    return np.array([*x, *y], dtype=float)
+def outside_is_no_better(data: dict, K: int, best: tuple | None) -> bool:
+    """Certificate that the box [-K, K]^n of the leader holds an optimum: outside it the
+    high-point relaxation (every row, the follower's optimality dropped; a MILP solved by
+    HiGHS through the solver layer) is infeasible, or no better than ``best``."""
+    sf = BilevelProblem.from_dict(data).standard_form()
+    N = sf.n + sf.m
+    rows = np.vstack([sf.G.reshape(-1, N), np.hstack([sf.A, sf.B])])
+    rhs = np.concatenate([sf.g, sf.b])
+    for j in range(sf.n):
+        for lo, hi in ((K + 1, np.inf), (-np.inf, -K - 1)):
+            col_lo, col_hi = np.full(N, -np.inf), np.full(N, np.inf)
+            col_lo[j], col_hi[j] = lo, hi
+            lp = LinearProgram(sf.h, rows, None, rhs, col_lo, col_hi, np.ones(N, bool),
+                               offset=sf.h0)  # fmt: skip
+            sol = highs_solve(lp, options=EXACT)
+            if sol.status == "infeasible":
+                continue
+            if not sol or best is None or sol.objective < best[0] - 1e-9:
+                return False
+    return True
 
 
 # Issue 13: leader min -x - 2y s.t. y <= 5, 0 <= x <= 4; follower max y s.t. y <= 2x + 1,
@@ -141,7 +155,10 @@ _coef = st.integers(-4, 4)
 
 
 @st.composite
-def integer_problems(draw):
+def integer_problems(draw, open_leader: bool = False):
+    """Random small integer bilevel problems; the follower's y lies in [0, box_y]^m. With
+    ``open_leader`` some of the leader's bounds 0 <= x <= box_x are left out, so that x is
+    often unbounded in the high-point relaxation."""
     n, m = draw(st.integers(1, 2)), draw(st.integers(1, 2))
     xs, ys = [f"x{i}" for i in range(n)], [f"y{i}" for i in range(m)]
     box_x, box_y = draw(st.integers(1, 3)), draw(st.integers(1, 4))
@@ -158,10 +175,14 @@ def integer_problems(draw):
     if draw(st.booleans()):  # a convex quadratic follower (enumerated, HiGHS has no MIQP)
         k = draw(st.integers(1, 3)) * (1 if sense == "min" else -1)
         fobj += f" + ({k})*({ys[0]} - {draw(st.integers(0, 4))})^2"
+    if open_leader and draw(st.booleans()):  # a leader-dependent follower cost x*y
+        fobj += f" + ({draw(_coef)})*{xs[-1]}*{ys[-1]}"
+    xbounds = [f"{x} >= 0" for x in xs] + [f"{x} <= {box_x}" for x in xs]
+    if open_leader:
+        xbounds = [row for row in xbounds if draw(st.booleans())]
     data = {
         "leader": {"vars": xs, "objective": lin(xs + ys),
-                   "constraints": [*lrows, *(f"{x} >= 0" for x in xs),
-                                   *(f"{x} <= {box_x}" for x in xs)]},
+                   "constraints": [*lrows, *xbounds]},
         "follower": {"vars": ys, "sense": sense,
                      "objective": fobj,
                      "constraints": [*frows, *(f"{y} >= 0" for y in ys),
@@ -174,17 +195,63 @@ def integer_problems(draw):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(integer_problems())
 def test_random_integer_bilevel_matches_brute_force(case):
+    """Both methods: ``solve`` (enumeration of the bounded leader) and the branch-and-bound
+    called directly."""
     data, box_x, box_y = case
     problem = BilevelProblem.from_dict(data)
     expected = brute_force(data, box_x, box_y)
     result = solve(problem)
+    sf = problem.standard_form()
+    branch = solve_branch(sf, compute_bounds(sf))
     if expected is None:
         assert result.status == "infeasible", result.message
+        assert branch.status == "infeasible", branch.message
         return
     assert result.status == "optimal", result.message
-    sign = problem.standard_form().sign_F
-    assert math.isclose(result.F, sign * expected[0], rel_tol=1e-9, abs_tol=1e-9)
+    assert math.isclose(result.F, sf.sign_F * expected[0], rel_tol=1e-9, abs_tol=1e-9)
     check_answer(problem, result)
+    assert branch.status == "optimal", branch.message
+    assert verify_integer(sf, branch.v).ok
+    assert math.isclose(sf.leader_value(branch.v), expected[0], rel_tol=1e-9, abs_tol=1e-9)
+
+
+RADII = (4, 8, 16)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(integer_problems(open_leader=True))
+def test_random_unbounded_leader_matches_certified_brute_force(case):
+    """The leader's x often unbounded in the relaxation. Brute force over the box
+    [-K, K]^n, with K the first radius for which the relaxation outside the box is provably
+    no better (``outside_is_no_better``): then clsc must find that optimum. With no such K
+    (the relaxation is unbounded out there), clsc may refuse naming a leader bound, and a
+    point it returns is verified and at least as good as the box's best."""
+    data, _, box_y = case
+    problem = BilevelProblem.from_dict(data)
+    sign = problem.standard_form().sign_F
+    for K in RADII:
+        expected = brute_force(data, K, box_y, x_lo=-K)
+        if outside_is_no_better(data, K, expected):
+            break
+    else:
+        K = None
+    try:
+        result = solve(problem)
+    except ParameterError as exc:
+        assert K is None, f"refused although the box [-{RADII[-1]}, ...] is certified: {exc}"
+        assert "bounding" in str(exc)
+        return
+    if K is not None and expected is None:
+        assert result.status == "infeasible", result.message
+    elif K is not None:
+        assert result.status == "optimal", result.message
+        assert math.isclose(result.F, sign * expected[0], rel_tol=1e-9, abs_tol=1e-9)
+    if result.status in ("optimal", "not_proven") and result.x:
+        check_answer(problem, result)
+        if expected is not None:
+            assert sign * result.F <= expected[0] + 1e-9
+    elif expected is not None:  # a feasible point exists: infeasible would be wrong
+        assert result.status != "infeasible", result.message
 
 
 def test_quadratic_integer_follower_enumerates_its_own_set():

@@ -167,8 +167,16 @@ def test_integer_follower_needs_integer_leader():
 
 
 def test_integer_follower_too_large_is_refused():
+    """Too many leader points to enumerate: a linear leader goes to branch-and-bound (the
+    follower answers y = max(0, x - 40000), so by hand x = 50000, y = 10000, F = -60000); a
+    quadratic leader (HiGHS has no MIQP) is refused."""
     p = problem("x", "-x - y", ["x >= 0", "x <= 50000"], "y", "y",
                 ["y >= 0", "y <= 50000", "y >= x - 40000"], integer=["x", "y"])  # fmt: skip
+    result = solve(BilevelProblem.from_dict(p))
+    expected_x, expected_y, expected_F = 50000.0, 10000.0, -60000.0
+    assert result.status == "optimal" and result.reformulation == "integer-branch"
+    assert (result.x["x"], result.y["y"], result.F) == (expected_x, expected_y, expected_F)
+    p["leader"]["objective"] = "(x - 3)^2 - y"
     with pytest.raises(ParameterError, match="too large"):
         solve(BilevelProblem.from_dict(p))
 

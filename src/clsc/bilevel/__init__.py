@@ -5,10 +5,11 @@ Modules: ``problem`` (parse/validate a JSON/TOML file or sympy input -> numeric 
 ``bounds`` (proven primal/slack/multiplier bounds), ``milp`` (MILP builder), ``kkt`` (big-M
 KKT MILP), ``duality`` (strong-duality MILP), ``branch`` (branching on complementarity
 pieces, LP / convex-QP nodes),
-``integer`` (integer followers by enumeration), ``verify`` (follower re-solve of every answer),
+``integer`` (integer followers by enumeration), ``intbranch`` (integer problems whose leader
+is unbounded in the relaxation: branch-and-bound on the follower's value function),
+``verify`` (follower re-solve of every answer),
 ``reduced`` (exact QP on a piece's equality subspace, for non-convex leaders), ``parametric``,
-``pqp`` and
-``pqp_tail`` (parametric-QP followers: spatial branch-and-bound), ``grid``
+``pqp`` and ``pqp_tail`` (parametric-QP followers: spatial branch-and-bound), ``grid``
 (brute-force baseline), ``api`` (``solve``), ``result`` (:class:`BilevelResult`).
 
 >>> from clsc.bilevel import BilevelProblem, solve

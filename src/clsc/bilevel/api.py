@@ -17,7 +17,8 @@ Reformulations (a registry, selected by name):
 
 Parametric-QP followers (terms ``x*y^2``) are solved by :mod:`clsc.bilevel.parametric` under
 ``kkt-branch`` / ``auto``; ``kkt-bigm`` and ``strong-duality`` refuse them, naming the class.
-Problems with integer follower variables are solved by enumeration (``integer-enumeration``).
+Problems with integer follower variables are solved by enumeration (``integer-enumeration``)
+or, when the leader's range is unbounded or large, by branch-and-bound (``integer-branch``).
 Every point found is verified (:mod:`clsc.bilevel.verify`); the status is ``optimal`` only when
 the method is exact for the problem as posed *and* the verification passes.
 """
@@ -34,7 +35,8 @@ from clsc.bilevel.branch import NonconvexLeader, is_convex, solve_kkt_branch
 from clsc.bilevel.duality import build_program as build_strong_duality
 from clsc.bilevel.duality import solve_strong_duality
 from clsc.bilevel.heuristic import bounds_timed_out
-from clsc.bilevel.integer import check_supported, solve_enumeration, verify_integer
+from clsc.bilevel.intbranch import solve_integer
+from clsc.bilevel.integer import check_supported, verify_integer
 from clsc.bilevel.kkt import solve_kkt_bigm
 from clsc.bilevel.parametric import solve_parametric
 from clsc.bilevel.problem import BilevelProblem, StandardForm, huge_message
@@ -148,8 +150,7 @@ def solve(
     elif sf.T is not None:  # parametric-QP follower (x*y^2 terms): clsc.bilevel.pqp
         out, used, why = solve_parametric(sf, bounds, reformulation, time_limit, node_limit)
     elif problem.follower_integer:
-        out = solve_enumeration(sf, bounds, left)
-        used, why = "integer-enumeration", "integer follower"
+        out, used, why = solve_integer(sf, bounds, left, node_limit)
     else:
         opts = {"time_limit": left, "node_limit": node_limit}
         try:

@@ -118,6 +118,22 @@ class IntegerFollower:
             for prog in (self.follower, self.optimistic, self.relaxed):
                 prog.h.setOptionValue("time_limit", float(left))
 
+    def optimum(self, x: np.ndarray) -> tuple[Status, np.ndarray | None, float, str]:
+        """``(status, y, f*, message)``: one optimum ``y`` of the follower's own MILP at ``x``
+        (linear follower objective; its leader-independent terms left out of ``f*``); status
+        ``infeasible`` or ``unbounded`` when the follower has no optimum at ``x``."""
+        sf = self.sf
+        g = sf.c + self.D @ x
+        rhs = sf.b - sf.A @ x
+        self.follower.set_costs(self.cols, g)
+        if len(rhs):
+            self.follower.set_row_bounds(np.arange(len(rhs)), -np.inf, rhs)
+        sol = self.follower.solve()
+        if not sol:
+            return sol.status, None, math.nan, sol.message
+        y = np.round(sol.x) + 0.0
+        return OPTIMAL, y, float(g @ y), ""
+
     def respond(self, x: np.ndarray) -> tuple[Status, np.ndarray | None, str]:
         """``(status, y, message)``: the optimistic optimal response at ``x`` (``y`` None and
         status ``infeasible`` when ``x`` admits none)."""
@@ -126,15 +142,11 @@ class IntegerFollower:
         rhs = sf.b - sf.A @ x
         if not self.linear:
             return self._enumerate(x, g, rhs)
-        self.follower.set_costs(self.cols, g)
-        if len(rhs):
-            self.follower.set_row_bounds(np.arange(len(rhs)), -np.inf, rhs)
-        sol = self.follower.solve()
-        if not sol:
-            if sol.status in (Status.INFEASIBLE, Status.UNBOUNDED):
-                return INFEASIBLE, None, ""
-            return sol.status, None, sol.message
-        fstar = float(g @ sol.x)
+        status, _, fstar, message = self.optimum(x)
+        if status in (Status.INFEASIBLE, Status.UNBOUNDED):
+            return INFEASIBLE, None, ""
+        if status != OPTIMAL:
+            return status, None, message
         cost = sf.h[sf.n :] + sf.H[sf.n :, : sf.n] @ x
         self.optimistic.set_costs(self.cols, cost)
         for j in range(sf.m):
@@ -147,7 +159,7 @@ class IntegerFollower:
             if best.status == Status.INFEASIBLE:
                 return INFEASIBLE, None, ""
             return best.status, None, best.message
-        return OPTIMAL, np.round(best.x), ""
+        return OPTIMAL, np.round(best.x) + 0.0, ""  # (+ 0.0: no -0.0)
 
     def follower_box(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """Integer box of the follower's own feasible set at ``x`` (LP bounds); None if empty."""

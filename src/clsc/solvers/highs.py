@@ -198,6 +198,11 @@ class ParametricProgram:
         if not warm:
             self.h.clearSolver()
         status = self._run()
+        if status is not None and status.name == "kUnknown" and warm:
+            # a warm start from the last basis can end "unknown" (seen on LPs with a free
+            # column in no row that turn unbounded): solve again from scratch
+            self.h.clearSolver()
+            status = self._run()
         if status is None:
             return Solution(Status.SOLVER_ERROR, message="HiGHS raised an internal error")
         name = status.name
