@@ -125,7 +125,7 @@ def _solve_setup(quick: bool):
 
     refs = {}
     for label, args in game_scenarios(quick):
-        extra = dict(a.split("=") for a in args[3::2]) if len(args) > 3 else {}
+        extra = dict(a.split("=", 1) for a in args[4::2])  # the --set values
         params = {k: (v if k == "sorting" else float(v)) for k, v in extra.items()}
         refs[label] = dict(get_model(args[0]).solve(args[2], params=params).decisions)
     root = tempfile.mkdtemp(prefix="clsc-bench-cache-")
