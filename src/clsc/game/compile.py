@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from clsc.errors import ParameterError
+from clsc.game.fastform import call_outputs
 from clsc.game.relations import condition_holds
 from clsc.game.symbolic import SymbolicSolution
 
@@ -33,18 +33,7 @@ class CompiledSolution:
     _func: Any
 
     def __call__(self, **values: Any) -> dict[str, np.ndarray]:
-        missing = [p for p in self.params if p not in values]
-        if missing:
-            raise ParameterError(missing[0], message=f"missing parameter(s): {', '.join(missing)}")
-        args = [np.asarray(values[p], dtype=float) for p in self.params]
-        shape = np.broadcast_shapes(*(a.shape for a in args)) if args else ()
-        with np.errstate(all="ignore"):
-            outs = self._func(*args)
-        keys = (*self.names, *self.condition_names)
-        return {
-            k: np.broadcast_to(np.asarray(v, dtype=float), shape)
-            for k, v in zip(keys, outs, strict=True)
-        }
+        return call_outputs(self._func, self.params, (*self.names, *self.condition_names), values)
 
     def valid(self, values: Mapping[str, np.ndarray] | None = None, **params: Any) -> np.ndarray:
         """Mask of points where every SOC and interior condition holds."""

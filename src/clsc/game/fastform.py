@@ -85,18 +85,7 @@ class ClosedForm:
         return tuple(c.name for c in self.conditions)
 
     def __call__(self, **values: Any) -> dict[str, np.ndarray]:
-        missing = [p for p in self.params if p not in values]
-        if missing:
-            raise ParameterError(missing[0], message=f"missing parameter(s): {', '.join(missing)}")
-        args = [np.asarray(values[p], dtype=float) for p in self.params]
-        shape = np.broadcast_shapes(*(a.shape for a in args)) if args else ()
-        with np.errstate(all="ignore"):
-            outs = self._func(*args)
-        keys = (*self.names, *self.condition_names)
-        return {
-            k: np.broadcast_to(np.asarray(v, dtype=float), shape)
-            for k, v in zip(keys, outs, strict=True)
-        }
+        return call_outputs(self._func, self.params, (*self.names, *self.condition_names), values)
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> ClosedForm:
@@ -126,6 +115,22 @@ class ClosedForm:
             "outputs": outputs,
         }
         return cls(params, names, conditions, guarded, data, func)
+
+
+def call_outputs(func, params: tuple[str, ...], keys: tuple[str, ...], values: Mapping[str, Any]):
+    """``{key: array}`` of ``func(*params)`` on (broadcast) arrays of ``values``; a missing
+    parameter is a :class:`~clsc.errors.ParameterError`; division by zero gives inf/nan."""
+    missing = [p for p in params if p not in values]
+    if missing:
+        raise ParameterError(missing[0], message=f"missing parameter(s): {', '.join(missing)}")
+    args = [np.asarray(values[p], dtype=float) for p in params]
+    shape = np.broadcast_shapes(*(a.shape for a in args)) if args else ()
+    with np.errstate(all="ignore"):
+        outs = func(*args)
+    return {
+        k: np.broadcast_to(np.asarray(v, dtype=float), shape)
+        for k, v in zip(keys, outs, strict=True)
+    }
 
 
 def _text(value: Any) -> str:
