@@ -21,9 +21,9 @@ A rebuild runs HiGHS's simplex below 500 scenarios and interior point from there
 column of q is dense; a cold simplex is ~5x slower than IPM at N = 10,000); the two re-solve
 cases run the simplex from the previous optimal basis (what a loaded program keeps: at
 N = 10,000 that is faster than a cold IPM). Units are solves. Accuracy: max relative error of
-the optimal objective against the exact SAA optimum (the sample quantile q* of level c_u/(c_o + c_u) found by sorting, and its
-sample-average cost); for ``model.solve``, against the model's ``mc`` method on the same draws
-(the same sorted-sample minimiser).
+the optimal objective against the exact SAA optimum (the sample quantile q* of level
+c_u/(c_o + c_u) found by sorting, and its sample-average cost); for ``model.solve``, against
+the model's ``mc`` method on the same draws (the same sorted-sample minimiser).
 """
 
 from __future__ import annotations
