@@ -39,7 +39,7 @@ def _setup(model_name: str, scenario: str, sampler, quick: bool):
     k, n = (4, 100_000) if quick else (20, 1_000_000)
     varied = sampler(n, np.random.default_rng(1))
     defaults = model.solve(scenario).params
-    cs = model.compiled(scenario)
+    cs = model.closed_form(scenario)
     arrays = {p: varied[p] if p in varied else np.full(n, float(defaults[p])) for p in cs.params}
     points = [{key: float(v[i]) for key, v in varied.items()} for i in range(k)]
     ref = [model.solve(scenario, params=p) for p in points]

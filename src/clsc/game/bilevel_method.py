@@ -29,11 +29,10 @@ from typing import Any
 import sympy as sp
 
 from clsc.errors import ParameterError, SpecError
-from clsc.game.compile import compile_solution
 from clsc.game.declare import Game
+from clsc.game.forms import closed_form
 from clsc.game.outcome import game_result, numbers, spec_assumptions
 from clsc.game.prepare import Prepared, prepare, profit_key
-from clsc.game.symbolic import solve_game
 from clsc.game.symbols import symbol
 from clsc.models.base import SolveRequest
 from clsc.results import (
@@ -147,7 +146,7 @@ def to_bilevel(prep: Prepared, values: Mapping[str, float]):
 def _references(model, prep: Prepared, values: Mapping[str, float]) -> dict[str, float]:
     out = {}
     for name, ref in prep.references.items():
-        cs = compile_solution(solve_game(ref.game, spec_assumptions(model.spec)))
+        cs = closed_form(ref.game, spec_assumptions(model.spec))
         out[name] = float(cs(**{p: values[p] for p in cs.params})[ref.quantity])
     return out
 

@@ -17,8 +17,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from clsc.game.fastform import call_outputs
-from clsc.game.relations import condition_holds
+from clsc.game.fastform import call_outputs, hard_conditions_hold
 from clsc.game.symbolic import SymbolicSolution
 
 
@@ -38,11 +37,7 @@ class CompiledSolution:
     def valid(self, values: Mapping[str, np.ndarray] | None = None, **params: Any) -> np.ndarray:
         """Mask of points where every SOC and interior condition holds."""
         out = values if values is not None else self(**params)
-        mask = np.ones(np.shape(next(iter(out.values()))) if out else (), dtype=bool)
-        for c in self.solution.conditions:
-            if c.kind in ("SOC", "interior"):
-                mask &= condition_holds(out[c.name], c.relation)
-        return mask
+        return hard_conditions_hold(self.solution.conditions, out)
 
 
 @lru_cache(maxsize=128)

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from clsc.errors import ParameterError
+from clsc.game.relations import condition_holds
 
 #: functions a closed form may call (name in the printed code -> numpy function)
 FUNCTIONS = {
@@ -87,6 +88,11 @@ class ClosedForm:
     def __call__(self, **values: Any) -> dict[str, np.ndarray]:
         return call_outputs(self._func, self.params, (*self.names, *self.condition_names), values)
 
+    def valid(self, values: Mapping[str, np.ndarray] | None = None, **params: Any) -> np.ndarray:
+        """Mask of points where every SOC and interior condition holds."""
+        out = values if values is not None else self(**params)
+        return hard_conditions_hold(self.conditions, out)
+
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> ClosedForm:
         """Validate ``payload`` (JSON data) and build its evaluator; ValueError if not valid."""
@@ -115,6 +121,16 @@ class ClosedForm:
             "outputs": outputs,
         }
         return cls(params, names, conditions, guarded, data, func)
+
+
+def hard_conditions_hold(conditions, out: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Mask of the points of ``out`` (evaluated outputs and conditions) where every SOC and
+    interior condition of ``conditions`` (``name``, ``relation``, ``kind``) holds."""
+    mask = np.ones(np.shape(next(iter(out.values()))) if out else (), dtype=bool)
+    for c in conditions:
+        if c.kind in ("SOC", "interior"):
+            mask &= condition_holds(out[c.name], c.relation)
+    return mask
 
 
 def call_outputs(func, params: tuple[str, ...], keys: tuple[str, ...], values: Mapping[str, Any]):

@@ -263,8 +263,8 @@ def scenario_function(
             return np.ones(x.shape, dtype=bool)
         return np.array([err_rules_hold(model, {**values, param: float(v)}, scenario) for v in x])
 
-    if method == "closed-form" and hasattr(target_model(model, values), "compiled"):
-        cs = target_model(model, values).compiled(scenario)
+    if method == "closed-form" and hasattr(target_model(model, values), "closed_form"):
+        cs = target_model(model, values).closed_form(scenario)
         if key not in cs.names:
             raise ParameterError(
                 key, message=f"unknown output '{key}' of {scenario}; valid: {', '.join(cs.names)}"

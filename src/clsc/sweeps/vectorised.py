@@ -2,8 +2,8 @@
 
 Two sources:
 
-* game models (:class:`~clsc.game.model.GameModel`): the compiled closed forms of the scenario
-  (``model.compiled(scenario)``, numpy over arrays), with the statuses of the scalar
+* game models (:class:`~clsc.game.model.GameModel`): the closed forms of the scenario
+  (``model.closed_form(scenario)``, numpy over arrays), with the statuses of the scalar
   ``closed-form`` method: a failed SOC or interior condition, or a non-finite closed form, gives
   ``condition_failed`` with NaN outputs;
 * any model that declares ``vectorised(scenario, params, n) -> block`` (the class attribute
