@@ -6,6 +6,17 @@ import itertools
 import math
 from fractions import Fraction
 
+# spec 4.9: separate costs d_i (4 dp) and out-of-sample coalition costs C(S) (3 dp)
+SPEC_COSTS = {
+    (1,): 298.1719,
+    (2,): 152.1158,
+    (3,): 378.1662,
+    (1, 2): 385.975,
+    (1, 3): 587.600,
+    (2, 3): 451.233,
+    (1, 2, 3): 650.210,
+}
+
 
 def shapley_by_permutations(v, n):
     """Shapley value by the definition: the mean marginal vector over all n! orders."""

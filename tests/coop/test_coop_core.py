@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from coop_reference import SPEC_COSTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,16 +25,6 @@ from clsc.results import Status
 
 GLOVE = {(1,): 0, (2,): 0, (3,): 0, (1, 2): 0, (1, 3): 1, (2, 3): 1, (1, 2, 3): 1}
 MAJORITY = {(1,): 0, (2,): 0, (3,): 0, (1, 2): 1, (1, 3): 1, (2, 3): 1, (1, 2, 3): 1}
-# spec 4.9: separate costs d_i (4 dp) and out-of-sample coalition costs C(S) (3 dp)
-SPEC_COSTS = {
-    (1,): 298.1719,
-    (2,): 152.1158,
-    (3,): 378.1662,
-    (1, 2): 385.975,
-    (1, 3): 587.600,
-    (2, 3): 451.233,
-    (1, 2, 3): 650.210,
-}
 
 
 def test_constraints_table():

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from coop_reference import talmud
+from coop_reference import SPEC_COSTS, talmud
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -153,15 +153,7 @@ def test_symmetric_players_get_equal_values():
 
 def test_spec_saving_game_nucleolus_is_in_the_core():
     # spec 4.9 separate and joint costs; the saving game has a nonempty core
-    costs = {
-        (1,): 298.1719,
-        (2,): 152.1158,
-        (3,): 378.1662,
-        (1, 2): 385.975,
-        (1, 3): 587.600,
-        (2, 3): 451.233,
-        (1, 2, 3): 650.210,
-    }
+    costs = SPEC_COSTS
     game = from_costs(costs)
     nu = nucleolus(game)
     assert not core_is_empty(game) and in_core(game, nu.values, tol=1e-8)
