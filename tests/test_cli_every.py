@@ -226,25 +226,16 @@ def test_statics_json_says_where_the_sign_holds(cli):
     assert all(isinstance(row["points"], int) for row in data["signs"])
 
 
+#: contracts at p = 20, w = 10, cm = 4, v = 1 (demand given by each test)
+CONTRACTS = ("solve", "contracts", "--set", "p=20", "--set", "w=10", "--set", "cm=4",
+             "--set", "v=1")  # fmt: skip
+
+
 def test_contracts_zero_channel_profit_is_nan_efficiency_not_a_crash(cli):
     # issue 14: ZeroDivisionError when the integrated channel earns nothing
     for method in ("closed-form", "mc"):
         code, out, err = cli(
-            "solve",
-            "contracts",
-            "--set",
-            "p=20",
-            "--set",
-            "w=10",
-            "--set",
-            "cm=4",
-            "--set",
-            "v=1",
-            "--set",
-            "demand=poisson(mean=0.1)",
-            "--method",
-            method,
-            "--json",
+            *CONTRACTS, "--set", "demand=poisson(mean=0.1)", "--method", method, "--json"
         )
         assert code == 0, err
         assert json.loads(out)["metrics"]["efficiency"] == "nan"
@@ -252,22 +243,7 @@ def test_contracts_zero_channel_profit_is_nan_efficiency_not_a_crash(cli):
 
 def test_contracts_too_few_samples_is_refused_not_raised(cli):
     code, _out, err = cli(
-        "solve",
-        "contracts",
-        "--set",
-        "p=20",
-        "--set",
-        "w=10",
-        "--set",
-        "cm=4",
-        "--set",
-        "v=1",
-        "--set",
-        "demand=poisson(mean=5)",
-        "--method",
-        "saa",
-        "--samples",
-        "2",
+        *CONTRACTS, "--set", "demand=poisson(mean=5)", "--method", "saa", "--samples", "2"
     )
     assert code == 2 and "samples must be >= 20" in err
 
