@@ -104,3 +104,23 @@ def test_reduced_hessian_and_polish():
     v = polish(np.array([[2.0]]), np.array([-2 / 3]), np.array([[1.0]]), np.array([-np.inf]),
                np.array([1.0]), np.array([0.3333]))  # fmt: skip
     assert v[0] == 1 / 3
+
+
+def test_no_convex_piece_search_is_capped_in_many_leader_dimensions(monkeypatch):
+    # 9 leader variables: a 2-per-axis grid would be 512 follower solves; the cap is 256
+    from clsc.bilevel import branch
+
+    calls = []
+    real = branch.response_point
+    monkeypatch.setattr(branch, "response_point", lambda sf, v: calls.append(1) or real(sf, v))
+    xs = sp.symbols("x1:10", real=True)
+    y = sp.Symbol("y", real=True)
+    box = [c for xi in xs for c in (xi >= 0, xi <= 1)]
+    problem = BilevelProblem.from_sympy(list(xs), [y], -sum(xi**2 for xi in xs) - y, y, box,
+                                        [y >= xs[0]])  # fmt: skip
+    result = solve(problem)
+    assert result.status == "not_proven"
+    assert len(calls) <= 256 + 64  # the sample plus the branch nodes' own responses
+    # the point shown is the follower's response at the leader's x, and feasible
+    assert result.y["y"] == pytest.approx(result.x["x1"], abs=1e-6)
+    assert all(-1e-9 <= v <= 1 + 1e-9 for v in result.x.values())

@@ -302,15 +302,20 @@ def _info(search: _Search) -> dict:
 
 
 def _grid_responses(search: _Search, points: int = 256) -> None:
-    """No piece gives a bound: try the follower's response on a grid of the leader's finite
-    box (at most ``points`` points; every side needs a finite bound) for a better incumbent."""
+    """No piece gives a bound: try the follower's response at ``points`` points of the
+    leader's finite box (every side needs a finite bound) for a better incumbent: a grid while
+    one of at least 2 values per axis fits, else a fixed pseudo-random sample."""
     n = search.sf.n
     lo, hi = search.bounds.v_lo[:n], search.bounds.v_hi[:n]
     if n == 0 or not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
         return
-    k = max(2, int(points ** (1.0 / n)))
-    axes = [np.linspace(a, b, k) for a, b in zip(lo, hi, strict=True)]
-    for x in itertools.product(*axes):
+    k = int(points ** (1.0 / n) + 1e-9)
+    if k >= 2:
+        axes = [np.linspace(a, b, k) for a, b in zip(lo, hi, strict=True)]
+        xs = itertools.product(*axes)
+    else:
+        xs = np.random.default_rng(0).uniform(lo, hi, size=(points, n))
+    for x in xs:
         _try_response(search, np.array(x))
 
 
