@@ -87,6 +87,24 @@ def source_digest(names: tuple[str, ...]) -> str:
 
 
 @cache
+def sympy_release() -> str:
+    """The installed sympy's version text (its ``release.py``) without importing sympy: part of
+    every key, so a newer sympy derives again. "" when sympy is not found.
+
+    >>> "__version__" in sympy_release()
+    True
+    """
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("sympy")
+        paths = list(spec.submodule_search_locations or []) if spec else []
+        return (Path(paths[0]) / "release.py").read_text(encoding="utf-8") if paths else ""
+    except (OSError, ValueError, ImportError):
+        return ""
+
+
+@cache
 def _engine_digest() -> str:
     import sympy
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import keyword
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +49,19 @@ FUNCTIONS = {
     "sin": np.sin,
     "cos": np.cos,
     "tan": np.tan,
+}
+#: the same names for plain Python floats (what ``lambdify(..., "math")`` would call)
+MATH_FUNCTIONS = {
+    "sqrt": math.sqrt,
+    "exp": math.exp,
+    "log": math.log,
+    "abs": abs,
+    "absolute": abs,
+    "maximum": max,
+    "minimum": min,
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
 }
 _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 _UNARY = (ast.USub, ast.UAdd)
@@ -173,8 +187,29 @@ def _condition(row: Any) -> FormCondition:
     return cond
 
 
-def _function(params: tuple[str, ...], assignments: list[tuple[str, str]], outputs: list[str]):
-    """The numpy function of the validated assignments and outputs."""
+def compile_function(
+    params: tuple[str, ...] | list[str],
+    assignments: list[tuple[str, str]] | list[list[str]],
+    outputs: list[str],
+    functions: Mapping[str, Any] | None = None,
+    single: bool = False,
+):
+    """The function ``f(*params)`` of whitelisted ``assignments`` and ``outputs`` (text),
+    returning the list of outputs (the one output if ``single``); ValueError if any name or
+    expression is not whitelisted. ``functions`` maps the callable names of :data:`FUNCTIONS`
+    to other implementations (e.g. :data:`MATH_FUNCTIONS` for scalar arguments).
+
+    >>> f = compile_function(["x", "y"], [["x0", "x*y"]], ["sqrt(x0)"], MATH_FUNCTIONS, True)
+    >>> f(2.0, 8.0)
+    4.0
+    """
+    params = _names(params, "parameter")
+    assignments = [(_text(t), _text(e)) for t, e in assignments]
+    return _function(params, assignments, [_text(e) for e in outputs], functions, single)
+
+
+def _function(params, assignments, outputs, functions=None, single=False):
+    """The function of the validated assignments and outputs (numpy functions by default)."""
     known = dict.fromkeys(params, False)  # name -> computed from constants only
     body: list[ast.stmt] = []
     for target, text in assignments:
@@ -185,7 +220,9 @@ def _function(params: tuple[str, ...], assignments: list[tuple[str, str]], outpu
         body.append(ast.Assign(targets=[ast.Name(name, ast.Store())], value=value))
         known[name] = exact
     elements = [_expression(text, known)[0] for text in outputs]
-    body.append(ast.Return(ast.List(elements, ast.Load())))
+    if single and len(elements) != 1:
+        raise ValueError("not a closed-form payload (one output expected)")
+    body.append(ast.Return(elements[0] if single else ast.List(elements, ast.Load())))
     args = ast.arguments(
         posonlyargs=[],
         args=[ast.arg(p) for p in params],
@@ -195,7 +232,7 @@ def _function(params: tuple[str, ...], assignments: list[tuple[str, str]], outpu
     )
     func = ast.FunctionDef(name="closed_form", args=args, body=body, decorator_list=[])
     module = ast.fix_missing_locations(ast.Module(body=[func], type_ignores=[]))
-    namespace: dict[str, Any] = {"__builtins__": {}, **FUNCTIONS}
+    namespace: dict[str, Any] = {"__builtins__": {}, **FUNCTIONS, **(functions or {})}
     try:
         exec(compile(module, "<clsc closed form>", "exec"), namespace)  # validated nodes only
     except (RecursionError, MemoryError, SyntaxError, ValueError) as exc:

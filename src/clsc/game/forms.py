@@ -8,7 +8,8 @@ parameter assumptions and fixed variables), trying in order:
    :func:`shipped_key`: the declaration, the assumptions, the fixed variables and the format
    (a test derives every shipped scenario again and compares);
 2. the **disk cache** (:mod:`clsc.game.cache`), keyed by :func:`disk_key`, which adds the
-   source of the deriving modules, so an edited engine never reads an older engine's forms;
+   source of the deriving modules and sympy's version, so an edited engine or another sympy
+   never reads an older one's forms;
 3. a **derivation** (:func:`clsc.game.symbolic.solve_game`, sympy), whose form is then stored
    in the disk cache.
 
@@ -73,9 +74,10 @@ def shipped_key(game: Game, assumptions: Assumptions, fixed: frozenset[str] = fr
 
 
 def disk_key(game: Game, assumptions: Assumptions, fixed: frozenset[str] = frozenset()) -> str:
-    """Key of a form in the disk cache: :func:`shipped_key`'s parts and the engine source."""
+    """Key of a form in the disk cache: :func:`shipped_key`'s parts, the engine source and
+    sympy's version (:func:`~clsc.game.cache.sympy_release`)."""
     source = _source_digest()
-    return cache.digest(source, *_parts(game, assumptions, frozenset(fixed)))
+    return cache.digest(source, cache.sympy_release(), *_parts(game, assumptions, frozenset(fixed)))
 
 
 @lru_cache(maxsize=1)
@@ -140,7 +142,7 @@ def form_of(sol: SymbolicSolution) -> ClosedForm:
         "guarded": {k: list(v) for k, v in sol.guarded.items()},
     }
     try:
-        payload.update(_printed(cs._func, cs.params))
+        payload.update(printed(cs._func, cs.params))
         return ClosedForm.from_payload(payload)
     except (ValueError, TypeError, OSError, SyntaxError):
         conds = tuple(FormCondition(*c) for c in conditions)
@@ -148,7 +150,7 @@ def form_of(sol: SymbolicSolution) -> ClosedForm:
         return ClosedForm(cs.params, cs.names, conds, guarded, {}, cs._func)
 
 
-def _printed(func: Any, params: tuple[str, ...]) -> dict[str, list]:
+def printed(func: Any, params: tuple[str, ...]) -> dict[str, list]:
     """Assignments and outputs of a lambdified function, from its printed source."""
     import inspect
 

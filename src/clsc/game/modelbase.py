@@ -158,7 +158,7 @@ def solve_numeric_method(model: GameModel, req: SolveRequest) -> Result:
     except (SolverError, FloatingPointError, np.linalg.LinAlgError) as exc:
         return game_result(model, req, SOLVER_ERROR, message=str(exc))
     conditions, flags = [], []
-    for text, _, op in ng.prep.flags:
+    for text, op in ng.flags:
         v = values[text]
         holds = bool(condition_holds(v, ">0" if op in (">", "<") else ">=0"))
         conditions.append(Condition(text, text, v, holds, "FLAG"))
@@ -174,7 +174,7 @@ def solve_numeric_method(model: GameModel, req: SolveRequest) -> Result:
             conditions.append(Condition(label, label, gap, holds, "FLAG"))
             if not holds:
                 flags.append(f"FLAG {label} fails (value {gap:.6g})")
-    return _solved(model, req, conditions, values, {t for t, _, _ in ng.prep.flags}, flags)
+    return _solved(model, req, conditions, values, {t for t, _ in ng.flags}, flags)
 
 
 def solve_bilevel_method(model: GameModel, req: SolveRequest) -> Result:

@@ -30,11 +30,11 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
-import sympy as sp
-from scipy import optimize
 
 from clsc.errors import SolverError
 from clsc.game.declare import Game
+from clsc.game.names import profit_key
+from clsc.game.numform import numeric_form
 from clsc.game.optimise import (
     Mover,
     Unbounded,
@@ -48,96 +48,63 @@ from clsc.game.optimise import (
     scale_of,
     starts,
 )
-from clsc.game.prepare import prepare, profit_key
-from clsc.game.symbols import symbol
 
 __all__ = ["NumericGame", "Unbounded", "numeric_game", "solve_numeric"]
 
 MAX_NASH_ITER = 500
 
 
+def _optimize():
+    """scipy.optimize, imported by the fall-backs that use it (not on the Newton path)."""
+    from scipy import optimize
+
+    return optimize
+
+
+def _mover(stage: int, m, own: list, pos: dict[str, int]) -> Mover:
+    """The solver's :class:`~clsc.game.optimise.Mover` of a mover's compiled functions."""
+    lo = [-np.inf if v.enforced("lower") is None else v.enforced("lower") for v in own]
+    hi = [np.inf if v.enforced("upper") is None else v.enforced("upper") for v in own]
+    return Mover(
+        m.name,
+        stage,
+        np.array([pos[v.name] for v in own]),
+        np.array(lo, dtype=float),
+        np.array(hi, dtype=float),
+        m.f,
+        m.grad,
+        m.hess,
+        m.d1,
+        m.d2,
+        m.quadratic,
+        np.array([initial(v) for v in own], dtype=float),
+        m.gfull,
+        m.jac,
+    )
+
+
 class NumericGame:
-    """Compiled numeric form of a game (built once per declaration and fixed variables)."""
+    """A game's numeric solver, built once per declaration and fixed variables from its
+    :class:`~clsc.game.numform.NumericForm` (read from the disk cache when stored: no sympy)."""
 
     def __init__(self, game: Game, fixed_vars: frozenset[str] = frozenset(), gradient: bool = True):
-        prep = prepare(game, fixed_vars)
-        self.game, self.prep = game, prep
-        self.gradient = gradient
-        self.refs = dict(prep.references)
-        self.param_names = tuple(s.name for s in prep.params) + tuple(self.refs)
-        psyms = [symbol(n) for n in self.param_names]
-        objs = prep.objectives
-        relevant = []
-        for vs in prep.movers.values():
-            for v in vs:
-                s = symbol(v.name)
-                if any(sp.cancel(sp.diff(objs[m], s)) != 0 for m in objs):
-                    relevant.append(v)
-        self.vars = tuple(prep.vars.values())  # irrelevant ones stay 0 and are not reported
-        self.var_names = tuple(v.name for v in relevant)
-        vsyms = [symbol(v.name) for v in self.vars]
-        args = [*vsyms, *psyms]
-        pos = {v.name: i for i, v in enumerate(self.vars)}
+        form = numeric_form(game, frozenset(fixed_vars))
+        self.game, self.form, self.gradient = game, form, gradient
+        self.refs = dict(game.references)  # (their names end form.params)
+        self.param_names = form.params
+        declared = game.all_vars
+        self.vars = tuple(declared[n] for n in form.vars)  # irrelevant ones stay 0, unreported
+        self.var_names = form.report
+        pos = {n: i for i, n in enumerate(form.vars)}
         self._report_idx = [pos[n] for n in self.var_names]
         self.movers: list[list[Mover]] = []
-        for si, stage in enumerate(prep.stages):
-            row = []
-            for n in stage:
-                own = [v for v in prep.movers[n] if v.name in self.var_names]
-                if not own:
-                    continue
-                osyms = [symbol(v.name) for v in own]
-                obj = objs[n]
-                lo = [-np.inf if v.enforced("lower") is None else v.enforced("lower") for v in own]
-                hi = [np.inf if v.enforced("upper") is None else v.enforced("upper") for v in own]
-                row.append(
-                    Mover(
-                        n,
-                        si,
-                        np.array([pos[v.name] for v in own]),
-                        np.array(lo, dtype=float),
-                        np.array(hi, dtype=float),
-                        sp.lambdify(args, obj, "numpy"),
-                        sp.lambdify(args, [sp.diff(obj, s) for s in osyms], "numpy"),
-                        sp.lambdify(args, sp.hessian(obj, osyms), "numpy"),
-                        *(
-                            (
-                                sp.lambdify(args, sp.diff(obj, osyms[0]), "math"),
-                                sp.lambdify(args, sp.diff(obj, osyms[0], 2), "math"),
-                            )
-                            if len(osyms) == 1
-                            else (None, None)
-                        ),
-                        not (sp.hessian(obj, osyms).free_symbols & set(osyms)),
-                        np.array([initial(v) for v in own], dtype=float),
-                        sp.lambdify(args, [sp.diff(obj, s) for s in vsyms], "numpy"),
-                        sp.lambdify(
-                            args,
-                            sp.Matrix([sp.diff(obj, s) for s in osyms]).jacobian(vsyms),
-                            "numpy",
-                        ),
-                    )
-                )
-            self.movers.append(row)
-        self.quadratic = all(_degree(objs[n], vsyms) <= 2 for n in objs)
-        pi_syms = []
-        for p in game.players:
-            pi_syms += [symbol("pi_" + p.name), symbol("Pi_" + p.name)]
-        unused = [symbol(v.name) for v in self.vars if v.name not in self.var_names]
-        self.profit_names = tuple(
-            n for n, e in prep.profits.items() if all(sp.cancel(sp.diff(e, u)) == 0 for u in unused)
-        )
-        self._profits = sp.lambdify(args, [prep.profits[n] for n in self.profit_names], "numpy")
-        self._defs = sp.lambdify(args, list(prep.definitions.values()), "numpy")
-        plain = {k: v for k, v in prep.outputs.items() if not isinstance(v, tuple)}
-        self.roots = {k: v for k, v in prep.outputs.items() if isinstance(v, tuple)}
-        self.output_names = tuple(plain)
-        self._outputs = sp.lambdify([*args, *pi_syms], list(plain.values()), "numpy")
-        self._root_exprs = {
-            k: sp.lambdify([*args, *pi_syms], v[0], "numpy") for k, v in self.roots.items()
-        }
-        self._flags = [(t, sp.lambdify(args, e, "numpy"), op) for t, e, op in prep.flags]
-        self.pi_names = [str(s) for s in pi_syms]
+        for si, row in enumerate(form.movers):
+            self.movers.append([_mover(si, m, [declared[n] for n in m.own], pos) for m in row])
+        self.quadratic = form.quadratic
+        self.profit_names = form.profit_names
+        self.output_names = form.output_names
+        self.roots = form.roots
+        self.flags = tuple((text, op) for text, op, _ in form.flags)
         self._root_cache: dict[tuple, float] = {}
 
     # -- single mover problems ---------------------------------------------------------------
@@ -168,7 +135,7 @@ class NumericGame:
                 y[m.idx] = zz
                 return -np.asarray(m.grad(*y, *p), dtype=float)
 
-            res = optimize.minimize(
+            res = _optimize().minimize(
                 nf,
                 start,
                 jac=ng,
@@ -266,7 +233,7 @@ class NumericGame:
         bounds = list(zip(m.lower, m.upper, strict=True))
         best = None
         for start in starts(m.lower, m.upper, x[m.idx]):
-            res = optimize.minimize(
+            res = _optimize().minimize(
                 neg,
                 start,
                 method="Nelder-Mead",
@@ -330,15 +297,15 @@ class NumericGame:
             x, p = self._point(params)
             out = self._report(x, p)
             for name, (_, param, bracket) in self.roots.items():
-                key = (name, *sorted((k, float(v)) for k, v in params.items() if k != param.name))
+                key = (name, *sorted((k, float(v)) for k, v in params.items() if k != param))
                 if key not in self._root_cache:  # the root does not depend on its parameter
-                    self._root_cache[key] = self._root(name, param.name, bracket, params)
+                    self._root_cache[key] = self._root(name, param, bracket, params)
                 out[name] = self._root_cache[key]
         return out
 
     def _profit_values(self, x, p) -> tuple[dict[str, float], list[float]]:
         out = {}
-        for name, value in zip(self.profit_names, self._profits(*x, *p), strict=True):
+        for name, value in zip(self.profit_names, self.form.profits(*x, *p), strict=True):
             out[profit_key(self.game, name)] = float(value)
         pis = []
         for pl in self.game.players:
@@ -348,17 +315,19 @@ class NumericGame:
 
     def _report(self, x: np.ndarray, p: list[float]) -> dict[str, float]:
         out = dict(zip(self.var_names, map(float, x[self._report_idx]), strict=True))
-        out.update(zip(self.prep.definitions, map(float, self._defs(*x, *p)), strict=True))
+        defs = self.form.defs(*x, *p)
+        out.update(zip(self.form.definitions, map(float, defs), strict=True))
         profits, pis = self._profit_values(x, p)
         out.update(profits)
-        out.update(zip(self.output_names, map(float, self._outputs(*x, *p, *pis)), strict=True))
-        for text, f, op in self._flags:
+        outputs = self.form.outputs(*x, *p, *pis)
+        out.update(zip(self.output_names, map(float, outputs), strict=True))
+        for text, op, f in self.form.flags:
             out[text] = float(f(*x, *p)) * (-1 if op in ("<", "<=") else 1)
         return out
 
     def _root(self, name: str, param: str, bracket, params: Mapping[str, float]) -> float:
         """Zero of a Root output's expression in ``param``: grid scan, then brentq."""
-        expr = self._root_exprs[name]
+        expr = self.roots[name][0]
 
         def g(v: float) -> float:
             try:
@@ -375,18 +344,8 @@ class NumericGame:
             if np.isfinite(a) and np.isfinite(b) and a * b <= 0:
                 if a == 0:
                     return float(grid[i])
-                return float(optimize.brentq(g, grid[i], grid[i + 1], xtol=1e-14, rtol=1e-15))
+                return float(_optimize().brentq(g, grid[i], grid[i + 1], xtol=1e-14, rtol=1e-15))
         return float("nan")
-
-
-def _degree(expr: sp.Expr, syms: list[sp.Symbol]) -> float:
-    """Total degree of ``expr`` as a polynomial in ``syms`` (inf if it is not one)."""
-    if not syms:
-        return 0
-    try:
-        return sp.Poly(sp.expand(expr), *syms).total_degree()
-    except sp.PolynomialError:
-        return float("inf")
 
 
 @lru_cache(maxsize=128)
