@@ -14,6 +14,10 @@
   cache). Units are scenarios; the note gives the median and largest CPU seconds of one
   scenario's process (goal: under 0.8 s). Known answer: the decisions equal those of
   ``model.solve`` in this process.
+* ``game-solve-numeric``: the same commands with ``--method numeric``: the numeric method's
+  functions derived with sympy in every process (baseline, ``CLSC_CLOSED_FORMS=derive``), the
+  first run (derives and stores them) and the second run (reads them: no sympy). Known answer:
+  the closed-form decisions (to 1e-8).
 """
 
 from __future__ import annotations
@@ -97,7 +101,8 @@ register(
     )
 )
 
-CLI = "import sys; from clsc.cli import main; sys.exit(main(sys.argv[1:]))"
+#: the command as a user runs it (``python -m clsc.cli`` is the ``clsc`` script)
+CLI = ("-m", "clsc.cli")
 #: sorting-collection's per-unit variant needs a larger k (Assumption 4) than the default
 PER_UNIT = ("--set", "sorting=per_unit", "--set", "k=3000")
 
@@ -138,11 +143,14 @@ def solve_child(args: tuple[str, ...], cache_dir: str, mode: str) -> tuple[dict,
     """``clsc solve ARGS --json`` in a fresh interpreter: its decisions and CPU seconds."""
     env = {**os.environ, "CLSC_CACHE_DIR": cache_dir, "CLSC_CLOSED_FORMS": mode}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.run([sys.executable, "-c", CLI, "solve", *args, "--json"],
+    proc = subprocess.run([sys.executable, *CLI, "solve", *args, "--json"],
                           capture_output=True, text=True, env=env, check=True)  # fmt: skip
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     return json.loads(proc.stdout)["decisions"], cpu
+
+
+DERIVE = "derivation (empty cache, no shipped form)"
 
 
 def _fresh_dir(s) -> str:
@@ -152,19 +160,19 @@ def _fresh_dir(s) -> str:
     return path
 
 
-def _runner(case: str, mode: str, warm: bool):
-    """A case: every scenario in a fresh process, in the warm cache (the derivation's) or an
-    empty one; records each scenario's CPU seconds under ``case``."""
+def _runner(case: str, mode: str, warm: bool, extra: tuple[str, ...] = (), stores=DERIVE):
+    """A case: every scenario (arguments + ``extra``) in a fresh process, in the warm cache
+    (what the case ``stores`` wrote) or an empty one; records each scenario's CPU seconds."""
 
     def run(s):
         out = {}
         for label, args in s.scenarios:
             if warm and label not in s.warm:
-                raise RuntimeError("the derivation case did not run")
+                raise RuntimeError(f"the case {stores!r} did not run")
             directory = s.warm[label] if warm else _fresh_dir(s)
-            out[label], cpu = solve_child(args, directory, mode)
+            out[label], cpu = solve_child((*args, *extra), directory, mode)
             s.cpu.setdefault(case, {})[label] = cpu
-            if case == DERIVE:
+            if case == stores:
                 s.warm[label] = directory  # the next cases read what this run stored
         return out
 
@@ -188,14 +196,13 @@ def _cpu_note(case: str):
     return note
 
 
-DERIVE = "derivation (empty cache, no shipped form)"
 SYMPY = "sympy solution on disk + lambdify (old 2nd run)"
 FAST = "second run (closed form on disk)"
 SHIPPED = "first run after install (shipped form)"
 
 
-def _game_case(name: str, mode: str, warm: bool) -> Case:
-    return Case(name, _runner(name, mode, warm), _decision_error, warmup=False,
+def _game_case(name: str, mode: str, warm: bool, extra=(), stores=DERIVE) -> Case:
+    return Case(name, _runner(name, mode, warm, extra, stores), _decision_error, warmup=False,
                 units=lambda s: len(s.scenarios), note=_cpu_note(name))  # fmt: skip
 
 
@@ -215,5 +222,28 @@ register(
         "(quick: process-innovation PM); CPU includes the child processes",
         goal="second run and first run after install under 0.8 s CPU per scenario",
         tolerance=1e-12,
+    )
+)
+
+NUMERIC = ("--method", "numeric")
+NUM_DERIVE = "numeric, functions derived in every run (old)"
+NUM_FIRST = "numeric, first run (derives, stores)"
+NUM_SECOND = "numeric, second run (functions on disk)"
+
+register(
+    Group(
+        "game-solve-numeric",
+        setup=_solve_setup,
+        cases=(
+            _game_case(NUM_DERIVE, "derive", warm=False, extra=NUMERIC),
+            _game_case(NUM_FIRST, "", warm=False, extra=NUMERIC, stores=NUM_FIRST),
+            _game_case(NUM_SECOND, "", warm=True, extra=NUMERIC, stores=NUM_FIRST),
+        ),
+        baseline=NUM_DERIVE,
+        accuracy="max rel. diff of the decisions vs the closed form (model.solve) in this process",
+        doc="clsc solve MODEL --scenario S --method numeric --json in a fresh interpreter, every "
+        "game scenario (quick: process-innovation PM); CPU includes the child processes",
+        goal="the second run imports no sympy (its functions are read from the disk cache)",
+        tolerance=1e-8,
     )
 )
