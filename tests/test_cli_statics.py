@@ -164,3 +164,37 @@ def test_statics_box_sample_names_its_seed(cli):
     assert code == 0 and "(Sobol sample, --seed 3)" in out
     code, out, _ = cli(*argv, "--json")
     assert code == 0 and json.loads(out)["seed"] == 3
+
+
+def test_default_method_is_the_models_own_and_unset_optionals_are_not_passed_back(cli):
+    """joint-inventory has no closed form: statics uses its default method (saa), and its unset
+    optional parameters (rho, tau_move...) are not fed back into the solves as None."""
+    code, out, err = cli(
+        "statics", "joint-inventory", "--scenario", "formation", "--wrt", "C_run",
+        "--set", "C_run=50", "--set", "n_scenarios=300", "--set", "n_eval=1000", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["method"] == "saa"
+    signs = {row["name"]: row["sign"] for row in doc["signs"]}
+    # spec 4.7: saddle x* = (1 - beta_up) C/a_D, y* = beta_up C/a_U, polyline basin of (1, 1)
+    # 1 - (x* + y*)/2: a dearer joint operation moves the saddle up and shrinks the basin
+    assert (signs["x_star"], signs["y_star"], signs["polyline_basin"]) == ("+", "+", "-")
+
+
+def test_threshold_on_a_model_without_closed_forms_uses_its_default_method(cli):
+    """x* = (1 - beta_up) C/a_D (spec 4.7) crosses 1/2 at C = a_D / (2 (1 - beta_up)) = a_D for
+    beta_up = 1/2; a_D does not depend on C (read from one solve)."""
+    from clsc.models import get_model
+
+    sets = ("--set", "n_scenarios=300", "--set", "n_eval=1000")
+    code, out, err = cli(
+        "threshold", "joint-inventory", "--in", "C_run=10:100", *sets,
+        "--expr", "x_star[formation] - 0.5", "--grid", "3", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(out)
+    params = {"n_scenarios": 300, "n_eval": 1000, "C_run": 100.0}
+    expected_root = get_model("joint-inventory").solve("formation", params=params).metrics["a_D"]
+    assert doc["method"] == "saa"
+    assert doc["roots"] == pytest.approx([expected_root], rel=1e-8)

@@ -30,7 +30,9 @@ def model_parser(sub, name: str, help: str, doc: str):
 def add_point_flags(p, set_help: str) -> None:
     """``--set NAME=VALUE`` (repeatable; ``args.sets``) and ``--method``."""
     p.add_argument("--set", action="append", metavar="NAME=VALUE", dest="sets", help=set_help)
-    p.add_argument("--method", default="closed-form", help="closed-form, numeric, mc ...")
+    p.add_argument(
+        "--method", default=None, help="closed-form, numeric, mc ... (default: the model's)"
+    )
 
 
 def add_run_flags(p) -> None:

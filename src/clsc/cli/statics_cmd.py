@@ -76,6 +76,7 @@ def run(args) -> int:
 
     model = get_model(args.model)
     scenario = model.resolve_scenario(args.scenario)
+    args.method = model.resolve_method(args.method)
     numeric_param(model, args.wrt, "--wrt")
     box = {k: interval(v, k, "--box") for k, v in pairs(args.boxes, "--box").items()}
     for name in box:

@@ -107,6 +107,7 @@ def run(args) -> int:
     from clsc.models import get_model
 
     model = get_model(args.model)
+    args.method = model.resolve_method(args.method)
     ((param, text),) = list(pairs([args.within], "--in").items())
     numeric_param(model, param, "--in")
     lo, hi = interval(text, param, "--in")

@@ -207,10 +207,12 @@ def target_model(model: Any, values: Mapping[str, Any]) -> Any:
 
 
 def resolve_values(model: Any, scenario: str, params: Mapping[str, Any] | None):
-    """The resolved ``scenario`` and the parameter values: defaults updated by ``params``."""
+    """The resolved ``scenario`` and the parameter values: defaults updated by ``params``;
+    a parameter left unset (an optional one with no default) is left out, so the values can
+    be passed back to ``model.solve``."""
     scenario = model.resolve_scenario(scenario)
     values, _ = model.spec.resolve(params, scenario)
-    return scenario, values
+    return scenario, {k: v for k, v in values.items() if v is not None}
 
 
 def err_rules_hold(model: Any, values: Mapping[str, Any], scenario: str) -> bool:
