@@ -5,7 +5,8 @@ fresh ``python -m clsc.cli`` process (through :func:`clsc.bench.cases_startup.me
 reads the process's own rusage); the table shows the median user+sys CPU seconds and the median
 peak resident memory, the goal of issue 12, and the ratio to the baseline ``python -c pass``
 (the interpreter's own start-up) measured in the same run; ``python -c "import numpy,
-scipy.special"`` is shown as the floor of any command that evaluates a normal quantile. Then
+scipy.special"`` is shown as the floor of any command that evaluates a normal quantile, with
+OpenBLAS's default threads and single-threaded (as the ``clsc`` program starts it). Then
 the import time of each sub-command's module (in-process, fresh interpreter) and the
 ``python -X importtime`` top entries of the newsvendor solve.
 """
@@ -34,9 +35,13 @@ from clsc.bench.cases_startup import (  # noqa: E402
 )
 
 CLI = ("-m", "clsc.cli")
+#: what the clsc program does before numpy loads (clsc.cli.blas_threads_default)
+ONE_THREAD = "import os; os.environ.setdefault('OPENBLAS_NUM_THREADS', '1'); "
 #: (label, python arguments, goal CPU s, goal peak MB) of issue 12; goals None: reference rows
 CASES = (
     ('python -c "import numpy, scipy.special"', ("-c", "import numpy, scipy.special"), None, None),
+    ("  the same, OpenBLAS single-threaded", ("-c", ONE_THREAD + "import numpy, scipy.special"),
+     None, None),  # fmt: skip
     ("import clsc", ("-c", "import clsc"), 0.3, None),
     ("clsc --help", (*CLI, "--help"), 0.3, None),
     ("clsc --version", (*CLI, "--version"), 0.3, None),
