@@ -1,7 +1,7 @@
 """The vectorised ``GameModel.evaluate`` validates like ``solve``, reads like its rows (issue 15).
 
 Every point of an evaluation is compared with the scalar ``model.solve`` at that point: an
-invalid point is an ``invalid`` status row whose message is the ``ParameterError`` of
+invalid point is a ``skipped`` status row (as in a sweep) whose message is the ``ParameterError`` of
 ``solve`` (never a number, e.g. tau = -0.161 for B_subsidy = 0), the other rows carry the
 status, outputs, condition columns and flags of ``solve(...).to_frame()``.
 """
@@ -59,8 +59,8 @@ def test_every_point_reads_like_the_scalar_solve(name, scenario):
         try:
             result = model.solve(scenario, params=params)
         except ParameterError as exc:
-            statuses.add("invalid")
-            assert row["status"] == "invalid", (params, row["message"])
+            statuses.add("skipped")
+            assert row["status"] == "skipped", (params, row["message"])
             assert row["message"] == str(exc)
             floats = [c for c in frame.columns if frame[c].dtype.kind == "f"]
             outputs = [c for c in floats if not c.startswith("param.")]
@@ -79,7 +79,7 @@ def test_every_point_reads_like_the_scalar_solve(name, scenario):
             assert _same(row[column], expected_row[column]), (column, params)
         for c in result.conditions:
             assert _same(row[f"cond.{c.name}"], c.value), (c.name, params)
-    assert "invalid" in statuses  # the random points reach both kinds of rows
+    assert "skipped" in statuses  # the random points reach both kinds of rows
     assert len(statuses) >= 2
 
 
@@ -89,7 +89,7 @@ def test_subsidy_zero_is_an_invalid_row_not_a_number():
         model.solve("decentralised", params={"B_subsidy": 0})
     ev = model.evaluate("decentralised", B_subsidy=0)
     assert ev.shape == ()
-    assert str(ev["status"]) == "invalid"
+    assert str(ev["status"]) == "skipped"
     assert str(ev["message"]) == str(exc.value)
     assert "B_subsidy" in str(ev["message"])
     assert np.isnan(ev["tau"]) and np.isnan(ev["w"]) and np.isnan(ev["profit.pi_M"])
@@ -99,7 +99,7 @@ def test_mixed_valid_and_invalid_points():
     model = get_model("cascade-epr")
     subsidy = np.array([0.0, 10.0, 25.0, 15.0, -3.0])  # 0 and -3: > 0 fails; 25 > delta = 20
     ev = model.evaluate("decentralised", B_subsidy=subsidy)
-    assert ev["status"].tolist() == ["invalid", "optimal", "invalid", "optimal", "invalid"]
+    assert ev["status"].tolist() == ["skipped", "optimal", "skipped", "optimal", "skipped"]
     assert "b <= B_subsidy <= delta" in ev["message"][2]
     assert np.isnan(ev["tau"][[0, 2, 4]]).all()
     for i in (1, 3):
@@ -163,7 +163,7 @@ def test_call_errors_raise():
 def test_per_unit_variant_is_evaluated_by_its_own_games():
     model = get_model("sorting-collection")
     ev = model.evaluate("MC", sorting="per_unit", k=np.array([2000.0, 4000.0, 8000.0]))
-    assert ev["status"][0] == "invalid"  # Assumption 4 needs a larger k under per_unit
+    assert ev["status"][0] == "skipped"  # Assumption 4 needs a larger k under per_unit
     for i, k in enumerate((4000.0, 8000.0), start=1):
         expected = model.solve("MC", params={"sorting": "per_unit", "k": k})
         assert ev["status"][i] == str(expected.status)

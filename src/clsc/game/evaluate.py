@@ -5,7 +5,7 @@
 :class:`Evaluation`: a mapping of column name -> array, shaped like the broadcast inputs, that
 reads like ``model.solve(...).to_frame()`` row by row:
 
-* ``status``: per point ``invalid`` when a parameter bound or an ``ERR`` rule fails (``message``
+* ``status``: per point ``skipped`` when a parameter bound or an ``ERR`` rule fails (``message``
   names the rule and the values, as the ``ParameterError`` of ``solve`` would),
   ``condition_failed`` when a second-order (SOC) or interior condition fails or a closed form is
   not finite there (``message`` names the conditions), else ``optimal``;
@@ -34,11 +34,12 @@ import numpy as np
 
 from clsc.errors import ParameterError
 from clsc.game.relations import condition_holds
-from clsc.results import CONDITION_FAILED, OPTIMAL
+from clsc.results import CONDITION_FAILED, OPTIMAL, Status
 from clsc.validation import join_texts, validate_arrays
 
-#: status of a point whose parameters violate a bound or a rule (nothing is evaluated there)
-INVALID = "invalid"
+#: status of a point whose parameters violate a bound or a rule (nothing is evaluated there;
+#: the sweeps' word for such a point too)
+SKIPPED = str(Status.SKIPPED)
 CATEGORIES = (("decisions", ""), ("profits", "profit."), ("metrics", "metric."))
 
 
@@ -100,7 +101,7 @@ class Evaluation(Mapping[str, np.ndarray]):
 def evaluate(model, scenario: str | None = None, **params: Any) -> Evaluation:
     """The closed forms of ``scenario`` of the game model ``model`` at (arrays of) ``params``.
 
-    Every point is validated as ``solve`` validates it; an invalid point is an ``invalid``
+    Every point is validated as ``solve`` validates it; an invalid point is a ``skipped``
     status row with NaN outputs. An unknown parameter name, or a non-numeric parameter given as
     an array, raises :class:`~clsc.errors.ParameterError`.
 
@@ -108,7 +109,7 @@ def evaluate(model, scenario: str | None = None, **params: Any) -> Evaluation:
     >>> from clsc.models import get_model
     >>> ev = get_model("cascade-epr").evaluate("decentralised", B_subsidy=np.array([0.0, 15.0]))
     >>> ev["status"].tolist()
-    ['invalid', 'optimal']
+    ['skipped', 'optimal']
     >>> print(ev["message"][0])
     B_subsidy must be > 0; got B_subsidy=0
     >>> [round(float(t), 4) for t in ev["tau"]]
@@ -127,7 +128,7 @@ def evaluate(model, scenario: str | None = None, **params: Any) -> Evaluation:
     n, ok = checked.n, checked.ok
     cols, conds = closed_form_columns(model, scenario, checked.values, n)
     status, message = cols.pop("status"), cols.pop("message")
-    status[~ok] = INVALID
+    status[~ok] = SKIPPED
     for i, text in checked.messages.items():
         message[i] = text
     for v in cols.values():

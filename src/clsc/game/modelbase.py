@@ -94,7 +94,7 @@ class GameModel(Model):
     def evaluate(self, scenario: str | None = None, **params: Any) -> Evaluation:
         """Closed forms of a scenario on (arrays of) parameters, defaults filling the rest,
         every point validated as ``solve`` validates it: see :func:`clsc.game.evaluate.evaluate`
-        (an invalid point is an ``invalid`` status row with NaN outputs)."""
+        (an invalid point is a ``skipped`` status row with NaN outputs)."""
         return evaluate(self, scenario, **params)
 
 
