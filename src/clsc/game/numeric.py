@@ -1,7 +1,9 @@
 """Numeric subgame-perfect equilibrium by nested best responses (no symbolic solving).
 
-The profits are compiled to plain numeric functions (sympy only differentiates and lambdifies;
-nothing is solved symbolically). Stages are solved from the last backwards *by nesting*:
+The profits are compiled to plain numeric functions (:mod:`clsc.game.numform`: sympy only
+differentiates, once per declaration, and the printed code is stored on disk as whitelisted data,
+so a later process imports neither sympy nor scipy.optimize; nothing is solved symbolically).
+Stages are solved from the last backwards *by nesting*:
 
 * a mover of the **last stage** maximises its profit over its own variables with a projected
   Newton method (analytic gradient and Hessian, backtracking, bounds as active sets), falling
