@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from clsc.game import Game, Player, Var, numbuild, numform
@@ -155,8 +156,14 @@ print(str(res.status), repr(res.decisions["w"]), "sympy" in sys.modules,
 """
 
 
-def test_a_later_process_solves_by_the_numeric_method_without_sympy(tmp_path):
-    env = {"CLSC_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": ":".join(sys.path)}
+@pytest.mark.parametrize(("mode", "first_needs_sympy"), [("no-shipped", "True"), ("", "False")])
+def test_a_later_process_solves_by_the_numeric_method_without_sympy(
+    tmp_path, mode, first_needs_sympy
+):
+    """Not shipped: the first process builds the functions (sympy) and stores them, the second
+    reads them. Shipped (a registered scenario): not even the first process needs sympy."""
+    env = {"CLSC_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": ":".join(sys.path),
+           "CLSC_CLOSED_FORMS": mode}  # fmt: skip
     runs = [
         subprocess.run(
             [sys.executable, "-c", CHILD], capture_output=True, text=True, env=env, check=True
@@ -164,5 +171,59 @@ def test_a_later_process_solves_by_the_numeric_method_without_sympy(tmp_path):
         for _ in range(2)
     ]
     assert runs[0][:2] == runs[1][:2] and runs[0][0] == "optimal"
-    assert runs[0][2] == "True"  # the first process built the form with sympy
-    assert runs[1][2:] == ["False", "False"]  # the second read it: no sympy, no scipy.optimize
+    assert runs[0][2] == first_needs_sympy
+    assert runs[1][2:] == ["False", "False"]  # the second: no sympy, no scipy.optimize
+
+
+# ---- shipped forms ---------------------------------------------------------------------------
+
+SCENARIOS = [(cls, s) for cls in game_model_classes() for s in cls.games]
+
+
+def _functions(form: numform.NumericForm) -> dict[str, tuple[object, bool]]:
+    """Every function of a form by name, with whether it takes the pi_X arguments too."""
+    out = {"profits": (form.profits, False), "defs": (form.defs, False)}
+    out["outputs"] = (form.outputs, True)
+    for si, row in enumerate(form.movers):
+        for m in row:
+            for field in ("f", "grad", "hess", "gfull", "jac", "d1", "d2"):
+                if getattr(m, field) is not None:
+                    out[f"{si}.{m.name}.{field}"] = (getattr(m, field), False)
+    out.update({f"root.{k}": (r[0], True) for k, r in form.roots.items()})
+    out.update({f"flag.{t}": (f, False) for t, _, f in form.flags})
+    return out
+
+
+@pytest.mark.parametrize(("cls", "scenario"), SCENARIOS, ids=lambda v: getattr(v, "__name__", v))
+def test_shipped_numeric_form_equals_a_fresh_build(cls, scenario):
+    """Same names and the same values of every function at random points (a sympy release may
+    print the code differently, so the values are compared, not the text)."""
+    game = cls.games[scenario]
+    key = numform.shipped_key(game)
+    body = dcache.read_record(numform.SHIPPED_DIR / f"{key}.json", key)
+    assert body is not None, f"{cls.name}/{scenario}: not shipped; run python -m clsc.game.ship"
+    shipped = numform.NumericForm.from_payload(game, frozenset(), body)
+    fresh = numform.NumericForm.from_payload(
+        game, frozenset(), numbuild.build_payload(game), trusted=True
+    )
+    for attr in ("params", "vars", "report", "pi_names", "quadratic", "profit_names",
+                 "definitions", "output_names"):  # fmt: skip
+        assert getattr(shipped, attr) == getattr(fresh, attr), attr
+    a, b = _functions(shipped), _functions(fresh)
+    assert a.keys() == b.keys()
+    rng = np.random.default_rng(7)
+    n_in = len(fresh.vars) + len(fresh.params)
+    for _ in range(3):
+        point = list(rng.uniform(0.5, 2.0, n_in))
+        pis = list(rng.uniform(1.0, 10.0, len(fresh.pi_names)))
+        for name, (f, with_pi) in a.items():
+            args = point + pis if with_pi else point
+            got = np.asarray(f(*args), dtype=float)
+            want = np.asarray(b[name][0](*args), dtype=float)
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, err_msg=name)
+
+
+def test_every_shipped_numeric_record_belongs_to_a_scenario():
+    keys = {numform.shipped_key(cls.games[s]) for cls, s in SCENARIOS}
+    files = {p.stem for p in numform.SHIPPED_DIR.glob("*.json")}
+    assert files == keys

@@ -25,35 +25,9 @@ def register(sub) -> None:
 
 
 def methods_for(model, scenario: str | None) -> list[str]:
-    """The methods that apply to ``scenario`` (bilevel needs a two-stage leader-follower game)."""
-    out = []
-    games = getattr(model, "games", None) or {}
-    for method in model.methods:
-        game = games.get(scenario)
-        if method == "bilevel" and game is not None and not _bilevel_applies(game):
-            continue
-        out.append(method)
-    return out
-
-
-def _bilevel_applies(game) -> bool:
-    """Two stages, one leader, profits at most quadratic in the variables (as the method needs)."""
-    if len(game.stages) != 2 or len(game.stages[0]) != 1:
-        return False
-    import sympy as sp
-
-    from clsc.game.prepare import prepare
-    from clsc.game.symbols import symbol
-
-    prep = prepare(game, frozenset())
-    variables = [symbol(n) for n in prep.vars]
-    for objective in prep.objectives.values():
-        try:
-            if sp.Poly(sp.expand(objective), *variables).total_degree() > 2:
-                return False
-        except sp.PolynomialError:
-            return False
-    return True
+    """The methods that apply to ``scenario`` (the model's ``methods_for`` where it has one)."""
+    per = getattr(model, "methods_for", None)
+    return list(per(scenario)) if per is not None and scenario is not None else list(model.methods)
 
 
 def _bounds(p) -> str:

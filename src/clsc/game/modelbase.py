@@ -91,11 +91,32 @@ class GameModel(Model):
         stored): what ``solve`` evaluates (:mod:`clsc.game.forms`)."""
         return closed_form(cls.games[scenario], spec_assumptions(cls.spec), frozenset(fixed_vars))
 
+    @classmethod
+    def methods_for(cls, scenario: str) -> list[str]:
+        """The methods that apply to ``scenario``: ``bilevel`` needs two stages, one leader and
+        profits at most quadratic in the variables (read from the scenario's numeric form, so
+        no sympy once it is stored or shipped)."""
+        game = cls.games[scenario]
+        out = []
+        for method in cls.methods:
+            if method == "bilevel":
+                two_stage = len(game.stages) == 2 and len(game.stages[0]) == 1
+                if not (two_stage and _numeric_form(game).quadratic):
+                    continue
+            out.append(method)
+        return out
+
     def evaluate(self, scenario: str | None = None, **params: Any) -> Evaluation:
         """Closed forms of a scenario on (arrays of) parameters, defaults filling the rest,
         every point validated as ``solve`` validates it: see :func:`clsc.game.evaluate.evaluate`
         (an invalid point is a ``skipped`` status row with NaN outputs)."""
         return evaluate(self, scenario, **params)
+
+
+def _numeric_form(game: Game):
+    from clsc.game.numform import numeric_form
+
+    return numeric_form(game)
 
 
 def solve_closed_form(model: GameModel, req: SolveRequest) -> Result:

@@ -1,10 +1,13 @@
 """The numeric method's compiled functions of a game, stored on disk so a solve needs no sympy.
 
-:func:`numeric_form` returns the :class:`NumericForm` of a game with some variables fixed: from
-the disk cache (:mod:`clsc.game.cache`, keyed by :func:`disk_key`: the declaration, the fixed
-variables, the format, the source of the modules that build it and sympy's version), else built
-by :func:`clsc.game.numbuild.build_payload` (sympy differentiates once) and then stored.
-``CLSC_CLOSED_FORMS=derive`` builds and stores nothing, as for the closed forms.
+:func:`numeric_form` returns the :class:`NumericForm` of a game with some variables fixed, as
+:mod:`clsc.game.forms` does for closed forms: the form **shipped** with the package for a
+registered scenario (:data:`SHIPPED_DIR`, keyed by :func:`shipped_key`; a test builds each one
+again and compares its functions), else the **disk cache** (:mod:`clsc.game.cache`, keyed by
+:func:`disk_key`: the declaration, the fixed variables, the format, the source of the modules
+that build it and sympy's version), else **built** by :func:`clsc.game.numbuild.build_payload`
+(sympy differentiates once) and then stored. ``CLSC_CLOSED_FORMS=no-shipped`` skips the
+shipped forms; ``derive`` builds and stores nothing.
 
 A stored payload is data only: names, numbers, and each function as the assignments and output
 expressions that :func:`clsc.game.fastform.compile_function` accepts (a whitelisted walk of
@@ -23,9 +26,10 @@ that fails any check is ignored and the form is built again.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,8 +38,17 @@ from clsc.game import cache
 from clsc.game.declare import Game
 from clsc.game.fastform import MATH_FUNCTIONS, compile_function
 from clsc.game.forms import MODE_ENV
+from clsc.game.forms import SHIPPED_DIR as FORMS_DIR
 
-__all__ = ["MoverForm", "NumericForm", "disk_key", "numeric_form", "storable"]
+__all__ = [
+    "MoverForm",
+    "NumericForm",
+    "disk_key",
+    "numeric_form",
+    "ship",
+    "shipped_key",
+    "storable",
+]
 
 #: bump when the payload changes
 NUMERIC_FORMAT = 1
@@ -49,6 +62,8 @@ NUMERIC_MODULES = (
     "game/numform.py",
 )
 OPS = ("<", "<=", ">", ">=")
+#: where the package's pre-built numeric forms live (package data; ``python -m clsc.game.ship``)
+SHIPPED_DIR = FORMS_DIR / "numeric"
 
 
 @dataclass(frozen=True)
@@ -228,19 +243,37 @@ def _source_digest() -> str:
     return cache.source_digest(NUMERIC_MODULES)
 
 
+def shipped_key(game: Game, fixed: frozenset[str] = frozenset()) -> str:
+    """Key of a shipped numeric form: declaration, fixed variables and format."""
+    return cache.digest("clsc numeric form", NUMERIC_FORMAT, game, sorted(fixed))
+
+
+def _read(game: Game, fixed: frozenset[str], body: Any) -> NumericForm | None:
+    if not isinstance(body, Mapping):
+        return None
+    try:
+        return NumericForm.from_payload(game, fixed, body)
+    except ValueError:
+        return None
+
+
 @lru_cache(maxsize=128)
 def numeric_form(game: Game, fixed: frozenset[str] = frozenset()) -> NumericForm:
-    """The :class:`NumericForm` of ``game`` with ``fixed`` variables (stored, or built)."""
+    """The :class:`NumericForm` of ``game`` with ``fixed`` variables: shipped with the package
+    (:data:`SHIPPED_DIR`), stored in the disk cache, or built (and then stored)."""
     fixed = frozenset(fixed)
-    derive = os.environ.get(MODE_ENV, "").strip().lower() == "derive"
+    mode = os.environ.get(MODE_ENV, "").strip().lower()
+    derive = mode == "derive"
+    if mode not in ("no-shipped", "derive"):
+        skey = shipped_key(game, fixed)
+        form = _read(game, fixed, cache.read_record(SHIPPED_DIR / f"{skey}.json", skey))
+        if form is not None:
+            return form
     key = disk_key(game, fixed)
     if not derive:
-        body = cache.load_raw(key)
-        if isinstance(body, Mapping):
-            try:
-                return NumericForm.from_payload(game, fixed, body)
-            except ValueError:
-                pass
+        form = _read(game, fixed, cache.load_raw(key))
+        if form is not None:
+            return form
     from clsc.game.numbuild import build_payload
 
     payload = build_payload(game, fixed)
@@ -248,3 +281,25 @@ def numeric_form(game: Game, fixed: frozenset[str] = frozenset()) -> NumericForm
     if not derive and storable(payload):
         cache.store_raw(key, payload)
     return form
+
+
+def ship(entries: Iterable[tuple[str, Game]], directory: Path = SHIPPED_DIR) -> dict[str, Path]:
+    """Build and write the numeric form of each ``(label, game)`` to ``directory`` (no fixed
+    variables); records no entry wrote are removed. Returns label -> file."""
+    from clsc.game.numbuild import build_payload
+
+    directory.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for label, game in entries:
+        key = shipped_key(game)
+        payload = build_payload(game)
+        if not storable(payload):
+            raise ValueError(f"{label}: its numeric functions are not whitelisted code")
+        path = directory / f"{key}.json"
+        if path not in written.values() and not cache.write_record(path, key, payload):
+            raise OSError(f"cannot write {path}")
+        written[label] = path
+    for old in directory.glob("*.json"):
+        if old not in written.values():
+            old.unlink()
+    return written

@@ -1,11 +1,12 @@
-"""Regenerate the closed forms shipped with the package: ``python -m clsc.game.ship``.
+"""Regenerate the forms shipped with the package: ``python -m clsc.game.ship``.
 
 Every scenario of every registered :class:`~clsc.game.modelbase.GameModel` (and of the game
 model classes behind their variants, e.g. ``sorting-collection``'s per-unit sorting) is derived
 with sympy and written as a :class:`~clsc.game.fastform.ClosedForm` record to
-:data:`clsc.game.forms.SHIPPED_DIR`; records no scenario uses any more are removed. Run it after
-changing a game declaration or the derivation engine (a test fails until the shipped forms
-equal a fresh derivation).
+:data:`clsc.game.forms.SHIPPED_DIR`, and its numeric method's functions as a
+:class:`~clsc.game.numform.NumericForm` record to :data:`clsc.game.numform.SHIPPED_DIR`;
+records no scenario uses any more are removed. Run it after changing a game declaration or the
+derivation engine (a test fails until the shipped forms equal a fresh derivation).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from clsc.game import numform
 from clsc.game.cache import ENV
 from clsc.game.declare import Game
 from clsc.game.forms import SHIPPED_DIR, ship
@@ -56,8 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ[ENV] = "off"  # derive every form afresh, not from an older disk cache
     args.directory.mkdir(parents=True, exist_ok=True)
-    for label, path in ship(shipped_entries(), args.directory).items():
+    entries = shipped_entries()
+    for label, path in ship(entries, args.directory).items():
         print(f"{label}: {path.name} ({path.stat().st_size:,} bytes)")
+    numeric = args.directory / numform.SHIPPED_DIR.name
+    for label, path in numform.ship([(e[0], e[1]) for e in entries], numeric).items():
+        print(f"{label} (numeric): {path.name} ({path.stat().st_size:,} bytes)")
     return 0
 
 
