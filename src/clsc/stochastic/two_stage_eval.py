@@ -34,7 +34,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from clsc.errors import ParameterError
-from clsc.kernels.recourse import EXCESS, FILL, GATE, MOVE, STOCK, recourse_kernel
 from clsc.stochastic.two_stage import TransshipmentCosts, member_mask
 
 
@@ -53,6 +52,8 @@ class RecourseNetwork:
 
 def recourse_network(costs: TransshipmentCosts, mask: np.ndarray) -> RecourseNetwork:
     """Vertices: 0 = source, 1..n hubs, n+1..2n gates, 2n+1 = sink; members only."""
+    from clsc.kernels.recourse import EXCESS, FILL, GATE, MOVE, STOCK  # (loads numba)
+
     n = costs.n
     sink = 2 * n + 1
     arcs: list[tuple[int, int, float, int, int, int]] = []
@@ -84,6 +85,8 @@ def recourse(
         raise ParameterError("demand", f"must have {costs.n} columns", demand.shape)
     if np.any(q < 0) or not np.all(np.isfinite(q)):
         raise ParameterError("Q", "must be finite and >= 0", q.tolist())
+    from clsc.kernels.recourse import recourse_kernel
+
     net = recourse_network(costs, mask)
     share = np.zeros(demand.shape)
     grad = np.zeros(demand.shape)
