@@ -339,6 +339,7 @@ class BuybackEffort(Model):
         "mc": solve_mc,
         "saa": solve_saa,
     }
+    exact_keys: ClassVar[frozenset[str]] = frozenset({"samples"})  # a count
     variants: ClassVar[tuple[Variant, ...]] = (
         Variant(
             "effort recourse",
