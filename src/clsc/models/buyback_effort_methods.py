@@ -63,6 +63,7 @@ from clsc.stochastic.variants.effort_recourse import (
     Recourse,
     Resale,
     ex_ante,
+    ex_ante_mc,
     ex_post_mc,
     ex_post_quadrature,
 )
@@ -244,8 +245,7 @@ def _recourse_mc(req: Any, resale: Resale, timing: str, q: float, e_fixed) -> Re
     d = demand_samples(req.params["demand"], draw_uniforms(n, req.seed))
     L = np.maximum(q - d, 0.0)
     if timing == "ex-ante":
-        out = ex_ante(resale, k, float(L.mean()), e_fixed)
-        return Recourse(out.value, out.e, out.e_at_q, out.effort, math.nan)
+        return ex_ante_mc(resale, k, L, e_fixed)
     return ex_post_mc(resale, k, d, q)
 
 
@@ -298,7 +298,21 @@ def solve_effort(model: Any, req: Any) -> Result:
         message += "; M's effort problem is not concave: global grid search, optimality not proven"
     if not ex_ante_timing:
         message += "; e is a policy e(L): metrics e_mean = E[e(L)], e_at_q = e(q)"
-    std = {"pi_M": rec.se, "effort_value": rec.se} if math.isfinite(rec.se) else {}
+    std = {}
+    if req.method == "mc":  # only M's effort term is sampled; the rest are closed forms
+        std = {key: 0.0 for key in ("q", "pi_R", "S", "pi_M_N", "pi_R_N", "q_N", "q_B")}
+        std.update({key: rec.se for key in ("pi_M", "total", "effort_value", "delta_M")})
+        std.update({"e_mean" if not ex_ante_timing else "e_B": rec.e_se})
+        if ex_ante_timing:
+            std["e"] = 0.0 if e_fixed is not None else rec.e_se
+        else:
+            std["e_at_q"] = 0.0  # e(L) at L = q: deterministic
+        std = {key: v for key, v in std.items() if math.isfinite(v)}
+        message += (
+            "; mc: only M's effort term is sampled (se: sd/sqrt(n) of the per-sample values, "
+            "delta method for the ex-ante effort from se of the mean leftover); q, S, pi_R and "
+            "the N-scenario values are closed forms (se 0)"
+        )
     return Result(
         **base,
         status=status,

@@ -246,6 +246,7 @@ class Contracts(Model):
             "w_coord",  # coordinating wholesale price: closed form, independent of F
             "share_R_coord",  # R's share of total_int under coordination: closed form
             "samples",  # a count
+            "capacity_binding",  # indicator of q* > q_max (q_max, integer): given q*
         }
     )
     variants: ClassVar[tuple[Variant, ...]] = (

@@ -525,6 +525,8 @@ class Newsvendor(Model):
             "profit_exact",  # E[profit] at the reported q from the exact loss functions
             "cost_exact",  # E[cost] at the reported q, likewise
             "samples",  # a count
+            "capacity_binding",  # indicator of q* > q_max (q_max, integer): given q*
+            "alpha",  # CVaR level: an echo of the option alpha
         }
     )
     #: the closed form on many points at once (clsc.sweeps)
