@@ -23,6 +23,10 @@ Stage 1 (this package; equations in :mod:`~clsc.models.joint_inventory.stage1`):
 
 Methods: ``saa`` (array-built extensive form solved by HiGHS, one program re-used for every
 coalition and case) and ``decomposition`` (L-shaped cutting planes with the numba recourse).
+Both are sampled: every sampled number has a standard error (``std_errors``, or a ``<column>_se``
+table column; :mod:`~clsc.models.joint_inventory.standard_errors`, the delta method of
+:func:`~clsc.models.joint_inventory.sharing.derived_se`); the exact outputs are declared in
+``JointInventory.exact_keys``.
 Parameters and rules: :mod:`~clsc.models.joint_inventory.problem`.
 """
 
@@ -228,8 +232,7 @@ def solve_bargaining(model: Model, req: SolveRequest) -> Result:
     table, metrics, status, message = bargaining(rows, req.params)
     grand = rows[-1]
     metrics.update(cost=grand.cost, sum_d=grand.sum_d)
-    se = {"cost": grand.cost_se}
-    table = Table(table.name, dict(table.columns))
+    se = {"cost": grand.cost_se, "saving": grand.cost_se}  # saving = sum d (exact) - C(N)
     if status == Status.OPTIMAL:
         derived = derived_se(rows, req.params, stage0=False)
         se.update({k: float(derived[k]) for k in ("saving", "surplus_alliance", "alpha_up")})

@@ -6,7 +6,7 @@ stocks and in-sample SAA cost of the grand coalition on the same N scenarios (on
 program, costs changed in place and re-solved from the previous basis), the separate stocks
 and exact costs, and the in-sample saving ``sum d - C_joint`` with its share of ``sum d``.
 
-Standard errors (:mod:`.errors`): ``C_joint_se`` = sd of the per-scenario costs at the SAA
+Standard errors (:mod:`.standard_errors`): ``C_joint_se`` = sd of the per-scenario costs at the SAA
 stocks / sqrt(N) (stocks held fixed), equal to ``saving_se`` (sum d exact) and
 ``saving_pct_se = 100*C_joint_se/C_sep``; ``Q_joint_se`` and ``sum_Q_joint_se = sqrt(1'V1)``
 from the asymptotic covariance V of the SAA stocks; the separate columns are exact.

@@ -20,7 +20,7 @@ Standard errors (:func:`derived_se`): every number here is a smooth function of
 ``alloc``), all sample means over ONE evaluation sample, the d_i being exact. Their covariance
 ``Cov(theta)`` comes from the paired per-scenario values (not from independent se's), and the
 delta method gives ``se(f) = sqrt(J Cov(theta) J')`` with J by central differences
-(:func:`.errors.delta_se`). For example ``saving_pct``-like ratios, ``surplus_alliance =
+(:func:`.standard_errors.delta_se`). For example ``saving_pct``-like ratios, ``surplus_alliance =
 C({1,2}) + d_3 - C(N)`` (the covariance of the two costs enters), ``alpha_up`` = (s_1 + s_2)/S,
 and in stage 0 ``G = S`` (se(G) = se(C(N))), ``a_D = (1 - alpha)G - E_d + P`` and
 ``x* = (1 - beta)C/a_D``: with the defaults C = 0.5G, E_d = 0.2G, P = 0.3G,
@@ -149,7 +149,7 @@ def derived_se(rows: list[Joint], params: Mapping[str, Any], stage0: bool) -> di
     ``transfer``) and, with ``stage0``, of the formation closed forms (``G``, ``alpha_up``,
     ``a_U``, ``a_D``, ``x_star``, ``y_star``, ``polyline_basin``; the rest-point table's
     ``x``, ``y``, ``det``, ``trace`` as ``rest_<column>``)."""
-    from clsc.models.joint_inventory.errors import delta_se
+    from clsc.models.joint_inventory.standard_errors import delta_se
 
     theta, cov, sampled = _theta(rows)
 

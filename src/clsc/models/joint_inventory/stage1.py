@@ -13,7 +13,9 @@ N-scenario sample (one joint draw of all nodes; every coalition uses its columns
 HiGHS on the array-built extensive form (one program re-used for all coalitions) or by the
 L-shaped decomposition; the chosen stocks are then evaluated out of sample by the exact numba
 recourse on an independent sample. ``C(S)`` for ``|S| >= 2`` is that out-of-sample value and
-``C({i}) = d_i``; the saving is ``v(S) = sum_{i in S} d_i - C(S)``.
+``C({i}) = d_i``; the saving is ``v(S) = sum_{i in S} d_i - C(S)``. Standard errors of the
+SAA stocks, the in-sample and out-of-sample costs and the cost shares:
+:mod:`~clsc.models.joint_inventory.standard_errors`.
 
 >>> from clsc.models.joint_inventory.problem import SPEC, build_problem
 >>> values, _ = SPEC.resolve({"n_scenarios": 200, "n_eval": 500})
@@ -30,8 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clsc.models.joint_inventory.errors import mean_se, scenario_costs, stock_cov
 from clsc.models.joint_inventory.problem import Problem
+from clsc.models.joint_inventory.standard_errors import mean_se, scenario_costs, stock_cov
 from clsc.results import Status
 from clsc.stochastic.two_stage import TransshipmentCosts, TransshipmentSAA, member_mask
 from clsc.stochastic.two_stage_eval import GapEstimate, evaluate, mrp_gap
@@ -70,7 +72,7 @@ def separate_costs(problem: Problem, costs: TransshipmentCosts | None = None) ->
 class Joint:
     """One coalition: ``members``, SAA ``Q`` and in-sample cost, out-of-sample ``cost`` with
     its standard error, per-node out-of-sample ``alloc``, ``sum_d`` and ``saving``; standard
-    errors ``Q_se``, ``cost_in_sample_se``, ``alloc_se`` (:mod:`.errors`; zero for an exact
+    errors ``Q_se``, ``cost_in_sample_se``, ``alloc_se`` (:mod:`.standard_errors`; zero for an exact
     singleton) and ``eval_costs``, the per-scenario per-node out-of-sample costs (None for a
     singleton), whose row sums average to ``cost`` and columns to ``alloc``."""
 
@@ -168,7 +170,7 @@ class StageOne:
         return mean_se(per.sum(axis=1))
 
     def stock_cov(self, q: np.ndarray, members=None, costs=None) -> np.ndarray:
-        """Asymptotic covariance of the SAA stocks ``q`` (:func:`.errors.stock_cov`)."""
+        """Asymptotic covariance of the SAA stocks ``q`` (:func:`.standard_errors.stock_cov`)."""
         costs = costs or self.problem.costs
         return stock_cov(costs, q, members, self.sample, self.eval_sample)
 
