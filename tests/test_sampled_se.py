@@ -256,3 +256,12 @@ def test_effort_recourse_mc_se_match_replications(timing):
     for key in ("effort_value", "pi_M", e_key):
         values = np.array([r.metrics.get(key, r.profits.get(key)) for r in runs])
         check_ratio(key, np.array([r.std_errors[key] for r in runs]), values)
+
+
+def test_an_infinite_sectioning_se_is_flagged():
+    """n = 500 in 20 sections: some section has Gamma <= 0, so k_bar's se is infinite; the
+    result says so instead of printing an unqualified number."""
+    r = solve("buyback-effort", "B", "mc", samples=500, seed=1)
+    assert not math.isfinite(r.std_errors["k_bar"])
+    assert any("standard errors of k_bar are not finite" in f for f in r.flags)
+    assert not solve("buyback-effort", "B", "mc", samples=5000, seed=1).flags

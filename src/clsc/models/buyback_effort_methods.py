@@ -133,8 +133,21 @@ def solve_buyback_effort(
         | {"samples": run.n},
         conditions=conditions(values, est["delta_R"], est["k_bar"]),
         std_errors=run.std_errors,
-        flags=req.flags,
+        flags=(*req.flags, *unbounded_se_flags(run.std_errors)),
         message=run.message,
+    )
+
+
+def unbounded_se_flags(std_errors: Mapping[str, float]) -> tuple[str, ...]:
+    """A flag naming the outputs whose sectioning se is not finite (an output unbounded in
+    some section, e.g. k_bar = v^2 S^2/(4 Gamma) where a section's Gamma <= 0)."""
+    bad = sorted(k for k, e in std_errors.items() if not math.isfinite(e))
+    if not bad:
+        return ()
+    return (
+        f"standard errors of {', '.join(bad)} are not finite: unbounded in some sections "
+        "(e.g. k_bar where a section's Gamma <= 0); these estimates are not reliable, use "
+        "more samples",
     )
 
 
