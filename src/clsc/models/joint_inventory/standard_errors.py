@@ -18,7 +18,6 @@ stages 2 and 0 is a function of them; their standard errors, all at the reported
   and the Jacobian J by central differences.
 
 >>> import numpy as np
->>> rng = np.random.default_rng(0)
 >>> theta, cov = np.array([2.0, 4.0]), np.diag([0.01, 0.04])
 >>> delta_se(lambda t: {"ratio": t[0] / t[1]}, theta, cov)["ratio"].round(4)
 np.float64(0.0354)
