@@ -99,6 +99,16 @@ class Model:
     options: ClassVar[Mapping[str, str]] = {}
     #: methods that draw random numbers: their results report the seed used
     random_methods: ClassVar[frozenset[str]] = frozenset({"mc", "saa"})
+    #: outputs a sampling method reports WITHOUT a standard error because they are not sampled
+    #: (closed forms, counts, parameter echoes, or deterministic given sampled inputs, as the
+    #: model's message says): ``fnmatch`` patterns ``key`` (every scenario) or
+    #: ``scenario/key``, table columns as ``table.column``; every other decision, profit and
+    #: metric of a sampling method has an se, every other numeric table column an ``se`` or
+    #: ``<column>_se`` column (checked for every model in tests/test_sampled_se.py)
+    exact_keys: ClassVar[frozenset[str]] = frozenset()
+    #: methods whose outputs are sampled (None: ``random_methods``; a model seeded by its own
+    #: parameters declares them here)
+    sampled_methods: ClassVar[frozenset[str] | None] = None
     #: declared variants (see :class:`Variant`), dispatched by :meth:`solver`
     variants: ClassVar[tuple[Variant, ...]] = ()
     #: every decision (default ``decisions``), profit and metric key any method or option

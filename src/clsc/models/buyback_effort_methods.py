@@ -63,6 +63,7 @@ from clsc.stochastic.variants.effort_recourse import (
     Recourse,
     Resale,
     ex_ante,
+    ex_ante_mc,
     ex_post_mc,
     ex_post_quadrature,
 )
@@ -132,8 +133,21 @@ def solve_buyback_effort(
         | {"samples": run.n},
         conditions=conditions(values, est["delta_R"], est["k_bar"]),
         std_errors=run.std_errors,
-        flags=req.flags,
+        flags=(*req.flags, *unbounded_se_flags(run.std_errors)),
         message=run.message,
+    )
+
+
+def unbounded_se_flags(std_errors: Mapping[str, float]) -> tuple[str, ...]:
+    """A flag naming the outputs whose sectioning se is not finite (an output unbounded in
+    some section, e.g. k_bar = v^2 S^2/(4 Gamma) where a section's Gamma <= 0)."""
+    bad = sorted(k for k, e in std_errors.items() if not math.isfinite(e))
+    if not bad:
+        return ()
+    return (
+        f"standard errors of {', '.join(bad)} are not finite: unbounded in some sections "
+        "(e.g. k_bar where a section's Gamma <= 0); these estimates are not reliable, use "
+        "more samples",
     )
 
 
@@ -244,8 +258,7 @@ def _recourse_mc(req: Any, resale: Resale, timing: str, q: float, e_fixed) -> Re
     d = demand_samples(req.params["demand"], draw_uniforms(n, req.seed))
     L = np.maximum(q - d, 0.0)
     if timing == "ex-ante":
-        out = ex_ante(resale, k, float(L.mean()), e_fixed)
-        return Recourse(out.value, out.e, out.e_at_q, out.effort, math.nan)
+        return ex_ante_mc(resale, k, L, e_fixed)
     return ex_post_mc(resale, k, d, q)
 
 
@@ -298,7 +311,21 @@ def solve_effort(model: Any, req: Any) -> Result:
         message += "; M's effort problem is not concave: global grid search, optimality not proven"
     if not ex_ante_timing:
         message += "; e is a policy e(L): metrics e_mean = E[e(L)], e_at_q = e(q)"
-    std = {"pi_M": rec.se, "effort_value": rec.se} if math.isfinite(rec.se) else {}
+    std = {}
+    if req.method == "mc":  # only M's effort term is sampled; the rest are closed forms
+        std = {key: 0.0 for key in ("q", "pi_R", "S", "pi_M_N", "pi_R_N", "q_N", "q_B")}
+        std.update({key: rec.se for key in ("pi_M", "total", "effort_value", "delta_M")})
+        std.update({"e_mean" if not ex_ante_timing else "e_B": rec.e_se})
+        if ex_ante_timing:
+            std["e"] = 0.0 if e_fixed is not None else rec.e_se
+        else:
+            std["e_at_q"] = 0.0  # e(L) at L = q: deterministic
+        std = {key: v for key, v in std.items() if math.isfinite(v)}
+        message += (
+            "; mc: only M's effort term is sampled (se: sd/sqrt(n) of the per-sample values, "
+            "delta method for the ex-ante effort from se of the mean leftover); q, S, pi_R and "
+            "the N-scenario values are closed forms (se 0)"
+        )
     return Result(
         **base,
         status=status,
@@ -339,6 +366,7 @@ class BuybackEffort(Model):
         "mc": solve_mc,
         "saa": solve_saa,
     }
+    exact_keys: ClassVar[frozenset[str]] = frozenset({"samples"})  # a count
     variants: ClassVar[tuple[Variant, ...]] = (
         Variant(
             "effort recourse",

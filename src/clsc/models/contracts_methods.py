@@ -239,6 +239,16 @@ class Contracts(Model):
         "mc": solve_sampled,
         "saa": solve_sampled,
     }
+    exact_keys: ClassVar[frozenset[str]] = frozenset(
+        {
+            "critical_ratio",  # a closed form of the prices (the fractile of the order)
+            "b_coord",  # coordinating buyback price: closed form, independent of F
+            "w_coord",  # coordinating wholesale price: closed form, independent of F
+            "share_R_coord",  # R's share of total_int under coordination: closed form
+            "samples",  # a count
+            "capacity_binding",  # indicator of q* > q_max (q_max, integer): given q*
+        }
+    )
     variants: ClassVar[tuple[Variant, ...]] = (
         Variant(
             "order limits",

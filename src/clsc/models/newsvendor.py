@@ -248,8 +248,22 @@ def _q_se(demand, ratio: float, n: int, q: float) -> float:
 SE_NOTE = (
     "std_errors are standard errors of the sample averages at the reported q, q held fixed "
     "(the in-sample optimism of an optimised q is not included); se of q is the asymptotic "
-    "quantile error sqrt(r(1-r)/n)/f(q) for iid sampling"
+    "quantile error sqrt(r(1-r)/n)/f(q) for iid sampling (an upper bound for antithetic and "
+    "sobol sampling; none for discrete demand, where q is a support point); critical_ratio, "
+    "profit_exact, cost_exact and samples are exact"
 )
+
+
+def _affine_se(
+    draws: Draws, samples: np.ndarray, moments: LossMoments, a_i: float, a_l: float
+) -> float:
+    """se of the sample average of a_i*(q - D)+ + a_l*(D - q)+ at the single q of ``moments``
+    (the plain iid formula from the loss sums, else the replicate groups of ``draws``)."""
+    if draws.method == "plain":
+        return float(moments.affine(a_i, a_l, 0.0, 0.0)[1][0])
+    q = float(moments.q[0])
+    values = a_i * np.maximum(q - samples, 0.0) + a_l * np.maximum(samples - q, 0.0)
+    return float(draws.mean_se(values)[1])
 
 
 def solve_mc(model: Model, req: SolveRequest) -> Result:
@@ -314,7 +328,12 @@ def sampling_flags(n: int, result: Result) -> tuple[str, ...]:
 
 def solve_saa(model: Model, req: SolveRequest) -> Result:
     """SAA LP solved by HiGHS on the process's built program for this sample size (any q of
-    the optimal interval); a fixed q is evaluated by the same sample averages without a solve."""
+    the optimal interval); a fixed q is evaluated by the same sample averages without a solve.
+
+    Standard errors: the sample averages at q as in ``mc`` (``objective``, the SAA objective
+    c_o*I + c_u*L, is one of them); q is a sample critical-ratio quantile (any point of the
+    LP's optimal interval, whose width is O(1/n)), so its se is the asymptotic quantile error
+    sqrt(r(1-r)/n)/f(q) (continuous demand)."""
     from clsc.stochastic.saa import solve_shared
 
     econ = Economics.of(req.params)
@@ -338,8 +357,12 @@ def solve_saa(model: Model, req: SolveRequest) -> Result:
     moments = sorted_samples.moments(np.array([q]))
     values, se = _estimates(econ, demand, draws, samples, moments)
     values["objective"] = econ.overage * values["leftover"] + econ.underage * values["lost_sales"]
+    se["objective"] = _affine_se(draws, samples, moments, econ.overage, econ.underage)
     values.update(_exact(econ, demand, q))
     values["samples"] = int(draws.n)
+    q_se = _q_se(demand, econ.ratio, draws.n, q) if q_raw is not None else math.nan
+    if math.isfinite(q_se):
+        se["q"] = q_se
     result = make_result(req, q, values, q_raw=q_raw, std_errors=se, message=SE_NOTE)
     return replace(result, flags=(*result.flags, *sampling_flags(draws.n, result)))
 
@@ -496,6 +519,16 @@ class Newsvendor(Model):
     methods = MappingProxyType({"closed-form": solve_closed_form, "mc": solve_mc, "saa": solve_saa})
     variants = VARIANTS
     default_method = "closed-form"
+    exact_keys = frozenset(
+        {
+            "critical_ratio",  # c_u/(c_u + c_o): a closed form of the parameters
+            "profit_exact",  # E[profit] at the reported q from the exact loss functions
+            "cost_exact",  # E[cost] at the reported q, likewise
+            "samples",  # a count
+            "capacity_binding",  # indicator of q* > q_max (q_max, integer): given q*
+            "alpha",  # CVaR level: an echo of the option alpha
+        }
+    )
     #: the closed form on many points at once (clsc.sweeps)
     vectorised = staticmethod(vectorised_closed_form)
     options = MappingProxyType(

@@ -23,6 +23,10 @@ Stage 1 (this package; equations in :mod:`~clsc.models.joint_inventory.stage1`):
 
 Methods: ``saa`` (array-built extensive form solved by HiGHS, one program re-used for every
 coalition and case) and ``decomposition`` (L-shaped cutting planes with the numba recourse).
+Both are sampled: every sampled number has a standard error (``std_errors``, or a ``<column>_se``
+table column; :mod:`~clsc.models.joint_inventory.standard_errors`, the delta method of
+:func:`~clsc.models.joint_inventory.sharing.derived_se`); the exact outputs are declared in
+``JointInventory.exact_keys``.
 Parameters and rules: :mod:`~clsc.models.joint_inventory.problem`.
 """
 
@@ -44,7 +48,7 @@ from clsc.models.joint_inventory.problem import (
     shown_params,
 )
 from clsc.models.joint_inventory.sensitivity import sensitivity
-from clsc.models.joint_inventory.sharing import bargaining, formation
+from clsc.models.joint_inventory.sharing import bargaining, derived_se, formation
 from clsc.models.joint_inventory.stage1 import Joint, StageOne
 from clsc.models.registry import register
 from clsc.results import Result, Status, Table
@@ -78,22 +82,28 @@ def solve_separate(model: Model, req: SolveRequest) -> Result:
     sep = stage.separate()
     n = stage.problem.n
     saa_q, saa_cost, status = np.empty(n), np.empty(n), Status.OPTIMAL
+    q_se, cost_se = np.full(n, np.nan), np.full(n, np.nan)
     for j in range(n):
         st, q, obj, _ = stage.solve([j + 1])
         status = st if st != Status.OPTIMAL else status
         saa_q[j], saa_cost[j] = q[j], obj
+        if st == Status.OPTIMAL:
+            q_se[j] = stage.stock_se(q, [j + 1])[j]
+            cost_se[j] = stage.in_sample_se(q, [j + 1])
     columns = {"node": np.arange(1, n + 1), "kappa": sep.kappa, "z": sep.z, "Q": sep.Q}
-    columns.update(d=sep.d, saa_Q=saa_q, saa_cost=saa_cost)
+    columns.update(d=sep.d, saa_Q=saa_q, saa_Q_se=q_se, saa_cost=saa_cost, saa_cost_se=cost_se)
     nodes = Table("nodes", columns)
     metrics = {f"d_{j + 1}": float(sep.d[j]) for j in range(n)}
     metrics["sum_d"] = float(sep.d.sum())
+    note = ("Q, d exact (newsvendor closed forms); SAA check columns saa_Q, saa_cost on the "
+            f"N-scenario sample with {SE_NOTE}")  # fmt: skip
     return _result(
         req,
         Status.OPTIMAL,
         decisions={f"Q_{j + 1}": float(sep.Q[j]) for j in range(n)},
         metrics=metrics,
         tables={"nodes": nodes},
-        message="" if status == Status.OPTIMAL else f"SAA check column: {status}",
+        message=note if status == Status.OPTIMAL else f"SAA check column: {status}; {note}",
     )
 
 
@@ -110,22 +120,40 @@ def _coalitions(chosen, n: int) -> list[tuple[int, ...]]:
     return all_coalitions(n)
 
 
+#: how the standard errors of this model are computed (results' messages)
+SE_NOTE = (
+    "standard errors: sample averages sd/sqrt(n) at the reported stocks (decisions held "
+    "fixed; the in-sample optimism is not included); SAA stocks by the asymptotic "
+    "H^-1 Sigma H^-1/N of an SAA optimum (0 at the bound 0; nan where the cost is flat in a "
+    "direction of the stocks: not identified)"
+)
+
+
+def _zeros_if_none(x, n: int) -> np.ndarray:
+    return np.zeros(n) if x is None else x
+
+
 def _tables(rows: list[Joint], n: int) -> dict[str, Table]:
     coal = Table("coalitions", {
         "coalition": [coalition_label(r.members) for r in rows],
         "size": [len(r.members) for r in rows],
         "status": [str(r.status) for r in rows],
         "cost_in_sample": [r.cost_in_sample for r in rows],
+        "cost_in_sample_se": [r.cost_in_sample_se for r in rows],
         "cost": [r.cost for r in rows],
         "cost_se": [r.cost_se for r in rows],
         "sum_d": [r.sum_d for r in rows],
         "saving": [r.saving for r in rows],
+        "saving_se": [r.cost_se for r in rows],
     })  # fmt: skip
-    stocks: dict[str, list] = {"coalition": [], "node": [], "Q": [], "alloc": []}
+    keys = ("coalition", "node", "Q", "Q_se", "alloc", "alloc_se")
+    stocks: dict[str, list] = {k: [] for k in keys}
     for r in rows:
+        q_se, alloc_se = _zeros_if_none(r.Q_se, n), _zeros_if_none(r.alloc_se, n)
         for j in r.members:
-            for key, value in zip(stocks, (coalition_label(r.members), j, r.Q[j - 1],
-                                           r.alloc[j - 1]), strict=True):  # fmt: skip
+            values = (coalition_label(r.members), j, r.Q[j - 1], q_se[j - 1], r.alloc[j - 1],
+                      alloc_se[j - 1])  # fmt: skip
+            for key, value in zip(keys, values, strict=True):
                 stocks[key].append(value)
     return {"coalitions": coal, "stocks": Table("stocks", stocks)}
 
@@ -160,7 +188,9 @@ def solve_joint(model: Model, req: SolveRequest) -> Result:
         "cost": top.cost, "cost_in_sample": top.cost_in_sample, "sum_d": top.sum_d,
         "saving": top.saving, "saving_pct": 100.0 * top.saving / top.sum_d,
     }  # fmt: skip
-    se = {"cost": top.cost_se, "saving": top.cost_se}
+    se = {"cost": top.cost_se, "saving": top.cost_se, "cost_in_sample": top.cost_in_sample_se,
+          "saving_pct": 100.0 * top.cost_se / top.sum_d}  # fmt: skip
+    se.update({f"Q_{j}": float(_zeros_if_none(top.Q_se, n)[j - 1]) for j in top.members})
     reps = int(req.params["gap_replications"])
     if reps == 1:
         raise ParameterError("gap_replications", "must be 0 or >= 2", reps)
@@ -173,7 +203,7 @@ def solve_joint(model: Model, req: SolveRequest) -> Result:
         decisions={f"Q_{j}": float(top.Q[j - 1]) for j in top.members},
         metrics=metrics, std_errors=se, tables=_tables(rows, n),
         message=f"coalition {coalition_label(top.members)}: cost = out-of-sample C(S) on "
-        f"n_eval scenarios (se given), cost_in_sample = SAA objective; singletons exact"
+        f"n_eval scenarios, cost_in_sample = SAA objective; singletons exact; {SE_NOTE}"
         + ("; gap_upper = one-sided 95% MRP bound on the optimality gap" if reps else
            "; set gap_replications >= 2 for a confidence bound on the optimality gap"),
     )  # fmt: skip
@@ -184,9 +214,11 @@ def solve_sensitivity(model: Model, req: SolveRequest) -> Result:
     stage = _stage(req)
     cases, nodes, status = sensitivity(stage)
     base = {k: float(v[0]) for k, v in cases.columns.items() if k not in ("case", "status")}
-    return _result(req, status, metrics=base, tables={"sensitivity": cases,
-                                                      "sensitivity_nodes": nodes},
-                   message="metrics: base case; saving in-sample (sum d - C_joint)")  # fmt: skip
+    se = {k[:-3]: base.pop(k) for k in list(base) if k.endswith("_se")}
+    return _result(req, status, metrics=base, std_errors=se,
+                   tables={"sensitivity": cases, "sensitivity_nodes": nodes},
+                   message="metrics: base case; C_joint in-sample SAA cost, saving in-sample "
+                   f"(sum d - C_joint); separate Q and C_sep exact; {SE_NOTE}")  # fmt: skip
 
 
 def _all_rows(req: SolveRequest) -> tuple[StageOne, list[Joint]]:
@@ -200,14 +232,41 @@ def solve_bargaining(model: Model, req: SolveRequest) -> Result:
     table, metrics, status, message = bargaining(rows, req.params)
     grand = rows[-1]
     metrics.update(cost=grand.cost, sum_d=grand.sum_d)
+    se = {"cost": grand.cost_se, "saving": grand.cost_se}  # saving = sum d (exact) - C(N)
+    if status == Status.OPTIMAL:
+        derived = derived_se(rows, req.params, stage0=False)
+        se.update({k: float(derived[k]) for k in ("saving", "surplus_alliance", "alpha_up")})
+        table = Table(table.name, _with_se(table.columns, derived, BARGAINING_COLUMNS))
+        se.update({f"Q_{j}": float(_zeros_if_none(grand.Q_se, len(grand.Q))[j - 1])
+                   for j in grand.members})  # fmt: skip
     return _result(
         req, status,
         decisions={f"Q_{j}": float(grand.Q[j - 1]) for j in grand.members},
-        metrics=metrics, std_errors={"cost": grand.cost_se, "saving": grand.cost_se},
+        metrics=metrics, std_errors=se,
         tables={"bargaining": table, **_tables(rows, stage.problem.n)},
         message=message if status != Status.OPTIMAL else
-        "saving, costs: out-of-sample C(S); d exact; transfer = final cost - alloc (grand)",
+        "saving, costs: out-of-sample C(S); d exact; transfer = final cost - alloc (grand); "
+        f"{SE_NOTE}; bargaining outputs and in_core: {DERIVED_NOTE}",
     )  # fmt: skip
+
+
+#: bargaining table columns with a delta-method se column next to them
+BARGAINING_COLUMNS = ("saving_share", "final_cost", "transfer")
+DERIVED_NOTE = (
+    "se by the delta method from the covariance of the out-of-sample costs and cost shares "
+    "(paired per-scenario values of the one evaluation sample); in_core, joint_is_ess, the "
+    "rest points' types and the simulated basins are deterministic given those inputs (no se)"
+)
+
+
+def _with_se(columns, derived, names, prefix: str = "") -> dict:
+    """``columns`` with ``<name>_se`` inserted after each of ``names``."""
+    out = {}
+    for k, v in columns.items():
+        out[k] = v
+        if k in names:
+            out[f"{k}_se"] = np.asarray(derived[prefix + k], dtype=float)
+    return out
 
 
 def solve_formation(model: Model, req: SolveRequest) -> Result:
@@ -221,13 +280,22 @@ def solve_formation(model: Model, req: SolveRequest) -> Result:
     out.update(G=rows[-1].saving if req.params["G"] is None else req.params["G"],
                alpha_up=metrics["alpha_up"] if req.params["alpha_up"] is None
                else req.params["alpha_up"])  # fmt: skip
+    derived = derived_se(rows, req.params, stage0=True)
+    se = {k: float(derived[k]) for k in out if k in derived}
+    tables = dict(res.tables)
+    rest = tables["formation_rest_points"]
+    tables["formation_rest_points"] = Table(
+        rest.name, _with_se(rest.columns, derived, ("x", "y", "det", "trace"), "rest_")
+    )
     return _result(
         req,
         Status.OPTIMAL,
         metrics=out,
         conditions=res.conditions,
-        tables=dict(res.tables),
-        message="basin shares of the 39x39 grid of starts",
+        tables=tables,
+        std_errors=se,
+        message="basin shares of the 39x39 grid of starts; G and alpha_up from stages 1-2 "
+        f"unless given (a given parameter is exact); {DERIVED_NOTE}",
     )
 
 
@@ -264,6 +332,24 @@ class JointInventory(Model):
     #: the samples are seeded by the parameters ``seed`` and ``seed_eval`` (spec 4.2 defaults
     #: 2024 and 2123, which the reference numbers need); an explicit ``seed=`` overrides ``seed``
     random_methods = frozenset()
+    #: both methods solve an SAA on the seeded samples: every number of stage 1 is sampled
+    sampled_methods = frozenset({"saa", "decomposition"})
+    exact_keys = frozenset({
+        "separate/Q_*",  # newsvendor stocks F_i^-1(kappa_i): closed form
+        "d_*", "sum_d",  # separate costs d_i (exact loss functions) and their sum
+        "sum_Q_sep", "C_sep",  # sensitivity: separate stocks and costs, closed form
+        "joint/gap_upper",  # a one-sided 95% confidence bound (from gap and its se)
+        # deterministic given G and alpha_up (their se are given; the message says so):
+        "formation/joint_is_ess",  # an indicator of the two ESS conditions
+        "formation/basin_*",  # shares of the fixed 39x39 grid of simulated starts
+        # table columns
+        "*.node", "coalitions.size",  # labels
+        "nodes.kappa", "nodes.z", "nodes.Q", "nodes.d",  # separate newsvendor: closed forms
+        "coalitions.sum_d",  # sum of exact d_i
+        "sensitivity.sum_Q_sep", "sensitivity.C_sep", "sensitivity_nodes.Q_sep",  # closed form
+        "bargaining.in_core",  # deterministic given the costs (see message)
+        "basin.*",  # the simulated basins: deterministic given G and alpha_up
+    })  # fmt: skip
 
     #: metric keys per scenario (stocks ``Q_i`` are decisions; the default chain has 3 nodes, a
     #: chain of more nodes appends ``Q_4``... after the declared columns)

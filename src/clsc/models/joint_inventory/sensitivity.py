@@ -5,6 +5,11 @@ re-positioning costs ``tau`` together, "tau" scales ``tau`` only. For every case
 stocks and in-sample SAA cost of the grand coalition on the same N scenarios (one loaded
 program, costs changed in place and re-solved from the previous basis), the separate stocks
 and exact costs, and the in-sample saving ``sum d - C_joint`` with its share of ``sum d``.
+
+Standard errors (:mod:`.standard_errors`): ``C_joint_se`` = sd of the per-scenario costs at the SAA
+stocks / sqrt(N) (stocks held fixed), equal to ``saving_se`` (sum d exact) and
+``saving_pct_se = 100*C_joint_se/C_sep``; ``Q_joint_se`` and ``sum_Q_joint_se = sqrt(1'V1)``
+from the asymptotic covariance V of the SAA stocks; the separate columns are exact.
 """
 
 from __future__ import annotations
@@ -44,9 +49,9 @@ def sensitivity(stage: StageOne, cases: tuple[Case, ...] = CASES) -> tuple[Table
     """Run every case; returns (per-case table, per-case-and-node table, worst status)."""
     base = stage.problem.costs
     rows: dict[str, list] = {k: [] for k in (
-        "case", "status", "sum_Q_joint", "C_joint", "sum_Q_sep", "C_sep", "saving",
-        "saving_pct")}  # fmt: skip
-    nodes: dict[str, list] = {k: [] for k in ("case", "node", "Q_joint", "Q_sep")}
+        "case", "status", "sum_Q_joint", "sum_Q_joint_se", "C_joint", "C_joint_se", "sum_Q_sep",
+        "C_sep", "saving", "saving_se", "saving_pct", "saving_pct_se")}  # fmt: skip
+    nodes: dict[str, list] = {k: [] for k in ("case", "node", "Q_joint", "Q_joint_se", "Q_sep")}
     status = Status.OPTIMAL
     try:
         for case in cases:
@@ -56,13 +61,19 @@ def sensitivity(stage: StageOne, cases: tuple[Case, ...] = CASES) -> tuple[Table
             sep = separate_costs(stage.problem, costs)
             if st != Status.OPTIMAL:
                 status = st
+                cov, c_se = np.full((stage.problem.n,) * 2, np.nan), np.nan
+            else:
+                cov, c_se = stage.stock_cov(q, None, costs), stage.in_sample_se(q, None, costs)
             c_sep = float(sep.d.sum())
-            values = (case.name, str(st), float(np.sum(q)), c_joint, float(sep.Q.sum()),
-                      c_sep, c_sep - c_joint, 100.0 * (c_sep - c_joint) / c_sep)  # fmt: skip
+            values = (case.name, str(st), float(np.sum(q)), float(np.sqrt(max(cov.sum(), 0.0))),
+                      c_joint, c_se, float(sep.Q.sum()), c_sep, c_sep - c_joint, c_se,
+                      100.0 * (c_sep - c_joint) / c_sep, 100.0 * c_se / c_sep)  # fmt: skip
             for key, value in zip(rows, values, strict=True):
                 rows[key].append(value)
+            q_se = np.sqrt(np.maximum(np.diag(cov), 0.0))
             for j in range(stage.problem.n):
-                for key, value in zip(nodes, (case.name, j + 1, q[j], sep.Q[j]), strict=True):
+                values = (case.name, j + 1, q[j], q_se[j], sep.Q[j])
+                for key, value in zip(nodes, values, strict=True):
                     nodes[key].append(value)
     finally:
         stage.set_costs(base)

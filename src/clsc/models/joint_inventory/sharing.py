@@ -14,12 +14,27 @@ coalition and the alliance A, default {1,2}):
 Stage 0 (spec 4.7): :func:`clsc.evolution.formation_game` with ``G`` = the out-of-sample grand
 saving S and ``alpha_up`` = the alliance's share ``sum_{i in A} s_i / S`` under alliance
 bargaining (both overridable), its closed-form rest points and the simulated basins.
+
+Standard errors (:func:`derived_se`): every number here is a smooth function of
+``theta`` = (the out-of-sample costs C(S), |S| >= 2, and the grand coalition's cost shares
+``alloc``), all sample means over ONE evaluation sample, the d_i being exact. Their covariance
+``Cov(theta)`` comes from the paired per-scenario values (not from independent se's), and the
+delta method gives ``se(f) = sqrt(J Cov(theta) J')`` with J by central differences
+(:func:`.standard_errors.delta_se`). For example ``saving_pct``-like ratios, ``surplus_alliance =
+C({1,2}) + d_3 - C(N)`` (the covariance of the two costs enters), ``alpha_up`` = (s_1 + s_2)/S,
+and in stage 0 ``G = S`` (se(G) = se(C(N))), ``a_D = (1 - alpha)G - E_d + P`` and
+``x* = (1 - beta)C/a_D``: with the defaults C = 0.5G, E_d = 0.2G, P = 0.3G,
+``x* = 0.5(1 - beta)/(1.1 - alpha)``, so ``se(x*) = 0.5(1 - beta)/(1.1 - alpha)^2 se(alpha)``;
+a parameter set by the user (``G``, ``alpha_up``...) is exact and contributes nothing. Not
+differentiated: ``joint_is_ess`` (an indicator), the simulated basin shares and the rest
+points' types (deterministic given G and alpha, reported without se).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -80,7 +95,9 @@ def bargaining(rows: list[Joint], params: Mapping[str, Any]):
     return Table("bargaining", table), metrics, status, message
 
 
-def formation(rows: list[Joint], params: Mapping[str, Any], alpha_default: float):
+def formation(
+    rows: list[Joint], params: Mapping[str, Any], alpha_default: float, simulate: bool = True
+):
     """Spec 4.7's formation game on the stage-1/2 defaults; a ``FormationResult``."""
     from clsc.evolution.formation import formation_game, solve
 
@@ -93,4 +110,62 @@ def formation(rows: list[Joint], params: Mapping[str, Any], alpha_default: float
         G, alpha, params["C_run"], params["beta_up"], params["E_u"], params["E_d"],
         params["penalty"],
     )  # fmt: skip
-    return solve(game)
+    return solve(game, simulate=simulate)
+
+
+#: outputs of :func:`formation` that are not differentiated (deterministic given G, alpha)
+NOT_DIFFERENTIATED = ("joint_is_ess", "basin_11", "basin_00", "basin_unsettled")
+
+
+def _theta(rows: list[Joint]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """``theta`` (costs of the sampled coalitions, then the grand coalition's alloc), the
+    covariance of its estimate from the paired per-scenario values, and the sampled rows."""
+    sampled = [k for k, r in enumerate(rows) if r.eval_costs is not None]
+    grand = max(rows, key=lambda r: len(r.members))
+    cols = [rows[k].eval_costs.sum(axis=1) for k in sampled]
+    if grand.eval_costs is not None:
+        cols.extend(grand.eval_costs[:, j] for j in range(grand.eval_costs.shape[1]))
+    if not cols:
+        return np.zeros(0), np.zeros((0, 0)), sampled
+    values = np.column_stack(cols)
+    theta = values.mean(axis=0)
+    cov = np.atleast_2d(np.cov(values, rowvar=False)) / values.shape[0]
+    return theta, cov, sampled
+
+
+def _with_theta(rows: list[Joint], theta: np.ndarray, sampled: list[int]) -> list[Joint]:
+    out = list(rows)
+    for i, k in enumerate(sampled):
+        out[k] = replace(rows[k], cost=float(theta[i]))
+    grand = max(range(len(rows)), key=lambda k: len(rows[k].members))
+    if rows[grand].eval_costs is not None:
+        out[grand] = replace(out[grand], alloc=np.asarray(theta[len(sampled) :], dtype=float))
+    return out
+
+
+def derived_se(rows: list[Joint], params: Mapping[str, Any], stage0: bool) -> dict:
+    """Delta-method se (module docstring) of the bargaining outputs (metrics ``saving``,
+    ``surplus_alliance``, ``alpha_up``; table columns ``saving_share``, ``final_cost``,
+    ``transfer``) and, with ``stage0``, of the formation closed forms (``G``, ``alpha_up``,
+    ``a_U``, ``a_D``, ``x_star``, ``y_star``, ``polyline_basin``; the rest-point table's
+    ``x``, ``y``, ``det``, ``trace`` as ``rest_<column>``)."""
+    from clsc.models.joint_inventory.standard_errors import delta_se
+
+    theta, cov, sampled = _theta(rows)
+
+    def outputs(t: np.ndarray) -> dict:
+        rs = _with_theta(rows, t, sampled)
+        table, metrics, _, _ = bargaining(rs, params)
+        out = {k: metrics[k] for k in ("saving", "surplus_alliance", "alpha_up")}
+        out.update({k: table.columns[k] for k in ("saving_share", "final_cost", "transfer")})
+        if stage0:
+            res = formation(rs, params, metrics["alpha_up"], simulate=False)
+            out.update({k: v for k, v in res.metrics.items() if k not in NOT_DIFFERENTIATED})
+            out["G"] = rs[-1].saving if params["G"] is None else params["G"]
+            if params["alpha_up"] is not None:
+                out["alpha_up"] = params["alpha_up"]
+            rest = res.tables["formation_rest_points"].columns
+            out.update({f"rest_{k}": rest[k] for k in ("x", "y", "det", "trace")})
+        return out
+
+    return delta_se(outputs, theta, cov)

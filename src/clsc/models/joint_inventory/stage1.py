@@ -13,7 +13,9 @@ N-scenario sample (one joint draw of all nodes; every coalition uses its columns
 HiGHS on the array-built extensive form (one program re-used for all coalitions) or by the
 L-shaped decomposition; the chosen stocks are then evaluated out of sample by the exact numba
 recourse on an independent sample. ``C(S)`` for ``|S| >= 2`` is that out-of-sample value and
-``C({i}) = d_i``; the saving is ``v(S) = sum_{i in S} d_i - C(S)``.
+``C({i}) = d_i``; the saving is ``v(S) = sum_{i in S} d_i - C(S)``. Standard errors of the
+SAA stocks, the in-sample and out-of-sample costs and the cost shares:
+:mod:`~clsc.models.joint_inventory.standard_errors`.
 
 >>> from clsc.models.joint_inventory.problem import SPEC, build_problem
 >>> values, _ = SPEC.resolve({"n_scenarios": 200, "n_eval": 500})
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clsc.models.joint_inventory.problem import Problem
+from clsc.models.joint_inventory.standard_errors import mean_se, scenario_costs, stock_cov
 from clsc.results import Status
 from clsc.stochastic.two_stage import TransshipmentCosts, TransshipmentSAA, member_mask
 from clsc.stochastic.two_stage_eval import GapEstimate, evaluate, mrp_gap
@@ -68,7 +71,10 @@ def separate_costs(problem: Problem, costs: TransshipmentCosts | None = None) ->
 @dataclass(frozen=True)
 class Joint:
     """One coalition: ``members``, SAA ``Q`` and in-sample cost, out-of-sample ``cost`` with
-    its standard error, per-node out-of-sample ``alloc``, ``sum_d`` and ``saving``."""
+    its standard error, per-node out-of-sample ``alloc``, ``sum_d`` and ``saving``; standard
+    errors ``Q_se``, ``cost_in_sample_se``, ``alloc_se`` (:mod:`.standard_errors`; zero for an exact
+    singleton) and ``eval_costs``, the per-scenario per-node out-of-sample costs (None for a
+    singleton), whose row sums average to ``cost`` and columns to ``alloc``."""
 
     members: tuple[int, ...]
     status: Status
@@ -79,6 +85,10 @@ class Joint:
     alloc: np.ndarray
     sum_d: float
     message: str = ""
+    Q_se: np.ndarray | None = None
+    cost_in_sample_se: float = 0.0
+    alloc_se: np.ndarray | None = None
+    eval_costs: np.ndarray | None = None
 
     @property
     def saving(self) -> float:
@@ -144,8 +154,29 @@ class StageOne:
         if status != Status.OPTIMAL:
             nan = np.full(self.problem.n, math.nan)
             return Joint(members, status, q, obj, math.nan, math.nan, nan, sum_d, message)
-        ev = evaluate(self.problem.costs, q, self.eval_sample, members)
-        return Joint(members, status, q, obj, ev.mean, ev.se, ev.alloc, sum_d, message)
+        costs = self.problem.costs
+        per = scenario_costs(costs, q, self.eval_sample, members)[0]
+        total = per.sum(axis=1)
+        return Joint(
+            members, status, q, obj, float(total.mean()), mean_se(total), per.mean(axis=0),
+            sum_d, message, Q_se=self.stock_se(q, members),
+            cost_in_sample_se=self.in_sample_se(q, members),
+            alloc_se=per.std(axis=0, ddof=1) / math.sqrt(per.shape[0]), eval_costs=per,
+        )  # fmt: skip
+
+    def in_sample_se(self, q: np.ndarray, members=None, costs=None) -> float:
+        """se of the in-sample SAA cost at ``q``: sd of the per-scenario costs / sqrt(N)."""
+        per = scenario_costs(costs or self.problem.costs, q, self.sample, members)[0]
+        return mean_se(per.sum(axis=1))
+
+    def stock_cov(self, q: np.ndarray, members=None, costs=None) -> np.ndarray:
+        """Asymptotic covariance of the SAA stocks ``q`` (:func:`.standard_errors.stock_cov`)."""
+        costs = costs or self.problem.costs
+        return stock_cov(costs, q, members, self.sample, self.eval_sample)
+
+    def stock_se(self, q: np.ndarray, members=None, costs=None) -> np.ndarray:
+        """Asymptotic se of the SAA stocks ``q``: root of the diagonal of :meth:`stock_cov`."""
+        return np.sqrt(np.maximum(np.diag(self.stock_cov(q, members, costs)), 0.0))
 
     def gap(self, q: np.ndarray, replications: int, members=None) -> GapEstimate:
         """MRP confidence interval on the optimality gap of stocks ``q`` (replications of the

@@ -175,9 +175,23 @@ def solve_limited(
             method=req.method,
             conditions=(*conds, *limit_conditions(res, limits)),
             metrics={**out.metrics, **limit_metrics(res)},
+            std_errors=limit_std_errors(free, out, res),
         ),
         res,
     )
+
+
+def limit_std_errors(free: Result, out: Result, res: Constrained) -> dict[str, float]:
+    """``out``'s standard errors (sampled methods) with those of the orders: q_unconstrained
+    has the free order's se; q = q_max when the limit binds (a parameter: se 0), else the free
+    order (or, integer, its better integer neighbour: the free order's se, to the rounding).
+    ``capacity_binding`` is an indicator of q* > q_max (no se)."""
+    se = dict(out.std_errors)
+    q_se = free.std_errors.get("q")
+    if q_se is not None:
+        se["q_unconstrained"] = q_se
+        se["q"] = 0.0 if res.binding else q_se
+    return se
 
 
 def newsvendor_value(dist: Any, price: float, salvage: float, cost: float, q: float) -> float:

@@ -206,7 +206,8 @@ class Recourse:
     e: float  # ex ante: the effort; ex post: E[e(L)]
     e_at_q: float  # ex post: e at the largest leftover L = q
     effort: Effort
-    se: float = math.nan
+    se: float = math.nan  # se of value (sampled recourse)
+    e_se: float = math.nan  # se of e (sampled recourse)
 
 
 def ex_ante(resale: Resale, k: float, S: float, e_fixed: float | None = None) -> Recourse:
@@ -226,9 +227,26 @@ def ex_post_quadrature(resale: Resale, k: float, dist: Any, q: float) -> Recours
 def ex_post_mc(resale: Resale, k: float, d: np.ndarray, q: float) -> Recourse:
     L = np.maximum(q - d, 0.0)
     eff = best_effort(resale, k, np.append(L, q))
-    vals = eff.value[:-1]
+    vals, es = eff.value[:-1], eff.e[:-1]
     se = float(vals.std(ddof=1) / math.sqrt(vals.size))
-    return Recourse(float(vals.mean()), float(eff.e[:-1].mean()), float(eff.e[-1]), eff, se)
+    e_se = float(es.std(ddof=1) / math.sqrt(es.size))
+    return Recourse(float(vals.mean()), float(es.mean()), float(eff.e[-1]), eff, se, e_se)
+
+
+def ex_ante_mc(resale: Resale, k: float, L: np.ndarray, e_fixed: float | None = None) -> Recourse:
+    """:func:`ex_ante` at the sample mean leftover S = mean(L), with delta-method standard
+    errors from se(S) = sd(L)/sqrt(n): se(value) = |d value/dS| se(S) (= p'(e*) se(S) by the
+    envelope theorem; p'(e) se(S) at a fixed e) and se(e) = |de*/dS| se(S) (0 at a fixed e),
+    derivatives by central differences."""
+    S = float(L.mean())
+    se_S = float(L.std(ddof=1) / math.sqrt(L.size)) if L.size > 1 else math.nan
+    out = ex_ante(resale, k, S, e_fixed)
+    h = 1e-4 * max(1.0, S)
+    up, down = ex_ante(resale, k, S + h, e_fixed), ex_ante(resale, k, max(S - h, 0.0), e_fixed)
+    width = S + h - max(S - h, 0.0)
+    se = abs(up.value - down.value) / width * se_S
+    e_se = abs(up.e - down.e) / width * se_S
+    return Recourse(out.value, out.e, out.e_at_q, out.effort, se, e_se)
 
 
 #: method -> how M's effort term is evaluated
