@@ -28,6 +28,7 @@ BUILTIN: tuple[str, ...] = (
     "clsc.bench.cases_sweep",
     "clsc.bench.cases_startup",
     "clsc.bench.cases_speed",
+    "clsc.bench.cases_numeric",
 )
 
 
