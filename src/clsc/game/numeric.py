@@ -6,17 +6,18 @@ nothing is solved symbolically). Stages are solved from the last backwards *by n
 * a mover of the **last stage** maximises its profit over its own variables with a projected
   Newton method (analytic gradient and Hessian, backtracking, bounds as active sets), falling
   back to L-BFGS-B from several starts when its Hessian is not negative definite;
-* a mover of the **stage before the last** maximises its reduced profit V(z) = f(z, y(z)) by
-  projected Newton ascent (:func:`~clsc.game.optimise.reduced_newton`): the followers'
-  responses y(z) are re-solved at each trial point and their slopes come from the
-  implicit-function theorem, dy/dz = -(dF/dy)^-1 dF/dz with F the followers' first-order
-  conditions, so dV/dz = df/dz + (dy/dz)^T df/dy is exact; the Hessian of V is the
-  forward-difference Jacobian of dV/dz (once, for a quadratic game). A quadratic game with no
-  follower at a bound needs one start (a local maximum is the maximum); otherwise the best of
-  several starts is kept;
-* any other earlier-stage mover, and the stage before the last when Newton does not converge
-  to a maximum, uses multi-start bounded Nelder-Mead and a finite-difference Newton polish
-  (corner solutions stay on their bounds; ``numeric_game(..., gradient=False)`` always does);
+* a mover of an **earlier stage** maximises its reduced profit V(z) = f(z, Y(z)) by projected
+  Newton ascent (:func:`~clsc.game.optimise.reduced_newton`): the later stages' responses
+  Y(z) are re-solved at each trial point and their slopes come from the implicit-function
+  theorem, recursively (:class:`~clsc.game.nested.Nested`): dy/dz = -(dF/dy)^-1 dF/dz with F
+  the next stage's first-order conditions (exact Jacobians for the last stage, central
+  differences of the exact reduced gradients for a stage in between), so
+  dV/dz = df/dz + (dY/dz)^T df/dY; the Hessian of V is the forward-difference Jacobian of
+  dV/dz (once, for a quadratic game). A quadratic game with no follower at a bound needs one
+  start (a local maximum is the maximum); otherwise the best of several starts is kept;
+* an earlier-stage mover whose Newton ascent does not converge to a maximum uses multi-start
+  bounded Nelder-Mead and a finite-difference Newton polish (corner solutions stay on their
+  bounds; ``numeric_game(..., gradient=False)`` always does);
 * **simultaneous movers** iterate best responses (Gauss-Seidel) to a Nash point.
 
 A problem that diverges raises :class:`Unbounded` (status ``unbounded``) naming the mover whose
@@ -34,6 +35,7 @@ import numpy as np
 from clsc.errors import SolverError
 from clsc.game.declare import Game
 from clsc.game.names import profit_key
+from clsc.game.nested import Nested
 from clsc.game.numform import numeric_form
 from clsc.game.optimise import (
     Mover,
@@ -44,7 +46,6 @@ from clsc.game.optimise import (
     newton1,
     polish,
     reduced_newton,
-    response_slopes,
     scale_of,
     starts,
 )
@@ -106,6 +107,7 @@ class NumericGame:
         self.roots = form.roots
         self.flags = tuple((text, op) for text, op, _ in form.flags)
         self._root_cache: dict[tuple, float] = {}
+        self._nested = Nested(self.movers, self._respond)
 
     # -- single mover problems ---------------------------------------------------------------
     def _inner(self, m: Mover, x: np.ndarray, p: list[float]) -> None:
@@ -154,31 +156,18 @@ class NumericGame:
             newton(m, x, p, best.x.copy(), val)
 
     def _reduced(self, m: Mover, x: np.ndarray, p: list[float], z: np.ndarray):
-        """Leader's value and total gradient at ``z`` with the next (last) stage re-solved.
+        """Mover's value and total gradient at ``z`` with the later stages re-solved.
 
-        ``dV/dz = df/dz + (dy/dz)^T df/dy`` with the followers' slopes ``dy/dz`` from the
-        implicit-function theorem (:func:`~clsc.game.optimise.response_slopes`); followers at an
-        active bound do not move.
+        ``dV/dz = df/dz + (dY/dz)^T df/dY`` with the later stages' slopes ``dY/dz`` from the
+        implicit-function theorem, recursively (:class:`~clsc.game.nested.Nested`); followers
+        at an active bound do not move.
         """
         x[m.idx] = z
         self._respond(m.stage + 1, x, p)
-        value = float(m.f(*x, *p))
-        g = np.asarray(m.gfull(*x, *p), dtype=float).ravel()
-        rows, cols = [], []
-        for f in self.movers[m.stage + 1]:
-            y = x[f.idx]
-            free = (y > f.lower) & (y < f.upper)
-            if free.any():
-                rows.append(np.atleast_2d(np.asarray(f.jac(*x, *p), dtype=float))[free])
-                cols.extend(f.idx[free])
-        total = g[m.idx]
-        if cols:
-            cols = np.asarray(cols)
-            total = total + response_slopes(np.vstack(rows), cols, m.idx).T @ g[cols]
-        return value, total
+        return float(m.f(*x, *p)), self._nested.gradient(m, x, p)
 
     def _outer_gradient(self, m: Mover, x: np.ndarray, p: list[float]) -> bool:
-        """Gradient-based best response of the mover just before the last stage.
+        """Gradient-based best response of an earlier-stage mover.
 
         Newton ascent on the reduced objective from the current point and, unless the game is
         quadratic with no follower at a bound (then a local maximum is the maximum), from the
@@ -207,13 +196,14 @@ class NumericGame:
 
     def _follower_at_bound(self, m: Mover, x: np.ndarray) -> bool:
         return any(
-            np.any((x[f.idx] <= f.lower) | (x[f.idx] >= f.upper)) for f in self.movers[m.stage + 1]
+            np.any((x[f.idx] <= f.lower) | (x[f.idx] >= f.upper))
+            for row in self.movers[m.stage + 1 :]
+            for f in row
         )
 
     def _outer(self, m: Mover, x: np.ndarray, p: list[float]) -> None:
         """Best response of an earlier-stage mover, re-solving the later stages."""
-        next_is_last = all(not r for r in self.movers[m.stage + 2 :])
-        if self.gradient and next_is_last and self._outer_gradient(m, x, p):
+        if self.gradient and self._outer_gradient(m, x, p):
             return
 
         def neg(z):
