@@ -183,3 +183,43 @@ def test_failing_problem_names_the_leader():
     assert numeric.status == UNBOUNDED
     assert numeric.message.startswith("PB's problem")
     assert "NEV" not in numeric.message
+
+
+# C has two local maxima in tau (near -1 and +1); its start tau = -1 puts it on the worse one,
+# which L's search follows locally from each of its starts in [0, 3]: the candidates must be
+# re-solved in full and the search repeated with C's best responses
+BRANCH = Game(
+    players=[
+        Player("L", [Var("w", lower=0, upper=3)], "k*p - (w - 2)^2"),
+        Player("C", [Var("tau", lower=-10, upper=10, start=-1.0)], "(w - 1)*tau - (tau^2 - 1)^2"),
+        Player("R", [Var("p")], "-(p - tau)^2"),
+    ],
+    stages=[["L"], ["C"], ["R"]],
+    name="branch",
+)
+
+
+def _branch_best_tau(w: float) -> float:
+    """C's best response by hand: the real roots of 4 tau^3 - 4 tau = w - 1 in [-10, 10],
+    the one of largest profit."""
+    roots = np.roots([4.0, 0.0, -4.0, -(w - 1.0)])
+    real = roots[np.abs(roots.imag) < 1e-9].real
+    real = real[(real >= -10) & (real <= 10)]
+    return float(max(real, key=lambda t: (w - 1) * t - (t * t - 1) ** 2))
+
+
+def test_middle_follower_on_its_best_branch():
+    k = 0.1
+    out = NumericGame(BRANCH).solve({"k": k})
+    w, tau = out["w"], out["tau"]
+    # feasibility and optimality: C on its best response, R copies it, L's first-order
+    # condition -2(w - 2) + k dtau/dw = 0 with dtau/dw = 1/(12 tau^2 - 4), and no w on a
+    # grid does better for L (with C's best responses)
+    assert tau == pytest.approx(_branch_best_tau(w), rel=1e-9) and tau > 0
+    assert out["p"] == pytest.approx(tau, rel=1e-12)
+    assert -2 * (w - 2) + k / (12 * tau**2 - 4) == pytest.approx(0.0, abs=1e-9)
+    grid = np.linspace(0.0, 4.0, 401)
+    best_on_grid = max(k * _branch_best_tau(v) - (v - 2) ** 2 for v in grid)
+    assert out["pi_L"] >= best_on_grid - 1e-12
+    slow = NumericGame(BRANCH, gradient=False).solve({"k": k})
+    _assert_close(out, slow, 1e-7)

@@ -23,22 +23,20 @@ Simultaneous movers of one stage stack their conditions (a Nash point). A variab
 does not move (its slope is zero).
 
 >>> import numpy as np
->>> from clsc.game.optimise import Mover, response_slopes
+>>> from clsc.game.optimise import Mover
 >>> # follower y maximises -(y - x)^2 (so y = x); its Jacobian row in (x, y) is [2, -2]
 >>> f = Mover("F", 1, np.array([1]), np.array([-np.inf]), np.array([np.inf]), None, None, None,
 ...           jac=lambda x, y: [[2.0, -2.0]])
->>> rows, slopes = Nested([[], [f]], None).slopes(1, np.array([3.0, 3.0]), [], np.array([0]))
+>>> rows, slopes = Nested([[], [f]]).slopes(1, np.array([3.0, 3.0]), [], np.array([0]))
 >>> rows.tolist(), slopes.tolist()
 ([1], [[1.0]])
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
-from clsc.game.optimise import Mover, response_slopes
+from clsc.game.optimise import Mover, response_slopes, solve_small
 
 #: relative step of the central differences of a stage's reduced gradient
 FD_STEP = 1e-5
@@ -51,15 +49,47 @@ _NONE = (np.zeros(0, dtype=int), None)
 class Nested:
     """Total gradients and response slopes of a game's stages (see the module docstring).
 
-    ``movers[s]`` are the movers of stage ``s``; ``respond(s, x, p)`` re-solves stages ``s``
-    onwards in place in ``x`` (the equilibrium of the later stages at the earlier variables).
+    ``movers[s]`` are the movers of stage ``s``; every method takes the variables ``x`` with
+    the later stages at their responses (the equilibrium of the subgame) and the parameters.
     """
 
-    def __init__(
-        self, movers: list[list[Mover]], respond: Callable[[int, np.ndarray, list], None]
-    ) -> None:
+    def __init__(self, movers: list[list[Mover]]) -> None:
         self.movers = movers
-        self.respond = respond
+        self._quadratic: dict[tuple, bool] = {}
+
+    def quadratic(self, stage: int, x: np.ndarray, p: list[float]) -> bool:
+        """Whether the subgame of stages ``stage`` onwards is quadratic in its own variables
+        ``Y`` at the parameters ``p`` (the earlier variables as parameters): every objective
+        there is a polynomial of degree <= 2 in ``Y``, so the responses are affine and a
+        local maximum of a reduced profit is the maximum (with no follower at a bound).
+
+        Judged by second differences of each gradient along two random directions in ``Y``
+        at generic points (zero, up to rounding, exactly when the gradient is affine in Y).
+        """
+        key = (stage, *p)
+        if key not in self._quadratic:
+            if len(self._quadratic) > 4096:
+                self._quadratic.clear()
+            self._quadratic[key] = self._affine_gradients(stage, x, p)
+        return self._quadratic[key]
+
+    def _affine_gradients(self, stage: int, x: np.ndarray, p: list[float]) -> bool:
+        later = [f for row in self.movers[stage:] for f in row]
+        idx = np.concatenate([f.idx for f in later]).astype(int)
+        rng = np.random.default_rng(20261208)
+        scale = 1.0 + np.abs(np.where(np.isfinite(x), x, 0.0))
+        for _ in range(2):
+            x0 = scale * (1.0 + rng.uniform(-0.5, 0.5, x.shape))
+            d = np.zeros_like(x0)
+            d[idx] = scale[idx] * rng.uniform(-0.5, 0.5, idx.size)
+            for f in later:
+                gs = [np.asarray(f.gfull(*(x0 + k * d), *p), dtype=float).ravel()[idx]
+                      for k in (1, 0, -1)]  # fmt: skip
+                second = gs[0] - 2 * gs[1] + gs[2]
+                size = np.abs(gs[0]) + 2 * np.abs(gs[1]) + np.abs(gs[2])
+                if not np.all(np.abs(second) <= 1e-9 * size):
+                    return False
+        return True
 
     def gradient(self, m: Mover, x: np.ndarray, p: list[float]) -> np.ndarray:
         """``dV/dz`` of mover ``m`` at ``x`` (the later stages already at their responses)."""
@@ -100,9 +130,9 @@ class Nested:
         rows2, d2 = self.slopes(stage + 1, x, p, both)
         if not free.size:
             return rows2, d2
-        jac = self._stage_jacobian(stage, x, p, masks, both)
+        jac = self._stage_jacobian(stage, x, p, masks, both, (rows2, d2))
         n = len(cols)
-        dy = -np.linalg.solve(jac[:, n:], jac[:, :n])
+        dy = -solve_small(jac[:, n:], jac[:, :n])
         if not rows2.size:
             return free, dy
         return np.concatenate([free, rows2]), np.vstack([dy, d2[:, :n] + d2[:, n:] @ dy])
@@ -113,22 +143,27 @@ class Nested:
         return np.concatenate(parts)
 
     def _stage_jacobian(
-        self, stage: int, x: np.ndarray, p: list[float], masks, cols: np.ndarray
+        self, stage: int, x: np.ndarray, p: list[float], masks, cols: np.ndarray, later
     ) -> np.ndarray:
         """Central-difference Jacobian of the stage's stacked reduced gradients (free
-        variables) in ``x[cols]``, the later stages re-solved at each shifted point.
+        variables) in ``x[cols]``.
 
-        When the later stages' slopes are differences themselves (a game of four or more
-        stages), their rounding noise ``e`` would be amplified to ``e/h``: the step is then
-        larger and the central differences at ``h`` and ``2h`` are Richardson-extrapolated
+        At a shifted point ``x + h e_j`` the later stages' free variables are moved to their
+        first-order responses ``Y + h dY/dx_j`` (``later = (rows, dY/dx[cols])``) instead of
+        being re-solved: the second-order error ``h^2 Y''/2`` is the same on both sides and
+        cancels in the central difference, which stays accurate to order ``h^2`` and needs no
+        solve. When the later stages' slopes are differences themselves (a game of four or
+        more stages), their rounding noise ``e`` would be amplified to ``e/h``: the step is
+        then larger and the central differences at ``h`` and ``2h`` are Richardson-extrapolated
         (error of order ``h^4``).
         """
+        rows, slopes = later
         nested = sum(1 for r in self.movers[stage + 1 :] if r) > 1
         rel, factors = (FD_STEP_NESTED, (1.0, 2.0)) if nested else (FD_STEP, (1.0,))
         base = x.copy()
         out = []
         try:
-            for j in cols:
+            for k, j in enumerate(cols):
                 h = rel * (1.0 + abs(base[j]))
                 diffs = []
                 for factor in factors:
@@ -136,7 +171,8 @@ class Nested:
                     for step in (factor * h, -factor * h):
                         x[:] = base
                         x[j] += step
-                        self.respond(stage + 1, x, p)
+                        if rows.size:
+                            x[rows] += step * slopes[:, k]
                         sides.append(self._stage_gradient(stage, x, p, masks))
                     diffs.append((sides[0] - sides[1]) / (2 * factor * h))
                 out.append(diffs[0] if len(diffs) == 1 else (4 * diffs[0] - diffs[1]) / 3)

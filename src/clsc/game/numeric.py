@@ -107,7 +107,7 @@ class NumericGame:
         self.roots = form.roots
         self.flags = tuple((text, op) for text, op, _ in form.flags)
         self._root_cache: dict[tuple, float] = {}
-        self._nested = Nested(self.movers, self._respond)
+        self._nested = Nested(self.movers)
 
     # -- single mover problems ---------------------------------------------------------------
     def _inner(self, m: Mover, x: np.ndarray, p: list[float]) -> None:
@@ -155,7 +155,7 @@ class NumericGame:
         else:
             newton(m, x, p, best.x.copy(), val)
 
-    def _reduced(self, m: Mover, x: np.ndarray, p: list[float], z: np.ndarray):
+    def _reduced(self, m: Mover, x: np.ndarray, p: list[float], z: np.ndarray, local: bool):
         """Mover's value and total gradient at ``z`` with the later stages re-solved.
 
         ``dV/dz = df/dz + (dY/dz)^T df/dY`` with the later stages' slopes ``dY/dz`` from the
@@ -163,36 +163,68 @@ class NumericGame:
         at an active bound do not move.
         """
         x[m.idx] = z
-        self._respond(m.stage + 1, x, p)
+        self._respond(m.stage + 1, x, p, local)
         return float(m.f(*x, *p)), self._nested.gradient(m, x, p)
 
-    def _outer_gradient(self, m: Mover, x: np.ndarray, p: list[float]) -> bool:
-        """Gradient-based best response of an earlier-stage mover.
+    def _outer_gradient(self, m: Mover, x: np.ndarray, p: list[float], local: bool) -> bool:
+        """Gradient-based best response of an earlier-stage mover; False if Newton failed.
 
-        Newton ascent on the reduced objective from the current point and, unless the game is
-        quadratic with no follower at a bound (then a local maximum is the maximum), from the
-        other starting points; the best converged point wins. False if none converged.
+        Newton ascent on the reduced objective from the current point and, unless the game (for
+        a later stage: the subgame from its stage, :meth:`~clsc.game.nested.Nested.quadratic`)
+        is quadratic with no follower at a bound (then a local maximum is the maximum), from
+        the other starting points; the best converged point wins.
+
+        During the search, a later earlier-stage mover (a stage in between) responds
+        ``local``-ly: by its first converged ascent from its current point. Each candidate is
+        then re-solved with the later stages in full (their own starts as above); if any
+        response differs (a later mover changed branch), the search is repeated in full.
+        ``local`` (inside another mover's search) takes the first converged ascent.
         """
-        scale = scale_of(p)
-        best = None
+        quadratic = self.quadratic or (m.stage > 0 and self._nested.quadratic(m.stage, x, p))
+        deep = sum(1 for r in self.movers[m.stage + 1 :] if r) > 1
+        found = self._ascents(m, x, p, quadratic, local, local or deep)
+        if deep and not local and found:
+            values = [self._verified(m, x, p, searched) for _, _, searched in found]
+            if any(v is None for v in values):
+                found = self._ascents(m, x, p, quadratic, False, False)
+            else:
+                found = [(z, v, s) for (z, _, s), v in zip(found, values, strict=True)]
+        if not found:
+            return False
+        x[m.idx] = max(found, key=lambda c: c[1])[0]
+        self._respond(m.stage + 1, x, p, local)
+        return True
+
+    def _ascents(self, m: Mover, x, p, quadratic: bool, first: bool, nested_local: bool):
+        """Converged Newton ascents of ``m``'s reduced profit from its starts: ``(z, V, x)``
+        with ``x`` the variables at ``z`` (the later stages responding as in the search)."""
+        out = []
         for k, start in enumerate(starts(m.lower, m.upper, x[m.idx])):
             try:
                 z, ok, value = reduced_newton(
-                    lambda zz: self._reduced(m, x, p, zz), start, m, self.quadratic
+                    lambda zz: self._reduced(m, x, p, zz, nested_local), start, m, quadratic
                 )
             except np.linalg.LinAlgError:
                 ok = False
             if not ok:
                 continue
-            check_bounded(m, z, value, scale)
-            if best is None or value > best[1]:
-                best = (z, value)
-            if k == 0 and self.quadratic and not self._follower_at_bound(m, x):
+            check_bounded(m, z, value, scale_of(p))
+            x[m.idx] = z
+            self._respond(m.stage + 1, x, p, nested_local)
+            out.append((z, value, x.copy()))
+            if first or (k == 0 and quadratic and not self._follower_at_bound(m, x)):
                 break
-        if best is None:
-            return False
-        self._reduced(m, x, p, best[0])
-        return True
+        return out
+
+    def _verified(self, m: Mover, x: np.ndarray, p: list[float], searched: np.ndarray):
+        """``m``'s profit at the point ``searched`` of its search with the later stages
+        re-solved in full from there, or None if their responses change (a later mover's
+        branch of the search was not its best response)."""
+        x[:] = searched
+        self._respond(m.stage + 1, x, p, False)
+        if np.max(np.abs(x - searched)) > 1e-8 * (1 + np.max(np.abs(searched))):
+            return None
+        return float(m.f(*x, *p))
 
     def _follower_at_bound(self, m: Mover, x: np.ndarray) -> bool:
         return any(
@@ -201,15 +233,15 @@ class NumericGame:
             for f in row
         )
 
-    def _outer(self, m: Mover, x: np.ndarray, p: list[float]) -> None:
+    def _outer(self, m: Mover, x: np.ndarray, p: list[float], local: bool = False) -> None:
         """Best response of an earlier-stage mover, re-solving the later stages."""
-        if self.gradient and self._outer_gradient(m, x, p):
+        if self.gradient and self._outer_gradient(m, x, p, local):
             return
 
         def neg(z):
             z = np.clip(z, m.lower, m.upper)
             x[m.idx] = z
-            self._respond(m.stage + 1, x, p)
+            self._respond(m.stage + 1, x, p, local)
             return -float(m.f(*x, *p))
 
         if m.stage > 0 and np.all(np.isfinite(x[m.idx])):
@@ -218,7 +250,7 @@ class NumericGame:
             if converged:
                 check_bounded(m, z, -neg(z), scale_of(p))
                 x[m.idx] = z
-                self._respond(m.stage + 1, x, p)
+                self._respond(m.stage + 1, x, p, local)
                 return
         bounds = list(zip(m.lower, m.upper, strict=True))
         best = None
@@ -235,25 +267,33 @@ class NumericGame:
         z, _ = polish(neg, np.clip(best.x, m.lower, m.upper), m)
         check_bounded(m, z, -neg(z), scale_of(p))
         x[m.idx] = z
-        self._respond(m.stage + 1, x, p)
+        self._respond(m.stage + 1, x, p, local)
 
     # -- stages --------------------------------------------------------------------------------
-    def _respond(self, stage: int, x: np.ndarray, p: list[float]) -> None:
+    def _respond(self, stage: int, x: np.ndarray, p: list[float], local: bool = False) -> None:
+        """Equilibrium of stages ``stage`` onwards at the earlier variables (in place in
+        ``x``); ``local``: earlier-stage movers take their first converged ascent."""
         if stage >= len(self.movers):
             return
         row = self.movers[stage]
         if not row:
-            self._respond(stage + 1, x, p)
+            self._respond(stage + 1, x, p, local)
             return
         last = all(not r for r in self.movers[stage + 1 :])
-        solve = self._inner if last else self._outer
+
+        def solve(m: Mover) -> None:
+            if last:
+                self._inner(m, x, p)
+            else:
+                self._outer(m, x, p, local)
+
         if len(row) == 1:
-            solve(row[0], x, p)
+            solve(row[0])
             return
         for _ in range(MAX_NASH_ITER):
             old = x.copy()
             for m in row:
-                solve(m, x, p)
+                solve(m)
             if np.max(np.abs(x - old)) <= 1e-12 * (1 + np.max(np.abs(x))):
                 return
         raise SolverError(f"best responses of {', '.join(m.name for m in row)} do not converge")
