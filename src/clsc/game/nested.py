@@ -13,10 +13,10 @@ and the slopes ``dY/dz`` follow from the implicit-function theorem, stage by sta
 * a stage ``s < L``: its movers' decisions ``y_s`` zero their *reduced* gradients
   ``G_s(x, y_s) = df_s/dy_s + (dY_{>s}/dy_s)^T df_s/dY_{>s}`` (the same formula one stage
   down, exact given the later responses), so ``dy_s/dx = -(dG_s/dy_s)^-1 dG_s/dx``; the two
-  Jacobians of ``G_s`` are central differences (the later stages re-solved at each shifted
-  point; ``G_s`` is smooth, so the error is of order ``h^2``, about 1e-10 relative; with
-  more than one such stage below, a larger step, Richardson-extrapolated) and the later
-  stages follow by the chain rule,
+  Jacobians of ``G_s`` are central differences (the later stages moved to their first-order
+  responses at each shifted point, see :meth:`Nested._stage_jacobian`; ``G_s`` is smooth, so
+  the error is of order ``h^2``, about 1e-10 relative; with more than one such stage below,
+  a larger step, Richardson-extrapolated) and the later stages follow by the chain rule,
   ``dY_{>s}/dx = dY_{>s}/dx|_{y_s} + dY_{>s}/dy_s dy_s/dx``.
 
 Simultaneous movers of one stage stack their conditions (a Nash point). A variable at a bound

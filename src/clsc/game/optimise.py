@@ -297,9 +297,11 @@ def reduced_newton(
             continue
         step = np.zeros_like(z)
         step[free] = solve_small(H[np.ix_(free, free)], -g[free])
-        # a step whose predicted gain is below the rounding of V is taken without the value
-        # test (which rounding would decide)
-        tiny = 0.5 * float(g[free] @ step[free]) <= 1e-12 * (1 + abs(v))
+        # a short step whose predicted gain is below the rounding of V is taken without the
+        # value test (which rounding would decide)
+        tiny = 0.5 * float(g[free] @ step[free]) <= 1e-12 * (1 + abs(v)) and np.max(
+            np.abs(step)
+        ) <= 1e-6 * (1 + np.max(np.abs(z)))
         t = 1.0
         while True:
             zn = np.clip(z + t * step, lo, hi)
