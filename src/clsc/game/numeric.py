@@ -13,8 +13,12 @@ nothing is solved symbolically). Stages are solved from the last backwards *by n
   the next stage's first-order conditions (exact Jacobians for the last stage, central
   differences of the exact reduced gradients for a stage in between), so
   dV/dz = df/dz + (dY/dz)^T df/dY; the Hessian of V is the forward-difference Jacobian of
-  dV/dz (once, for a quadratic game). A quadratic game with no follower at a bound needs one
-  start (a local maximum is the maximum); otherwise the best of several starts is kept;
+  dV/dz (once, for a quadratic game; else updated by BFGS). A quadratic game (for a stage in
+  between: a subgame quadratic in its own variables) with no follower at a bound needs one
+  start (a local maximum is the maximum); otherwise the best of several starts is kept.
+  While a mover searches, the stages in between respond from their current point (their
+  first converged ascent); each candidate is then re-solved with every start, and the search
+  is repeated that way if any response changes;
 * an earlier-stage mover whose Newton ascent does not converge to a maximum uses multi-start
   bounded Nelder-Mead and a finite-difference Newton polish (corner solutions stay on their
   bounds; ``numeric_game(..., gradient=False)`` always does);
@@ -28,7 +32,7 @@ parameter or other variable). Flag-only bounds are not enforced, exactly as in t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 
@@ -280,20 +284,14 @@ class NumericGame:
             self._respond(stage + 1, x, p, local)
             return
         last = all(not r for r in self.movers[stage + 1 :])
-
-        def solve(m: Mover) -> None:
-            if last:
-                self._inner(m, x, p)
-            else:
-                self._outer(m, x, p, local)
-
+        solve = self._inner if last else partial(self._outer, local=local)
         if len(row) == 1:
-            solve(row[0])
+            solve(row[0], x, p)
             return
         for _ in range(MAX_NASH_ITER):
             old = x.copy()
             for m in row:
-                solve(m)
+                solve(m, x, p)
             if np.max(np.abs(x - old)) <= 1e-12 * (1 + np.max(np.abs(x))):
                 return
         raise SolverError(f"best responses of {', '.join(m.name for m in row)} do not converge")
