@@ -30,6 +30,9 @@ CASES = [
     (ProcessInnovation, "PM", {"theta": 0.2, "r": 1.5}),
     (ProcessInnovation, "P", {}),
     (ProcessInnovation, "M", {"b": 0.5}),
+    # delta = 0: no sorting, s = 0 on its bound (M's own variable; the last mover S's)
+    (SortingCollection, "N", {"delta": 0.0}),
+    (SortingCollection, "N", {"sorting": "per_unit", "k": 3000.0, "delta": 0.0}),
 ]
 
 
