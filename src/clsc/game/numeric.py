@@ -206,7 +206,11 @@ class NumericGame:
         for k, start in enumerate(starts(m.lower, m.upper, x[m.idx])):
             try:
                 z, ok, value = reduced_newton(
-                    lambda zz: self._reduced(m, x, p, zz, nested_local), start, m, quadratic
+                    lambda zz: self._reduced(m, x, p, zz, nested_local),
+                    start,
+                    m,
+                    quadratic,
+                    [c[:2] for c in out],
                 )
             except np.linalg.LinAlgError:
                 ok = False

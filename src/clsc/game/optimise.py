@@ -271,7 +271,7 @@ def _negative_definite(h: np.ndarray) -> bool:
 
 
 def reduced_newton(
-    vg, z: np.ndarray, m: Mover, constant_hessian: bool
+    vg, z: np.ndarray, m: Mover, constant_hessian: bool, known=()
 ) -> tuple[np.ndarray, bool, float]:
     """Projected Newton ascent of a leader's reduced objective ``V(z) = f(z, y(z))``.
 
@@ -281,7 +281,8 @@ def reduced_newton(
     by BFGS along the steps (recomputed where the curvature condition fails, and at the end
     for the second-order check). Bounds are active sets as in :func:`polish`. Returns the
     point, whether it converged to a strict local maximum (Hessian negative definite on the
-    free coordinates) and ``V`` there.
+    free coordinates) and ``V`` there. An iterate within 1e-7 (relative) of one of the
+    ``known`` maxima ``(z, V)`` (of earlier starts) ends there.
     """
     lo, hi = m.lower, m.upper
     v, g = vg(z)
@@ -317,6 +318,9 @@ def reduced_newton(
         s_, y_ = zn - z, gn - g
         z, v, g = zn, vn, gn
         fresh = False
+        for zk, vk in known:
+            if np.max(np.abs(z - zk)) <= 1e-7 * (1 + np.max(np.abs(zk))):
+                return zk, True, vk
         if np.max(np.abs(s_)) <= 1e-10 * (1 + np.max(np.abs(z))):
             if not constant_hessian:  # the second-order condition at the point itself
                 H = fd_jacobian(vg, z, g, lo, hi)
