@@ -80,7 +80,9 @@ def newton1(m: Mover, x: np.ndarray, p: list[float], z: float) -> bool:
                 return False
             break
         f0 = f(z)
-        if h < 0 and g * g / -h <= 1e-22 * (1 + abs(f0)):  # Newton decrement: converged
+        # Newton decrement below the rounding of f: the last step (a value test would be
+        # decided by rounding)
+        if h < 0 and g * g / -h <= 1e-15 * (1 + abs(f0)):
             z = min(max(z - g / h, lo), hi)
             break
         # Newton step where concave, else an ascent step of the size of z (halved below)
