@@ -178,11 +178,12 @@ class NumericGame:
         is quadratic with no follower at a bound (then a local maximum is the maximum), from
         the other starting points; the best converged point wins.
 
-        During the search, a later earlier-stage mover (a stage in between) responds
-        ``local``-ly: by its first converged ascent from its current point. Each candidate is
-        then re-solved with the later stages in full (their own starts as above); if any
-        response differs (a later mover changed branch), the search is repeated in full.
-        ``local`` (inside another mover's search) takes the first converged ascent.
+        During the search, the movers of the stages in between respond locally: by their
+        first converged ascent from their current point. Each candidate is then re-solved with
+        the later stages in full (their own starts as above); if any response differs (a later
+        mover was on a branch that is not its best response), the search is repeated in full.
+        ``local`` (this mover is inside another mover's search) takes the first converged
+        ascent.
         """
         quadratic = self.quadratic or (m.stage > 0 and self._nested.quadratic(m.stage, x, p))
         deep = sum(1 for r in self.movers[m.stage + 1 :] if r) > 1
