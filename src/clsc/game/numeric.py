@@ -8,17 +8,22 @@ Stages are solved from the last backwards *by nesting*:
 * a mover of the **last stage** maximises its profit over its own variables with a projected
   Newton method (analytic gradient and Hessian, backtracking, bounds as active sets), falling
   back to L-BFGS-B from several starts when its Hessian is not negative definite;
-* a mover of the **stage before the last** maximises its reduced profit V(z) = f(z, y(z)) by
-  projected Newton ascent (:func:`~clsc.game.optimise.reduced_newton`): the followers'
-  responses y(z) are re-solved at each trial point and their slopes come from the
-  implicit-function theorem, dy/dz = -(dF/dy)^-1 dF/dz with F the followers' first-order
-  conditions, so dV/dz = df/dz + (dy/dz)^T df/dy is exact; the Hessian of V is the
-  forward-difference Jacobian of dV/dz (once, for a quadratic game). A quadratic game with no
-  follower at a bound needs one start (a local maximum is the maximum); otherwise the best of
-  several starts is kept;
-* any other earlier-stage mover, and the stage before the last when Newton does not converge
-  to a maximum, uses multi-start bounded Nelder-Mead and a finite-difference Newton polish
-  (corner solutions stay on their bounds; ``numeric_game(..., gradient=False)`` always does);
+* a mover of an **earlier stage** maximises its reduced profit V(z) = f(z, Y(z)) by projected
+  Newton ascent (:func:`~clsc.game.optimise.reduced_newton`): the later stages' responses
+  Y(z) are re-solved at each trial point and their slopes come from the implicit-function
+  theorem, recursively (:class:`~clsc.game.nested.Nested`): dy/dz = -(dF/dy)^-1 dF/dz with F
+  the next stage's first-order conditions (exact Jacobians for the last stage, central
+  differences of the exact reduced gradients for a stage in between), so
+  dV/dz = df/dz + (dY/dz)^T df/dY; the Hessian of V is the forward-difference Jacobian of
+  dV/dz (once, for a quadratic game; else updated by BFGS). A quadratic game (for a stage in
+  between: a subgame quadratic in its own variables) with no follower at a bound needs one
+  start (a local maximum is the maximum); otherwise the best of several starts is kept.
+  While a mover searches, the stages in between respond from their current point (their
+  first converged ascent); each candidate is then re-solved with every start, and the search
+  is repeated that way if any response changes;
+* an earlier-stage mover whose Newton ascent does not converge to a maximum uses multi-start
+  bounded Nelder-Mead and a finite-difference Newton polish (corner solutions stay on their
+  bounds; ``numeric_game(..., gradient=False)`` always does);
 * **simultaneous movers** iterate best responses (Gauss-Seidel) to a Nash point.
 
 A problem that diverges raises :class:`Unbounded` (status ``unbounded``) naming the mover whose
@@ -29,13 +34,14 @@ parameter or other variable). Flag-only bounds are not enforced, exactly as in t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 
 from clsc.errors import SolverError
 from clsc.game.declare import Game
 from clsc.game.names import profit_key
+from clsc.game.nested import Nested
 from clsc.game.numform import numeric_form
 from clsc.game.optimise import (
     Mover,
@@ -46,7 +52,6 @@ from clsc.game.optimise import (
     newton1,
     polish,
     reduced_newton,
-    response_slopes,
     scale_of,
     starts,
 )
@@ -108,6 +113,7 @@ class NumericGame:
         self.roots = form.roots
         self.flags = tuple((text, op) for text, op, _ in form.flags)
         self._root_cache: dict[tuple, float] = {}
+        self._nested = Nested(self.movers)
 
     # -- single mover problems ---------------------------------------------------------------
     def _inner(self, m: Mover, x: np.ndarray, p: list[float]) -> None:
@@ -155,73 +161,98 @@ class NumericGame:
         else:
             newton(m, x, p, best.x.copy(), val)
 
-    def _reduced(self, m: Mover, x: np.ndarray, p: list[float], z: np.ndarray):
-        """Leader's value and total gradient at ``z`` with the next (last) stage re-solved.
+    def _reduced(self, m: Mover, x: np.ndarray, p: list[float], z: np.ndarray, local: bool):
+        """Mover's value and total gradient at ``z`` with the later stages re-solved.
 
-        ``dV/dz = df/dz + (dy/dz)^T df/dy`` with the followers' slopes ``dy/dz`` from the
-        implicit-function theorem (:func:`~clsc.game.optimise.response_slopes`); followers at an
-        active bound do not move.
+        ``dV/dz = df/dz + (dY/dz)^T df/dY`` with the later stages' slopes ``dY/dz`` from the
+        implicit-function theorem, recursively (:class:`~clsc.game.nested.Nested`); followers
+        at an active bound do not move.
         """
         x[m.idx] = z
-        self._respond(m.stage + 1, x, p)
-        value = float(m.f(*x, *p))
-        g = np.asarray(m.gfull(*x, *p), dtype=float).ravel()
-        rows, cols = [], []
-        for f in self.movers[m.stage + 1]:
-            y = x[f.idx]
-            free = (y > f.lower) & (y < f.upper)
-            if free.any():
-                rows.append(np.atleast_2d(np.asarray(f.jac(*x, *p), dtype=float))[free])
-                cols.extend(f.idx[free])
-        total = g[m.idx]
-        if cols:
-            cols = np.asarray(cols)
-            total = total + response_slopes(np.vstack(rows), cols, m.idx).T @ g[cols]
-        return value, total
+        self._respond(m.stage + 1, x, p, local)
+        return float(m.f(*x, *p)), self._nested.gradient(m, x, p)
 
-    def _outer_gradient(self, m: Mover, x: np.ndarray, p: list[float]) -> bool:
-        """Gradient-based best response of the mover just before the last stage.
+    def _outer_gradient(self, m: Mover, x: np.ndarray, p: list[float], local: bool) -> bool:
+        """Gradient-based best response of an earlier-stage mover; False if Newton failed.
 
-        Newton ascent on the reduced objective from the current point and, unless the game is
-        quadratic with no follower at a bound (then a local maximum is the maximum), from the
-        other starting points; the best converged point wins. False if none converged.
+        Newton ascent on the reduced objective from the current point and, unless the game (for
+        a later stage: the subgame from its stage, :meth:`~clsc.game.nested.Nested.quadratic`)
+        is quadratic with no follower at a bound (then a local maximum is the maximum), from
+        the other starting points; the best converged point wins.
+
+        During the search, the movers of the stages in between respond locally: by their
+        first converged ascent from their current point. Each candidate is then re-solved with
+        the later stages in full (their own starts as above); if any response differs (a later
+        mover was on a branch that is not its best response), the search is repeated in full.
+        ``local`` (this mover is inside another mover's search) takes the first converged
+        ascent.
         """
-        scale = scale_of(p)
-        best = None
+        quadratic = self.quadratic or (m.stage > 0 and self._nested.quadratic(m.stage, x, p))
+        deep = sum(1 for r in self.movers[m.stage + 1 :] if r) > 1
+        found = self._ascents(m, x, p, quadratic, local, local or deep)
+        if deep and not local and found:
+            values = [self._verified(m, x, p, searched) for _, _, searched in found]
+            if any(v is None for v in values):
+                found = self._ascents(m, x, p, quadratic, False, False)
+            else:
+                found = [(z, v, s) for (z, _, s), v in zip(found, values, strict=True)]
+        if not found:
+            return False
+        x[m.idx] = max(found, key=lambda c: c[1])[0]
+        self._respond(m.stage + 1, x, p, local)
+        return True
+
+    def _ascents(self, m: Mover, x, p, quadratic: bool, first: bool, nested_local: bool):
+        """Converged Newton ascents of ``m``'s reduced profit from its starts: ``(z, V, x)``
+        with ``x`` the variables at ``z`` (the later stages responding as in the search)."""
+        out = []
         for k, start in enumerate(starts(m.lower, m.upper, x[m.idx])):
             try:
                 z, ok, value = reduced_newton(
-                    lambda zz: self._reduced(m, x, p, zz), start, m, self.quadratic
+                    lambda zz: self._reduced(m, x, p, zz, nested_local),
+                    start,
+                    m,
+                    quadratic,
+                    [c[:2] for c in out],
                 )
             except np.linalg.LinAlgError:
                 ok = False
             if not ok:
                 continue
-            check_bounded(m, z, value, scale)
-            if best is None or value > best[1]:
-                best = (z, value)
-            if k == 0 and self.quadratic and not self._follower_at_bound(m, x):
+            check_bounded(m, z, value, scale_of(p))
+            x[m.idx] = z
+            self._respond(m.stage + 1, x, p, nested_local)
+            out.append((z, value, x.copy()))
+            if first or (k == 0 and quadratic and not self._follower_at_bound(m, x)):
                 break
-        if best is None:
-            return False
-        self._reduced(m, x, p, best[0])
-        return True
+        return out
+
+    def _verified(self, m: Mover, x: np.ndarray, p: list[float], searched: np.ndarray):
+        """``m``'s profit at the point ``searched`` of its search with the later stages
+        re-solved in full from there, or None if their responses change (a later mover's
+        branch of the search was not its best response)."""
+        x[:] = searched
+        self._respond(m.stage + 1, x, p, False)
+        if np.max(np.abs(x - searched)) > 1e-8 * (1 + np.max(np.abs(searched))):
+            return None
+        return float(m.f(*x, *p))
 
     def _follower_at_bound(self, m: Mover, x: np.ndarray) -> bool:
         return any(
-            np.any((x[f.idx] <= f.lower) | (x[f.idx] >= f.upper)) for f in self.movers[m.stage + 1]
+            np.any((x[f.idx] <= f.lower) | (x[f.idx] >= f.upper))
+            for row in self.movers[m.stage + 1 :]
+            for f in row
         )
 
-    def _outer(self, m: Mover, x: np.ndarray, p: list[float]) -> None:
+    def _outer(self, m: Mover, x: np.ndarray, p: list[float], local: bool = False) -> None:
         """Best response of an earlier-stage mover, re-solving the later stages."""
-        next_is_last = all(not r for r in self.movers[m.stage + 2 :])
-        if self.gradient and next_is_last and self._outer_gradient(m, x, p):
+        if self.gradient and self._outer_gradient(m, x, p, local):
             return
 
         def neg(z):
             z = np.clip(z, m.lower, m.upper)
             x[m.idx] = z
-            self._respond(m.stage + 1, x, p)
+            self._respond(m.stage + 1, x, p, local)
             return -float(m.f(*x, *p))
 
         if m.stage > 0 and np.all(np.isfinite(x[m.idx])):
@@ -230,7 +261,7 @@ class NumericGame:
             if converged:
                 check_bounded(m, z, -neg(z), scale_of(p))
                 x[m.idx] = z
-                self._respond(m.stage + 1, x, p)
+                self._respond(m.stage + 1, x, p, local)
                 return
         bounds = list(zip(m.lower, m.upper, strict=True))
         best = None
@@ -247,18 +278,20 @@ class NumericGame:
         z, _ = polish(neg, np.clip(best.x, m.lower, m.upper), m)
         check_bounded(m, z, -neg(z), scale_of(p))
         x[m.idx] = z
-        self._respond(m.stage + 1, x, p)
+        self._respond(m.stage + 1, x, p, local)
 
     # -- stages --------------------------------------------------------------------------------
-    def _respond(self, stage: int, x: np.ndarray, p: list[float]) -> None:
+    def _respond(self, stage: int, x: np.ndarray, p: list[float], local: bool = False) -> None:
+        """Equilibrium of stages ``stage`` onwards at the earlier variables (in place in
+        ``x``); ``local``: earlier-stage movers take their first converged ascent."""
         if stage >= len(self.movers):
             return
         row = self.movers[stage]
         if not row:
-            self._respond(stage + 1, x, p)
+            self._respond(stage + 1, x, p, local)
             return
         last = all(not r for r in self.movers[stage + 1 :])
-        solve = self._inner if last else self._outer
+        solve = self._inner if last else partial(self._outer, local=local)
         if len(row) == 1:
             solve(row[0], x, p)
             return

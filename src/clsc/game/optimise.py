@@ -80,7 +80,9 @@ def newton1(m: Mover, x: np.ndarray, p: list[float], z: float) -> bool:
                 return False
             break
         f0 = f(z)
-        if h < 0 and g * g / -h <= 1e-22 * (1 + abs(f0)):  # Newton decrement: converged
+        # Newton decrement below the rounding of f: the last step (a value test would be
+        # decided by rounding)
+        if h < 0 and g * g / -h <= 1e-15 * (1 + abs(f0)):
             z = min(max(z - g / h, lo), hi)
             break
         # Newton step where concave, else an ascent step of the size of z (halved below)
@@ -242,55 +244,108 @@ def check_bounded(m: Mover, z: np.ndarray, value: float, scale: float = 1.0) -> 
         raise Unbounded(f"{m.name}'s problem is unbounded (no maximum; profit grows without bound)")
 
 
+def solve_small(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a^-1 b`` (a plain division for a 1 x 1 ``a``: no LAPACK call overhead)."""
+    if a.shape == (1, 1):
+        if a[0, 0] == 0:
+            raise np.linalg.LinAlgError("Singular matrix")
+        return b / a[0, 0]
+    return np.linalg.solve(a, b)
+
+
 def response_slopes(jac_rows: np.ndarray, free_cols: np.ndarray, leader: np.ndarray) -> np.ndarray:
     """Derivatives of the followers' free variables in the leader's (implicit functions).
 
     The followers' first-order conditions ``F(z, y) = 0`` (rows: each follower's gradient in its
     own free variables) give ``dy/dz = -(dF/dy)^-1 dF/dz`` where ``dF/dy`` is invertible.
     """
-    return -np.linalg.solve(jac_rows[:, free_cols], jac_rows[:, leader])
+    return -solve_small(jac_rows[:, free_cols], jac_rows[:, leader])
+
+
+def _negative_definite(h: np.ndarray) -> bool:
+    if h.shape == (1, 1):
+        return bool(h[0, 0] < 0)
+    try:
+        np.linalg.cholesky(-h)
+    except np.linalg.LinAlgError:
+        return False
+    return True
 
 
 def reduced_newton(
-    vg, z: np.ndarray, m: Mover, constant_hessian: bool
+    vg, z: np.ndarray, m: Mover, constant_hessian: bool, known=()
 ) -> tuple[np.ndarray, bool, float]:
     """Projected Newton ascent of a leader's reduced objective ``V(z) = f(z, y(z))``.
 
     ``vg(z) -> (V, dV/dz)`` re-solves the followers and returns the total gradient (from the
     implicit-function theorem). The Hessian of ``V`` is the forward-difference Jacobian of that
-    gradient (computed once when ``constant_hessian``: a quadratic game). Bounds are active
-    sets as in :func:`polish`. Returns the point, whether it converged to a strict local
-    maximum (Hessian negative definite on the free coordinates) and ``V`` there.
+    gradient, computed once when ``constant_hessian`` (a quadratic game) and otherwise updated
+    by BFGS along the steps (recomputed where the curvature condition fails, and at the end
+    for the second-order check). Bounds are active sets as in :func:`polish`. Returns the
+    point, whether it converged to a strict local maximum (Hessian negative definite on the
+    free coordinates) and ``V`` there. An iterate within 1e-7 (relative) of one of the
+    ``known`` maxima ``(z, V)`` (of earlier starts) ends there.
     """
     lo, hi = m.lower, m.upper
     v, g = vg(z)
-    H = None
-    for _ in range(40):
-        if H is None or not constant_hessian:
-            H = fd_jacobian(vg, z, g, lo, hi)
+    H, fresh = fd_jacobian(vg, z, g, lo, hi), True
+    for _ in range(60):
         free = ~(((z <= lo) & (g < 0)) | ((z >= hi) & (g > 0)))
         if not free.any():
             return z, True, v
-        try:
-            np.linalg.cholesky(-H[np.ix_(free, free)])
-        except np.linalg.LinAlgError:
-            return z, False, v
+        if not _negative_definite(H[np.ix_(free, free)]):
+            if fresh or constant_hessian:
+                return z, False, v
+            H, fresh = fd_jacobian(vg, z, g, lo, hi), True
+            continue
         step = np.zeros_like(z)
-        step[free] = np.linalg.solve(H[np.ix_(free, free)], -g[free])
+        step[free] = solve_small(H[np.ix_(free, free)], -g[free])
+        # a short step whose predicted gain is below the rounding of V is taken without the
+        # value test (which rounding would decide)
+        tiny = 0.5 * float(g[free] @ step[free]) <= 1e-12 * (1 + abs(v)) and np.max(
+            np.abs(step)
+        ) <= 1e-6 * (1 + np.max(np.abs(z)))
         t = 1.0
         while True:
             zn = np.clip(z + t * step, lo, hi)
             vn, gn = vg(zn)
-            if vn >= v - 1e-13 * (1 + abs(v)) or t < 1e-6:
+            if tiny or vn >= v - 1e-13 * (1 + abs(v)) or t < 1e-6:
                 break
             t /= 2
-        if not vn >= v - 1e-13 * (1 + abs(v)):
-            return z, False, v
-        moved = np.max(np.abs(zn - z))
+        if not (tiny or vn >= v - 1e-13 * (1 + abs(v))):
+            if fresh or constant_hessian:
+                return z, False, v
+            H, fresh = fd_jacobian(vg, z, g, lo, hi), True
+            continue
+        s_, y_ = zn - z, gn - g
         z, v, g = zn, vn, gn
-        if moved <= 1e-10 * (1 + np.max(np.abs(z))):
+        fresh = False
+        for zk, vk in known:
+            if np.max(np.abs(z - zk)) <= 1e-7 * (1 + np.max(np.abs(zk))):
+                return zk, True, vk
+        if np.max(np.abs(s_)) <= 1e-10 * (1 + np.max(np.abs(z))):
+            if not constant_hessian:  # the second-order condition at the point itself
+                H = fd_jacobian(vg, z, g, lo, hi)
+                free = ~(((z <= lo) & (g < 0)) | ((z >= hi) & (g > 0)))
+                if free.any() and not _negative_definite(H[np.ix_(free, free)]):
+                    return z, False, v
             return z, True, v
+        if not constant_hessian:
+            H = _bfgs(H, s_, y_)
+            if H is None:
+                H, fresh = fd_jacobian(vg, z, g, lo, hi), True
     return z, False, v
+
+
+def _bfgs(H: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """BFGS update of a negative definite Hessian estimate after a step ``s`` that changed
+    the gradient by ``y``; None where the curvature condition ``y.s < 0`` fails."""
+    ys = float(y @ s)
+    hs = H @ s
+    shs = float(s @ hs)
+    if not (ys < 0 and shs < 0):
+        return None
+    return H - np.outer(hs, hs) / shs + np.outer(y, y) / ys
 
 
 def fd_jacobian(vg, z: np.ndarray, g: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
