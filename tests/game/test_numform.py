@@ -116,6 +116,8 @@ def _own_vars_of_another_mover(payload):
         lambda p: {**p, "movers": [[]]},  # one stage; the game has two
         lambda p: {**p, "roots": {"r": {"param": "nope", "bracket": [0, 1], "expr": {}}}},
         lambda p: {**p, "report": ["w", "p", "q"]},
+        lambda p: {**p, "subgame_quadratic": [True]},  # one flag per stage
+        lambda p: {**p, "subgame_quadratic": [1, 1]},  # booleans
         _own_vars_of_another_mover,
         lambda p: {k: v for k, v in p.items() if k != "defs"},
     ],
@@ -206,8 +208,8 @@ def test_shipped_numeric_form_equals_a_fresh_build(cls, scenario):
     fresh = numform.NumericForm.from_payload(
         game, frozenset(), numbuild.build_payload(game), trusted=True
     )
-    for attr in ("params", "vars", "report", "pi_names", "quadratic", "profit_names",
-                 "definitions", "output_names"):  # fmt: skip
+    for attr in ("params", "vars", "report", "pi_names", "quadratic", "subgame_quadratic",
+                 "profit_names", "definitions", "output_names"):  # fmt: skip
         assert getattr(shipped, attr) == getattr(fresh, attr), attr
     a, b = _functions(shipped), _functions(fresh)
     assert a.keys() == b.keys()

@@ -55,41 +55,6 @@ class Nested:
 
     def __init__(self, movers: list[list[Mover]]) -> None:
         self.movers = movers
-        self._quadratic: dict[tuple, bool] = {}
-
-    def quadratic(self, stage: int, x: np.ndarray, p: list[float]) -> bool:
-        """Whether the subgame of stages ``stage`` onwards is quadratic in its own variables
-        ``Y`` at the parameters ``p`` (the earlier variables as parameters): every objective
-        there is a polynomial of degree <= 2 in ``Y``, so the responses are affine and a
-        local maximum of a reduced profit is the maximum (with no follower at a bound).
-
-        Judged by second differences of each gradient along two random directions in ``Y``
-        at generic points (zero, up to rounding, exactly when the gradient is affine in Y).
-        """
-        key = (stage, *p)
-        if key not in self._quadratic:
-            if len(self._quadratic) > 4096:
-                self._quadratic.clear()
-            self._quadratic[key] = self._affine_gradients(stage, x, p)
-        return self._quadratic[key]
-
-    def _affine_gradients(self, stage: int, x: np.ndarray, p: list[float]) -> bool:
-        later = [f for row in self.movers[stage:] for f in row]
-        idx = np.concatenate([f.idx for f in later]).astype(int)
-        rng = np.random.default_rng(20261208)
-        scale = 1.0 + np.abs(np.where(np.isfinite(x), x, 0.0))
-        for _ in range(2):
-            x0 = scale * (1.0 + rng.uniform(-0.5, 0.5, x.shape))
-            d = np.zeros_like(x0)
-            d[idx] = scale[idx] * rng.uniform(-0.5, 0.5, idx.size)
-            for f in later:
-                gs = [np.asarray(f.gfull(*(x0 + k * d), *p), dtype=float).ravel()[idx]
-                      for k in (1, 0, -1)]  # fmt: skip
-                second = gs[0] - 2 * gs[1] + gs[2]
-                size = np.abs(gs[0]) + 2 * np.abs(gs[1]) + np.abs(gs[2])
-                if not np.all(np.abs(second) <= 1e-9 * size):
-                    return False
-        return True
 
     def gradient(self, m: Mover, x: np.ndarray, p: list[float]) -> np.ndarray:
         """``dV/dz`` of mover ``m`` at ``x`` (the later stages already at their responses)."""

@@ -5,7 +5,8 @@ returns what :class:`~clsc.game.numform.NumericForm` needs, as JSON data: for ev
 own (relevant) variables and its objective ``f``, gradient, Hessian (row-major, flattened),
 gradient in every variable and the Jacobian of its own gradient in every variable (flattened),
 with the first and second derivative of a one-variable mover; the profits, definitions,
-outputs, Root outputs and FLAG expressions; and whether the game is quadratic. Each function is
+outputs, Root outputs and FLAG expressions; whether the game is quadratic, and per stage whether
+the subgame from that stage on is quadratic in its own variables. Each function is
 the code ``sympy.lambdify`` prints for the list of its expressions (common subexpressions
 eliminated), as ``{"assignments": [[name, text], ...], "outputs": [text, ...]}``
 (:func:`~clsc.game.forms.printed`); where that code is not one the whitelist of
@@ -83,6 +84,17 @@ def _mover(name: str, own: list[str], obj: sp.Expr, args, vsyms) -> dict[str, An
     return entry
 
 
+def _subgame_quadratic(prep) -> list[bool]:
+    """Per stage ``s``: every objective of a mover of stage ``s`` or later is a polynomial of
+    degree <= 2 in the variables of those stages (the earlier ones as parameters)."""
+    out = []
+    for s in range(len(prep.stages)):
+        later = [n for stage in prep.stages[s:] for n in stage]
+        syms = [symbol(v.name) for n in later for v in prep.movers[n]]
+        out.append(all(_degree(prep.objectives[n], syms) <= 2 for n in later))
+    return out
+
+
 def build_payload(game: Game, fixed_vars: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The numeric method's functions of ``game`` with ``fixed_vars`` as parameters."""
     prep = prepare(game, frozenset(fixed_vars))
@@ -125,6 +137,7 @@ def build_payload(game: Game, fixed_vars: frozenset[str] = frozenset()) -> dict[
         "pi_names": pi_names,
         "movers": movers,
         "quadratic": all(_degree(objs[n], vsyms) <= 2 for n in objs),
+        "subgame_quadratic": _subgame_quadratic(prep),
         "profit_names": profit_names,
         "profits": code(args, [prep.profits[n] for n in profit_names]),
         "definitions": list(prep.definitions),

@@ -176,7 +176,7 @@ class NumericGame:
         """Gradient-based best response of an earlier-stage mover; False if Newton failed.
 
         Newton ascent on the reduced objective from the current point and, unless the game (for
-        a later stage: the subgame from its stage, :meth:`~clsc.game.nested.Nested.quadratic`)
+        a later stage: the subgame from its stage, ``NumericForm.subgame_quadratic``)
         is quadratic with no follower at a bound (then a local maximum is the maximum), from
         the other starting points; the best converged point wins.
 
@@ -187,7 +187,7 @@ class NumericGame:
         ``local`` (this mover is inside another mover's search) takes the first converged
         ascent.
         """
-        quadratic = self.quadratic or (m.stage > 0 and self._nested.quadratic(m.stage, x, p))
+        quadratic = self.form.subgame_quadratic[m.stage]
         deep = sum(1 for r in self.movers[m.stage + 1 :] if r) > 1
         found = self._ascents(m, x, p, quadratic, local, local or deep)
         if deep and not local and found:

@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 #: bump when the payload changes
-NUMERIC_FORMAT = 1
+NUMERIC_FORMAT = 2
 #: modules whose source keys a stored numeric form (paths under ``clsc/``)
 NUMERIC_MODULES = (
     *cache.ENGINE_MODULES,
@@ -95,6 +95,7 @@ class NumericForm:
     pi_names: tuple[str, ...]
     movers: tuple[tuple[MoverForm, ...], ...]
     quadratic: bool
+    subgame_quadratic: tuple[bool, ...]
     profit_names: tuple[str, ...]
     profits: Callable
     definitions: tuple[str, ...]
@@ -212,6 +213,7 @@ def _build(game: Game, fixed: frozenset[str], payload, trusted: bool) -> Numeric
         pi_names=pi_names,
         movers=_movers(game, payload, args, len(names), trusted),
         quadratic=bool(payload["quadratic"]),
+        subgame_quadratic=_flags_per_stage(game, payload["subgame_quadratic"]),
         profit_names=_strings(payload["profit_names"]),
         profits=_function(payload["profits"], args, trusted),
         definitions=_strings(payload["definitions"]),
@@ -221,6 +223,13 @@ def _build(game: Game, fixed: frozenset[str], payload, trusted: bool) -> Numeric
         roots=roots,
         flags=tuple(flags),
     )
+
+
+def _flags_per_stage(game: Game, values: Any) -> tuple[bool, ...]:
+    out = tuple(values)
+    if len(out) != len(game.stages) or not all(isinstance(v, bool) for v in out):
+        raise ValueError("not a numeric-form payload (subgame_quadratic)")
+    return out
 
 
 def storable(payload: Any) -> bool:
