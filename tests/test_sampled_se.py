@@ -63,18 +63,24 @@ def test_every_sampling_model_is_audited():
     assert expected_sampling_models <= names
 
 
-@pytest.mark.parametrize(("name", "scenario", "method"), cases())
-def test_every_sampled_output_has_a_standard_error(name, scenario, method):
-    model = get_model(name)
-    result = solve(name, scenario, method)
-    assert result.ok, result.message
+def missing_se(model, scenario, result) -> list[str]:
+    """Decisions, profits and metrics of ``result`` with no finite se that are not declared
+    exact."""
     keys = [*result.decisions, *result.profits, *result.metrics]
-    missing = [
+    return [
         k
         for k in keys
         if not is_exact(model, scenario, k)
         and not (k in result.std_errors and math.isfinite(result.std_errors[k]))
     ]
+
+
+@pytest.mark.parametrize(("name", "scenario", "method"), cases())
+def test_every_sampled_output_has_a_standard_error(name, scenario, method):
+    model = get_model(name)
+    result = solve(name, scenario, method)
+    assert result.ok, result.message
+    missing = missing_se(model, scenario, result)
     assert not missing, f"{name}/{scenario}/{method}: no finite se for {missing}"
     stray = [k for k in model.exact_keys if "." not in k and k in result.std_errors]
     assert not stray, f"declared exact but given an se: {stray}"
@@ -116,13 +122,7 @@ def test_every_sampled_output_of_a_variant_has_a_standard_error(name, scenario, 
     model = get_model(name)
     result = solve(name, scenario, method, **kw)
     assert result.ok, result.message
-    keys = [*result.decisions, *result.profits, *result.metrics]
-    missing = [
-        k
-        for k in keys
-        if not is_exact(model, scenario, k)
-        and not (k in result.std_errors and math.isfinite(result.std_errors[k]))
-    ]
+    missing = missing_se(model, scenario, result)
     assert not missing, f"{name}/{scenario}/{method}/{kw}: no finite se for {missing}"
 
 

@@ -102,8 +102,8 @@ register(
     )
 )
 
-#: the command as a user runs it (``python -m clsc.cli`` is the ``clsc`` script)
-CLI = ("-m", "clsc.cli")
+#: the command as a user runs it (``python -P -m clsc.cli`` is the ``clsc`` script)
+CLI = ("-P", "-m", "clsc.cli")  # -P: not the working directory first on sys.path, as the script
 #: sorting-collection's per-unit variant needs a larger k (Assumption 4) than the default
 PER_UNIT = ("--set", "sorting=per_unit", "--set", "k=3000")
 

@@ -265,6 +265,23 @@ def store_raw(key: str, body: Any) -> bool:
     return directory is not None and write_record(directory / f"{key}.json", key, body)
 
 
+def write_records(directory: Path, records) -> dict[str, Path]:
+    """Write ``(label, key, body)`` records as ``directory/<key>.json`` (a key written once)
+    and remove the other ``*.json`` files there; label -> path. OSError if one cannot be
+    written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for label, key, body in records:
+        path = directory / f"{key}.json"
+        if path not in written.values() and not write_record(path, key, body):
+            raise OSError(f"cannot write {path}")
+        written[label] = path
+    for old in directory.glob("*.json"):
+        if old not in written.values():
+            old.unlink()
+    return written
+
+
 def read_record(path: Path, key: str) -> Any:
     """The body of the record file ``path`` if its key, format and SHA-256 match, else None."""
     try:

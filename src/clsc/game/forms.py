@@ -182,20 +182,12 @@ def ship(
     """
     from clsc.game.symbolic import solve_game
 
-    written: dict[str, Path] = {}
-    for label, game, assumptions in entries:
-        asm = tuple(sorted(assumptions.items()))
-        key = shipped_key(game, asm)
-        form = form_of(solve_game(game, dict(asm)))
-        if not form.payload:
-            raise ValueError(f"{label}: its closed forms are not whitelisted code; cannot ship")
-        path = directory / f"{key}.json"
-        if path not in written.values() and not cache.write_record(
-            path, key, {"label": label, **form.payload}
-        ):
-            raise OSError(f"cannot write {path}")
-        written[label] = path
-    for old in directory.glob("*.json"):
-        if old not in written.values():
-            old.unlink()
-    return written
+    def records():
+        for label, game, assumptions in entries:
+            asm = tuple(sorted(assumptions.items()))
+            form = form_of(solve_game(game, dict(asm)))
+            if not form.payload:
+                raise ValueError(f"{label}: its closed forms are not whitelisted code; cannot ship")
+            yield label, shipped_key(game, asm), {"label": label, **form.payload}
+
+    return cache.write_records(directory, records())

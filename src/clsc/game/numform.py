@@ -297,18 +297,11 @@ def ship(entries: Iterable[tuple[str, Game]], directory: Path = SHIPPED_DIR) -> 
     variables); records no entry wrote are removed. Returns label -> file."""
     from clsc.game.numbuild import build_payload
 
-    directory.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
-    for label, game in entries:
-        key = shipped_key(game)
-        payload = build_payload(game)
-        if not storable(payload):
-            raise ValueError(f"{label}: its numeric functions are not whitelisted code")
-        path = directory / f"{key}.json"
-        if path not in written.values() and not cache.write_record(path, key, payload):
-            raise OSError(f"cannot write {path}")
-        written[label] = path
-    for old in directory.glob("*.json"):
-        if old not in written.values():
-            old.unlink()
-    return written
+    def records():
+        for label, game in entries:
+            payload = build_payload(game)
+            if not storable(payload):
+                raise ValueError(f"{label}: its numeric functions are not whitelisted code")
+            yield label, shipped_key(game), payload
+
+    return cache.write_records(directory, records())
