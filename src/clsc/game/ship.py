@@ -3,8 +3,9 @@
 Every scenario of every registered :class:`~clsc.game.modelbase.GameModel` (and of the game
 model classes behind their variants, e.g. ``sorting-collection``'s per-unit sorting) is derived
 with sympy and written as a :class:`~clsc.game.fastform.ClosedForm` record to
-:data:`clsc.game.forms.SHIPPED_DIR`, and its numeric method's functions as a
-:class:`~clsc.game.numform.NumericForm` record to :data:`clsc.game.numform.SHIPPED_DIR`;
+:data:`clsc.game.forms.SHIPPED_DIR`, and its numeric method's functions (and those of
+the games it references) as a :class:`~clsc.game.numform.NumericForm` record to
+:data:`clsc.game.numform.SHIPPED_DIR`;
 records no scenario uses any more are removed. Run it after changing a game declaration or the
 derivation engine (a test fails until the shipped forms equal a fresh derivation).
 """
@@ -52,6 +53,25 @@ def shipped_entries() -> list[tuple[str, Game, Mapping[str, str]]]:
     return out
 
 
+def with_references(entries: list[tuple[str, Game]]) -> list[tuple[str, Game]]:
+    """``entries`` and every game their games reference (``Game.references``, recursively),
+    each once: the numeric method solves a referenced game with its own numeric form."""
+    out: list[tuple[str, Game]] = []
+    seen: set[Game] = set()
+
+    def add(label: str, game: Game) -> None:
+        if game in seen:
+            return
+        seen.add(game)
+        out.append((label, game))
+        for name, ref in game.references:
+            add(f"{label} -> {name}", ref.game)
+
+    for label, game in entries:
+        add(label, game)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m clsc.game.ship", description=__doc__)
     parser.add_argument("--directory", type=Path, default=SHIPPED_DIR)
@@ -62,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, path in ship(entries, args.directory).items():
         print(f"{label}: {path.name} ({path.stat().st_size:,} bytes)")
     numeric = args.directory / numform.SHIPPED_DIR.name
-    for label, path in numform.ship([(e[0], e[1]) for e in entries], numeric).items():
+    games = with_references([(e[0], e[1]) for e in entries])
+    for label, path in numform.ship(games, numeric).items():
         print(f"{label} (numeric): {path.name} ({path.stat().st_size:,} bytes)")
     return 0
 
