@@ -12,6 +12,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from clsc.errors import ParameterError, SpecError, format_value
@@ -217,9 +218,29 @@ class ParamSpec:
     def __iter__(self) -> Iterator[Param]:
         return iter(self.params)
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.params)
+
+    @cached_property
+    def _name_set(self) -> frozenset[str]:
+        return frozenset(self.names)
+
+    @cached_property
+    def _coerced_defaults(self) -> dict[str, Any]:
+        """Defaults already coerced, for the immutable ones (numbers, text, tuples, None):
+        a solve that keeps a default does not parse it again."""
+        out = {}
+        for p in self.params:
+            if p.required:
+                continue
+            try:
+                value = p.coerce(p.default) if p.default is not None else None
+            except (ParameterError, SpecError):  # reported by resolve, as before
+                continue
+            if value is None or type(value) in (float, int, str, bool, tuple):
+                out[p.name] = value
+        return out
 
     def __getitem__(self, name: str) -> Param:
         for p in self.params:
@@ -245,14 +266,17 @@ class ParamSpec:
         """
         overrides = dict(overrides or {})
         for name in overrides:
-            if name not in self.names:
+            if name not in self._name_set:
                 raise self.unknown(name)
         values: dict[str, Any] = {}
+        cached = self._coerced_defaults
         for p in self.params:
             if p.name in overrides:
                 values[p.name] = p.coerce(overrides[p.name])
             elif p.required:
                 raise ParameterError(p.name, message=f"parameter '{p.name}' is required")
+            elif p.name in cached:
+                values[p.name] = cached[p.name]
             else:
                 values[p.name] = p.coerce(p.default) if p.default is not None else None
         return values, self.check(values, scenario)

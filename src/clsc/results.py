@@ -59,6 +59,10 @@ VALID_STATUSES = frozenset({OPTIMAL, EVALUATED})
 
 
 def _freeze(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """A read-only copy of ``mapping`` (a read-only view is kept as it is: ``replace`` of a
+    result does not copy its mappings again)."""
+    if type(mapping) is MappingProxyType:
+        return mapping
     return MappingProxyType(dict(mapping or {}))
 
 
