@@ -7,6 +7,7 @@ import threading
 
 import pytest
 import sympy as sp
+from records import write_signed
 
 from clsc.game import Game, Player, Var, symbolic
 from clsc.game import cache as dcache
@@ -118,10 +119,7 @@ def test_planted_code_with_a_valid_hash_is_never_executed(cache_dir, monkeypatch
     record["payload"]["decisions"]["p"] = {
         "srepr": f"__import__('pathlib').Path({str(marker)!r}).touch()"
     }
-    record["sha256"] = dcache.hashlib.sha256(
-        dcache._canonical(record["payload"]).encode()
-    ).hexdigest()
-    path.write_text(json.dumps(record))
+    write_signed(path, record)
     _same(_solve(game), reference)
     assert not marker.exists() and len(calls) == 2
 

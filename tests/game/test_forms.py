@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from records import write_signed
 
 from clsc.game import Game, Player, Var, forms, symbolic
 from clsc.game import cache as dcache
@@ -109,18 +110,10 @@ def _game(tag: str) -> Game:
 
 
 @pytest.fixture
-def dirs(tmp_path, monkeypatch):
+def dirs(tmp_path, monkeypatch, count_calls):
     monkeypatch.setenv(dcache.ENV, str(tmp_path / "cache"))
     monkeypatch.setattr(forms, "SHIPPED_DIR", tmp_path / "shipped")
-    calls: list[str] = []
-    real = symbolic.solve_game
-
-    def counting(game, *args, **kwargs):
-        calls.append(game.name)
-        return real(game, *args, **kwargs)
-
-    monkeypatch.setattr(symbolic, "solve_game", counting)
-    return tmp_path, calls
+    return tmp_path, count_calls(symbolic, "solve_game")
 
 
 def _form(game):  # bypasses the in-process lru_cache, not the files
@@ -182,10 +175,7 @@ def test_planted_code_with_a_valid_hash_is_never_executed(dirs, text):
     record = json.loads(path.read_text())
     marker = tmp / "executed"
     record["payload"]["outputs"][0] = text.format(marker=str(marker))
-    record["sha256"] = dcache.hashlib.sha256(
-        json.dumps(record["payload"], sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest()
-    path.write_text(json.dumps(record))
+    write_signed(path, record)
     calls.clear()
     assert _values(_form(game)) == reference
     assert calls == [game.name] and not marker.exists()  # ignored, derived again

@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from records import write_signed
 
 from clsc.game import Game, Player, Var, numbuild, numform
 from clsc.game import cache as dcache
@@ -37,18 +38,10 @@ def _game(tag: str) -> Game:
 
 
 @pytest.fixture
-def builds(tmp_path, monkeypatch):
+def builds(tmp_path, monkeypatch, count_calls):
     """A private cache directory; counts the sympy builds."""
     monkeypatch.setenv(dcache.ENV, str(tmp_path / "cache"))
-    calls: list[str] = []
-    real = numbuild.build_payload
-
-    def counting(game, *args, **kwargs):
-        calls.append(game.name)
-        return real(game, *args, **kwargs)
-
-    monkeypatch.setattr(numbuild, "build_payload", counting)
-    return tmp_path, calls
+    return tmp_path, count_calls(numbuild, "build_payload")
 
 
 def _solve(game: Game) -> dict[str, float]:
@@ -93,10 +86,7 @@ def test_planted_code_with_a_valid_hash_is_never_executed(builds, text):
     record = json.loads(path.read_text())
     marker = tmp / "executed"
     record["payload"]["movers"][1][0]["f"]["outputs"][0] = text.format(marker=str(marker))
-    record["sha256"] = dcache.hashlib.sha256(
-        json.dumps(record["payload"], sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest()
-    path.write_text(json.dumps(record))
+    write_signed(path, record)
     calls.clear()
     assert _solve(game) == reference
     assert calls == [game.name] and not marker.exists()  # ignored and built again
