@@ -73,8 +73,10 @@ def cache_dir() -> Path | None:
     return Path(user_cache_dir("clsc", appauthor=False)) / "derivations"
 
 
+@cache
 def source_digest(names: tuple[str, ...]) -> str:
-    """SHA-256 of the source of the modules ``names`` (paths under ``clsc/``); no import."""
+    """SHA-256 of the source of the modules ``names`` (paths under ``clsc/``); no import
+    (read once per process)."""
     h = hashlib.sha256()
     root = Path(__file__).resolve().parents[1]
     for name in names:

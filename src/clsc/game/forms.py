@@ -33,10 +33,10 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from clsc.game import cache
 from clsc.game.declare import Game
@@ -62,6 +62,7 @@ FORM_MODULES = (
 MODE_ENV = "CLSC_CLOSED_FORMS"
 
 Assumptions = tuple[tuple[str, str], ...]
+T = TypeVar("T")
 
 
 def _parts(game: Game, assumptions: Assumptions, fixed: frozenset[str]) -> tuple:
@@ -76,13 +77,35 @@ def shipped_key(game: Game, assumptions: Assumptions, fixed: frozenset[str] = fr
 def disk_key(game: Game, assumptions: Assumptions, fixed: frozenset[str] = frozenset()) -> str:
     """Key of a form in the disk cache: :func:`shipped_key`'s parts, the engine source and
     sympy's version (:func:`~clsc.game.cache.sympy_release`)."""
-    source = _source_digest()
+    source = cache.source_digest(FORM_MODULES)
     return cache.digest(source, cache.sympy_release(), *_parts(game, assumptions, frozenset(fixed)))
 
 
-@lru_cache(maxsize=1)
-def _source_digest() -> str:
-    return cache.source_digest(FORM_MODULES)
+def lookup(
+    shipped_dir: Path,
+    shipped: str,
+    disk: Callable[[], str],
+    read: Callable[[Any], T | None],
+    build: Callable[[], tuple[T, Any]],
+) -> T:
+    """A form by the order of the module docstring: ``read`` of the shipped record
+    ``shipped_dir/<shipped>.json``, else of the disk-cache record under the key ``disk()``,
+    else ``build() -> (form, payload)``, whose payload (None: nothing to store) is then stored;
+    ``read`` returns None for a body that is not a valid form. :data:`MODE_ENV` skips steps."""
+    mode = os.environ.get(MODE_ENV, "").strip().lower()
+    if mode not in ("no-shipped", "derive"):
+        form = read(cache.read_record(shipped_dir / f"{shipped}.json", shipped))
+        if form is not None:
+            return form
+    key = disk()
+    if mode != "derive":
+        form = read(cache.load_raw(key))
+        if form is not None:
+            return form
+    form, payload = build()
+    if payload and mode != "derive":
+        cache.store_raw(key, payload)
+    return form
 
 
 def closed_form(
@@ -97,23 +120,19 @@ def closed_form(
 
 @lru_cache(maxsize=128)
 def _closed_form(game: Game, assumptions: Assumptions, fixed: frozenset[str]) -> ClosedForm:
-    mode = os.environ.get(MODE_ENV, "").strip().lower()
-    if mode not in ("no-shipped", "derive"):
-        skey = shipped_key(game, assumptions, fixed)
-        form = _valid(cache.read_record(SHIPPED_DIR / f"{skey}.json", skey))
-        if form is not None:
-            return form
-    dkey = disk_key(game, assumptions, fixed)
-    if mode != "derive":
-        form = _valid(cache.load_raw(dkey))
-        if form is not None:
-            return form
-    from clsc.game.symbolic import solve_game
+    def derive() -> tuple[ClosedForm, Any]:
+        from clsc.game.symbolic import solve_game
 
-    form = form_of(solve_game(game, dict(assumptions), fixed))
-    if form.payload and mode != "derive":
-        cache.store_raw(dkey, form.payload)
-    return form
+        form = form_of(solve_game(game, dict(assumptions), fixed))
+        return form, form.payload
+
+    return lookup(
+        SHIPPED_DIR,
+        shipped_key(game, assumptions, fixed),
+        lambda: disk_key(game, assumptions, fixed),
+        _valid,
+        derive,
+    )
 
 
 def _valid(body: Any) -> ClosedForm | None:

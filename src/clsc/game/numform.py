@@ -25,10 +25,9 @@ that fails any check is ignored and the form is built again.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +36,8 @@ import numpy as np
 from clsc.game import cache
 from clsc.game.declare import Game
 from clsc.game.fastform import MATH_FUNCTIONS, compile_function
-from clsc.game.forms import MODE_ENV
 from clsc.game.forms import SHIPPED_DIR as FORMS_DIR
+from clsc.game.forms import lookup
 
 __all__ = [
     "MoverForm",
@@ -126,32 +125,24 @@ def _strings(values: Any) -> tuple[str, ...]:
     return out
 
 
-def _function(spec: Any, args: tuple[str, ...], trusted: bool, shape=None, scalar=False):
-    """Compile one function spec; ``shape`` reshapes the list to an array, ``scalar`` returns
-    the single output (with math functions for plain floats)."""
+def _function(
+    spec: Any, args: tuple[str, ...], trusted: bool, shape=None, single=False, scalar=False
+):
+    """Compile one function spec: the list of its outputs, reshaped to an array by ``shape``;
+    its one output if ``single``; ``scalar``: that output with math functions (plain floats)."""
+    single = single or scalar
     if callable(spec):
         if not trusted:
             raise ValueError("not a numeric-form payload (code)")
-        if shape is not None:
-            return lambda *a: np.asarray(spec(*a), dtype=float).reshape(shape)
-        return (lambda *a: spec(*a)[0]) if scalar else spec
-    if not isinstance(spec, Mapping):
+        func = (lambda *a: spec(*a)[0]) if single else spec
+    elif isinstance(spec, Mapping):
+        functions = MATH_FUNCTIONS if scalar else None
+        func = compile_function(args, spec["assignments"], spec["outputs"], functions, single)
+    else:
         raise ValueError("not a numeric-form payload (function)")
-    func = compile_function(
-        args, spec["assignments"], spec["outputs"], MATH_FUNCTIONS if scalar else None, scalar
-    )
     if shape is not None:
         return lambda *a: np.asarray(func(*a), dtype=float).reshape(shape)
     return func
-
-
-def _one(spec: Any, args: tuple[str, ...], trusted: bool) -> Callable:
-    """The single output of a numpy function (objective, FLAG, Root expression)."""
-    if callable(spec):
-        return _function(spec, args, trusted, scalar=True)
-    if not isinstance(spec, Mapping) or len(spec["outputs"]) != 1:
-        raise ValueError("not a numeric-form payload (one output expected)")
-    return compile_function(args, spec["assignments"], spec["outputs"], single=True)
 
 
 def _movers(game: Game, payload, args, n: int, trusted: bool) -> tuple:
@@ -173,7 +164,7 @@ def _movers(game: Game, payload, args, n: int, trusted: bool) -> tuple:
                     name,
                     own,
                     bool(m["quadratic"]),
-                    _one(m["f"], args, trusted),
+                    _function(m["f"], args, trusted, single=True),
                     _function(m["grad"], args, trusted),
                     _function(m["hess"], args, trusted, shape=(k, k)),
                     _function(m["gfull"], args, trusted),
@@ -200,12 +191,12 @@ def _build(game: Game, fixed: frozenset[str], payload, trusted: bool) -> Numeric
         lo, hi = (float(b) for b in r["bracket"])
         if not isinstance(key, str) or r["param"] not in params or not lo < hi:
             raise ValueError("not a numeric-form payload (root)")
-        roots[key] = (_one(r["expr"], out_args, trusted), r["param"], (lo, hi))
+        roots[key] = (_function(r["expr"], out_args, trusted, single=True), r["param"], (lo, hi))
     flags = []
     for text, op, spec in payload["flags"]:
         if not isinstance(text, str) or op not in OPS:
             raise ValueError("not a numeric-form payload (flag)")
-        flags.append((text, op, _one(spec, args, trusted)))
+        flags.append((text, op, _function(spec, args, trusted, single=True)))
     return NumericForm(
         params=params,
         vars=names,
@@ -244,12 +235,7 @@ def storable(payload: Any) -> bool:
 def disk_key(game: Game, fixed: frozenset[str] = frozenset()) -> str:
     """Key of a stored numeric form: declaration, fixed variables, format, source, sympy."""
     parts = ("clsc numeric form", NUMERIC_FORMAT, game, sorted(fixed))
-    return cache.digest(_source_digest(), cache.sympy_release(), *parts)
-
-
-@lru_cache(maxsize=1)
-def _source_digest() -> str:
-    return cache.source_digest(NUMERIC_MODULES)
+    return cache.digest(cache.source_digest(NUMERIC_MODULES), cache.sympy_release(), *parts)
 
 
 def shipped_key(game: Game, fixed: frozenset[str] = frozenset()) -> str:
@@ -269,27 +255,24 @@ def _read(game: Game, fixed: frozenset[str], body: Any) -> NumericForm | None:
 @lru_cache(maxsize=128)
 def numeric_form(game: Game, fixed: frozenset[str] = frozenset()) -> NumericForm:
     """The :class:`NumericForm` of ``game`` with ``fixed`` variables: shipped with the package
-    (:data:`SHIPPED_DIR`), stored in the disk cache, or built (and then stored)."""
+    (:data:`SHIPPED_DIR`), stored in the disk cache, or built (and then stored); the order of
+    :func:`clsc.game.forms.lookup`."""
     fixed = frozenset(fixed)
-    mode = os.environ.get(MODE_ENV, "").strip().lower()
-    derive = mode == "derive"
-    if mode not in ("no-shipped", "derive"):
-        skey = shipped_key(game, fixed)
-        form = _read(game, fixed, cache.read_record(SHIPPED_DIR / f"{skey}.json", skey))
-        if form is not None:
-            return form
-    key = disk_key(game, fixed)
-    if not derive:
-        form = _read(game, fixed, cache.load_raw(key))
-        if form is not None:
-            return form
-    from clsc.game.numbuild import build_payload
 
-    payload = build_payload(game, fixed)
-    form = NumericForm.from_payload(game, fixed, payload, trusted=True)
-    if not derive and storable(payload):
-        cache.store_raw(key, payload)
-    return form
+    def build() -> tuple[NumericForm, Any]:
+        from clsc.game.numbuild import build_payload
+
+        payload = build_payload(game, fixed)
+        form = NumericForm.from_payload(game, fixed, payload, trusted=True)
+        return form, payload if storable(payload) else None
+
+    return lookup(
+        SHIPPED_DIR,
+        shipped_key(game, fixed),
+        lambda: disk_key(game, fixed),
+        partial(_read, game, fixed),
+        build,
+    )
 
 
 def ship(entries: Iterable[tuple[str, Game]], directory: Path = SHIPPED_DIR) -> dict[str, Path]:
