@@ -5,8 +5,8 @@ returns what :class:`~clsc.game.numform.NumericForm` needs, as JSON data: for ev
 own (relevant) variables and its objective ``f``, gradient, Hessian (row-major, flattened),
 gradient in every variable and the Jacobian of its own gradient in every variable (flattened),
 with the first and second derivative of a one-variable mover; the profits, definitions,
-outputs, Root outputs and FLAG expressions; whether the game is quadratic, and per stage whether
-the subgame from that stage on is quadratic in its own variables. Each function is
+outputs, Root outputs and FLAG expressions; and per stage whether the subgame from that stage
+on is quadratic in its own variables (from stage 0: the whole game). Each function is
 the code ``sympy.lambdify`` prints for the list of its expressions (common subexpressions
 eliminated), as ``{"assignments": [[name, text], ...], "outputs": [text, ...]}``
 (:func:`~clsc.game.forms.printed`); where that code is not one the whitelist of
@@ -136,7 +136,6 @@ def build_payload(game: Game, fixed_vars: frozenset[str] = frozenset()) -> dict[
         "report": relevant,
         "pi_names": pi_names,
         "movers": movers,
-        "quadratic": all(_degree(objs[n], vsyms) <= 2 for n in objs),
         "subgame_quadratic": _subgame_quadratic(prep),
         "profit_names": profit_names,
         "profits": code(args, [prep.profits[n] for n in profit_names]),

@@ -107,7 +107,6 @@ class NumericGame:
         self.movers: list[list[Mover]] = []
         for si, row in enumerate(form.movers):
             self.movers.append([_mover(si, m, [declared[n] for n in m.own], pos) for m in row])
-        self.quadratic = form.quadratic
         self.profit_names = form.profit_names
         self.output_names = form.output_names
         self.roots = form.roots

@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 #: bump when the payload changes
-NUMERIC_FORMAT = 2
+NUMERIC_FORMAT = 3
 #: modules whose source keys a stored numeric form (paths under ``clsc/``)
 NUMERIC_MODULES = (
     *cache.ENGINE_MODULES,
@@ -93,7 +93,6 @@ class NumericForm:
     report: tuple[str, ...]
     pi_names: tuple[str, ...]
     movers: tuple[tuple[MoverForm, ...], ...]
-    quadratic: bool
     subgame_quadratic: tuple[bool, ...]
     profit_names: tuple[str, ...]
     profits: Callable
@@ -103,6 +102,11 @@ class NumericForm:
     outputs: Callable
     roots: dict[str, tuple[Callable, str, tuple[float, float]]]
     flags: tuple[tuple[str, str, Callable], ...]
+
+    @property
+    def quadratic(self) -> bool:
+        """Every mover's objective is a polynomial of degree <= 2 in all the variables."""
+        return self.subgame_quadratic[0]
 
     @classmethod
     def from_payload(
@@ -203,7 +207,6 @@ def _build(game: Game, fixed: frozenset[str], payload, trusted: bool) -> Numeric
         report=report,
         pi_names=pi_names,
         movers=_movers(game, payload, args, len(names), trusted),
-        quadratic=bool(payload["quadratic"]),
         subgame_quadratic=_flags_per_stage(game, payload["subgame_quadratic"]),
         profit_names=_strings(payload["profit_names"]),
         profits=_function(payload["profits"], args, trusted),
