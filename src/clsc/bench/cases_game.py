@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from clsc.bench.harness import Case, Group, counted, register
+from clsc.bench.harness import Case, Group, counted, register, worst_relative
 
 
 def _cascade_points(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -64,11 +64,7 @@ def _compiled(s):
 
 def _error(s, out) -> float:
     decisions = out[0] if isinstance(out, tuple) else out
-    worst = 0.0
-    for got, ref in zip(decisions, s.ref, strict=True):
-        for key, value in ref.decisions.items():
-            worst = max(worst, abs(got[key] - value) / max(abs(value), 1e-12))
-    return worst
+    return worst_relative((got, ref.decisions) for got, ref in zip(decisions, s.ref, strict=True))
 
 
 def _group(name: str, model_name: str, scenario: str, sampler) -> Group:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from clsc.bench.harness import Case, Group, counted, register
+from clsc.bench.harness import Case, Group, counted, register, worst_relative
 
 #: (group, model, scenario, swept parameter, its range as factors of the default, goal x)
 GAMES = (
@@ -51,8 +51,7 @@ def _solver(attr: str):
 
 
 def _error(s, out) -> float:
-    return max(abs(got[k] - v) / max(abs(v), 1e-12)
-               for got, ref in zip(out, s.refs, strict=True) for k, v in ref.items())  # fmt: skip
+    return worst_relative(zip(out, s.refs, strict=True))
 
 
 OLD = "derivative-free outer search (old)"

@@ -37,7 +37,7 @@ import tempfile
 from statistics import NormalDist
 from types import SimpleNamespace
 
-from clsc.bench.harness import Case, Group, counted, register
+from clsc.bench.harness import Case, Group, counted, register, worst_relative
 
 MEAN, SD, HOLDING, SHORTAGE = 50.0, 8.0, 0.18, 0.70
 EXPECTED_Q = MEAN + SD * NormalDist().inv_cdf(SHORTAGE / (SHORTAGE + HOLDING))
@@ -184,8 +184,7 @@ def _runner(case: str, mode: str, warm: bool, extra: tuple[str, ...] = (), store
 
 
 def _decision_error(s, out) -> float:
-    return max(abs(float(out[label][k]) - v) / max(abs(v), 1e-12)
-               for label, ref in s.refs.items() for k, v in ref.items())  # fmt: skip
+    return worst_relative((out[label], ref) for label, ref in s.refs.items())
 
 
 def _cpu_note(case: str):

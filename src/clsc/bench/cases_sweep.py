@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from clsc.bench.harness import Case, Group, counted, register
+from clsc.bench.harness import Case, Group, counted, register, worst_relative
 
 MODEL = "process-innovation"
 DECISIONS = ("w", "x", "q", "p")
@@ -48,15 +48,9 @@ def _numeric(workers: int):
 
 
 def _frame_error(df, lookup) -> float:
-    worst = 0.0
-    for row in df.itertuples(index=False):
-        ref = lookup(row)
-        if ref is None:
-            continue
-        for key in DECISIONS:
-            got = getattr(row, key)
-            worst = max(worst, abs(got - ref[key]) / max(abs(ref[key]), 1e-12))
-    return worst
+    pairs = ((row, lookup(row)) for row in df.itertuples(index=False))
+    return worst_relative(({k: getattr(row, k) for k in DECISIONS}, {k: ref[k] for k in DECISIONS})
+                          for row, ref in pairs if ref is not None)  # fmt: skip
 
 
 def _numeric_error(s, df) -> float:

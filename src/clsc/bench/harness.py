@@ -34,7 +34,7 @@ import math
 import resource
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -56,6 +56,17 @@ class Case:
     accuracy: str = ""
     warmup: bool = True
     tolerance: float | Callable[[Any], float] | None = None
+
+
+def worst_relative(pairs: Iterable[tuple[Mapping[str, Any], Mapping[str, float]]]) -> float:
+    """The largest ``|got[k] - ref[k]| / max(|ref[k]|, 1e-12)`` over every key of every
+    reference of ``(got, ref)`` pairs (0 for none): a case's error against known answers.
+
+    >>> worst_relative([({"q": 10.5, "p": 2.0}, {"q": 10.0}), ({"q": 3.0}, {"q": 3.0})])
+    0.05
+    """
+    return max((abs(float(got[k]) - v) / max(abs(v), 1e-12)
+                for got, ref in pairs for k, v in ref.items()), default=0.0)  # fmt: skip
 
 
 def counted(attr: str, label: str = "", spec: str = "") -> dict[str, Any]:
