@@ -26,6 +26,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 )
 
 from clsc.bench.cases_startup import (  # noqa: E402
+    CLI,
     NEWSVENDOR,
     by_package,
     measure,
@@ -34,7 +35,6 @@ from clsc.bench.cases_startup import (  # noqa: E402
     top_imports,
 )
 
-CLI = ("-P", "-m", "clsc.cli")  # -P: not the working directory first on sys.path, as the script
 #: what the clsc program does before numpy loads (clsc.cli.blas_threads_default)
 ONE_THREAD = "import os; os.environ.setdefault('OPENBLAS_NUM_THREADS', '1'); "
 #: (label, python arguments, goal CPU s, goal peak MB) of issue 12; goals None: reference rows

@@ -28,15 +28,13 @@ import atexit
 import importlib.util
 import json
 import os
-import resource
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 from statistics import NormalDist
 from types import SimpleNamespace
 
+from clsc.bench.cases_startup import CLI, measure
 from clsc.bench.harness import Case, Group, counted, register, worst_relative
 
 MEAN, SD, HOLDING, SHORTAGE = 50.0, 8.0, 0.18, 0.70
@@ -105,8 +103,6 @@ register(
     )
 )
 
-#: the command as a user runs it (``python -P -m clsc.cli`` is the ``clsc`` script)
-CLI = ("-P", "-m", "clsc.cli")  # -P: not the working directory first on sys.path, as the script
 #: sorting-collection's per-unit variant needs a larger k (Assumption 4) than the default
 PER_UNIT = ("--set", "sorting=per_unit", "--set", "k=3000")
 
@@ -144,14 +140,14 @@ def _solve_setup(quick: bool):
 
 
 def solve_child(args: tuple[str, ...], cache_dir: str, mode: str) -> tuple[dict, float]:
-    """``clsc solve ARGS --json`` in a fresh interpreter: its decisions and CPU seconds."""
+    """``clsc solve ARGS --json`` in a fresh interpreter: its decisions and CPU seconds
+    (:func:`~clsc.bench.cases_startup.measure`); RuntimeError with its stderr if it fails."""
     env = {**os.environ, "CLSC_CACHE_DIR": cache_dir, "CLSC_CLOSED_FORMS": mode}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.run([sys.executable, *CLI, "solve", *args, "--json"],
-                          capture_output=True, text=True, env=env, check=True)  # fmt: skip
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return json.loads(proc.stdout)["decisions"], cpu
+    child = measure((*CLI, "solve", *args, "--json"), env)
+    if child.returncode != 0:
+        raise RuntimeError(f"clsc solve {' '.join(args)} exited {child.returncode}: "
+                           f"{child.stderr.strip()[-300:]}")  # fmt: skip
+    return json.loads(child.stdout)["decisions"], child.cpu
 
 
 DERIVE = "derivation (empty cache, no shipped form)"

@@ -82,9 +82,10 @@ with open(sys.argv[1], "w") as f:
 """
 
 
-def measure(args: tuple[str, ...] | list[str]) -> Child:
-    """Run ``python *args`` in a fresh process; its output, exit code and own resource usage
-    (CPU seconds, peak resident MB; ru_maxrss is in KiB on Linux).
+def measure(args: tuple[str, ...] | list[str], env: dict[str, str] | None = None) -> Child:
+    """Run ``python *args`` in a fresh process (environment ``env``, default this one's); its
+    output, exit code and own resource usage (CPU seconds, peak resident MB; ru_maxrss is in
+    KiB on Linux).
 
     >>> child = measure(("-c", "print(6 * 7)"))
     >>> child.returncode, child.stdout.strip(), child.cpu >= 0 and child.peak_mb > 0
@@ -93,7 +94,7 @@ def measure(args: tuple[str, ...] | list[str]) -> Child:
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "usage")
         proc = subprocess.run(
-            [sys.executable, "-c", LAUNCHER, report, *args], capture_output=True, text=True
+            [sys.executable, "-c", LAUNCHER, report, *args], capture_output=True, text=True, env=env
         )
         with open(report) as f:
             code, cpu, rss = f.read().split()
