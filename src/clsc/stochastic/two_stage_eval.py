@@ -97,6 +97,24 @@ def recourse(
     return share, grad
 
 
+def scenario_costs(
+    costs: TransshipmentCosts, q: np.ndarray, demand: np.ndarray, members
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-scenario, per-node cost (first stage ``c_j Q_j`` included) and cost gradient
+    ``c_j + dphi/dQ_j``, both (scenarios, n); zero off the coalition."""
+    mask = member_mask(costs.n, members)
+    qm = np.where(mask, np.asarray(q, dtype=float), 0.0)
+    share, grad = recourse(costs, qm, demand, mask)
+    first = np.where(mask, costs.c * qm, 0.0)
+    return share + first, np.where(mask, grad + costs.c, 0.0)
+
+
+def mean_se(values: np.ndarray) -> float:
+    """``sd/sqrt(n)`` of per-scenario values (nan for fewer than 2)."""
+    n = values.shape[0]
+    return float(values.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """Sample estimate of the expected cost of fixed stocks: ``mean`` (first stage included),
@@ -122,7 +140,7 @@ def evaluate(
     share, grad = recourse(costs, q, demand, mask)
     total = share.sum(axis=1)
     m = total.size
-    se = float(total.std(ddof=1) / math.sqrt(m)) if m > 1 else math.nan
+    se = mean_se(total)
     first = costs.c * q
     return Evaluation(
         float(first.sum() + total.mean()), se, first + share.mean(axis=0), grad.mean(axis=0), m

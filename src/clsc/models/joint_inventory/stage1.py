@@ -33,10 +33,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from clsc.models.joint_inventory.problem import Problem
-from clsc.models.joint_inventory.standard_errors import mean_se, scenario_costs, stock_cov
+from clsc.models.joint_inventory.standard_errors import stock_cov
 from clsc.results import Status
 from clsc.stochastic.two_stage import TransshipmentCosts, TransshipmentSAA, member_mask
-from clsc.stochastic.two_stage_eval import GapEstimate, evaluate, mrp_gap
+from clsc.stochastic.two_stage_eval import GapEstimate, evaluate, mean_se, mrp_gap, scenario_costs
 
 
 @dataclass(frozen=True)

@@ -31,25 +31,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from clsc.stochastic.two_stage import TransshipmentCosts, member_mask
-from clsc.stochastic.two_stage_eval import recourse
-
-
-def scenario_costs(
-    costs: TransshipmentCosts, q: np.ndarray, demand: np.ndarray, members
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per-scenario, per-node cost (first stage ``c_j Q_j`` included) and cost gradient
-    ``c_j + dphi/dQ_j``, both (scenarios, n); zero off the coalition."""
-    mask = member_mask(costs.n, members)
-    qm = np.where(mask, np.asarray(q, dtype=float), 0.0)
-    share, grad = recourse(costs, qm, demand, mask)
-    first = np.where(mask, costs.c * qm, 0.0)
-    return share + first, np.where(mask, grad + costs.c, 0.0)
-
-
-def mean_se(values: np.ndarray) -> float:
-    """``sd/sqrt(n)`` of per-scenario values (nan for fewer than 2)."""
-    n = values.shape[0]
-    return float(values.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+from clsc.stochastic.two_stage_eval import scenario_costs
 
 
 def stock_cov(
@@ -84,13 +66,6 @@ def stock_cov(
     inv = np.linalg.inv(hess)
     out[block] = inv @ sigma @ inv / n
     return out
-
-
-def stock_se(
-    costs: TransshipmentCosts, q: np.ndarray, members, sample: np.ndarray, extra: np.ndarray
-) -> np.ndarray:
-    """se of each SAA stock: the root of the diagonal of :func:`stock_cov`."""
-    return np.sqrt(np.maximum(np.diag(stock_cov(costs, q, members, sample, extra)), 0.0))
 
 
 def delta_se(
